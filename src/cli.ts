@@ -1,0 +1,64 @@
+import type { Command } from './cli/command.ts'
+import { UsageError } from './cli/command.ts'
+import { migrateCommand } from './cli/migrate.ts'
+import { ConfigError } from './config.ts'
+
+const commands: Command[] = [migrateCommand]
+
+function help(): string {
+  const width = Math.max(...commands.map((c) => c.usage.length))
+  return [
+    'Usage: fairhire <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    '',
+    'The tool reads the same environment variables as the server (DATABASE_PATH, QUESTIONNAIRES_DIR, …).',
+    '',
+  ].join('\n')
+}
+
+/** Finds the command whose name matches the leading words ("questionnaires lint" before "questionnaires"). */
+function resolve(argv: string[]): { command: Command; rest: string[] } | undefined {
+  const sorted = [...commands].sort((a, b) => b.name.split(' ').length - a.name.split(' ').length)
+  for (const command of sorted) {
+    const words = command.name.split(' ')
+    if (words.every((w, i) => argv[i] === w)) return { command, rest: argv.slice(words.length) }
+  }
+  return undefined
+}
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    process.stdout.write(help())
+    return argv.length === 0 ? 2 : 0
+  }
+  const found = resolve(argv)
+  if (!found) {
+    process.stderr.write(`fairhire: unknown command "${argv.join(' ')}"\n\n${help()}`)
+    return 2
+  }
+  if (found.rest.includes('--help') || found.rest.includes('-h')) {
+    process.stdout.write(`Usage: ${found.command.usage}\n  ${found.command.summary}\n`)
+    return 0
+  }
+  try {
+    return await found.command.run(found.rest)
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`fairhire: ${err.message}\n`)
+      return 2
+    }
+    if (
+      err instanceof UsageError ||
+      (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
+      process.stderr.write(`fairhire: ${err.message}\nUsage: ${found.command.usage}\n`)
+      return 2
+    }
+    process.stderr.write(`fairhire: ${err instanceof Error ? err.message : String(err)}\n`)
+    return 1
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2))

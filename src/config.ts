@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { z } from 'zod'
+import { DEFAULT_QUESTIONNAIRES_DIR } from './paths.ts'
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+/**
+ * The environment, validated once at start-up. Every key has its default here and nowhere else.
+ * Messages name what is expected, because they are what an operator sees when start-up fails.
+ */
+export const EnvSchema = z.object({
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'], { message: 'expected development, production or test' })
+    .default('development'),
+  PORT: z.coerce
+    .number({ message: 'expected a number from 1 to 65535' })
+    .int('expected a number from 1 to 65535')
+    .min(1, 'expected a number from 1 to 65535')
+    .max(65535, 'expected a number from 1 to 65535')
+    .default(3000),
+  HOST: z.string().trim().min(1, 'expected a host name or IP address').default('127.0.0.1'),
+  DATABASE_PATH: z.string().trim().min(1, 'expected a file path, or :memory:').default('./data/fairhire.db'),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  SESSION_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
+  QUESTIONNAIRES_DIR: z.string().trim().min(1).optional(),
+  LOG_SQL: z
+    .enum(['0', '1', 'true', 'false'], { message: 'expected 0, 1, true or false' })
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
+})
+
+export type Config = Readonly<{
+  env: 'development' | 'production' | 'test'
+  port: number
+  host: string
+  databasePath: string
+  logLevel: (typeof LOG_LEVELS)[number]
+  sessionSecret: string
+  questionnairesDir: string
+  logSql: boolean
+}>
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+/** Parses the environment without touching the disk, so a bad value fails before anything is created. */
+export function parseEnv(env: NodeJS.ProcessEnv): z.infer<typeof EnvSchema> {
+  // Empty variables are treated as unset, which is what `PORT= npm start` means to most people.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const result = EnvSchema.safeParse(cleaned)
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
+    throw new ConfigError(problems)
+  }
+  if (result.data.NODE_ENV === 'production' && !result.data.SESSION_SECRET) {
+    throw new ConfigError(['SESSION_SECRET: required when NODE_ENV=production (at least 32 characters)'])
+  }
+  return result.data
+}
+
+/**
+ * Outside production the session secret is generated once and kept beside the database, so that
+ * restarting the server does not log everyone out. An in-memory database gets a throw-away secret.
+ */
+function resolveSessionSecret(databasePath: string, given: string | undefined): string {
+  if (given) return given
+  if (databasePath === ':memory:') return randomBytes(32).toString('hex')
+  const file = join(dirname(databasePath), '.session-secret')
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  const secret = randomBytes(32).toString('hex')
+  writeFileSync(file, secret, { mode: 0o600 })
+  return secret
+}
+
+/** Validates the environment, then prepares the data folder. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const e = parseEnv(env)
+  const databasePath = e.DATABASE_PATH === ':memory:' ? ':memory:' : resolve(e.DATABASE_PATH)
+  if (databasePath !== ':memory:') mkdirSync(dirname(databasePath), { recursive: true })
+  return Object.freeze({
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    databasePath,
+    logLevel: e.LOG_LEVEL,
+    sessionSecret: resolveSessionSecret(databasePath, e.SESSION_SECRET),
+    questionnairesDir: e.QUESTIONNAIRES_DIR ? resolve(e.QUESTIONNAIRES_DIR) : DEFAULT_QUESTIONNAIRES_DIR,
+    logSql: e.LOG_SQL,
+  })
+}

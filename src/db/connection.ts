@@ -1,0 +1,38 @@
+import SQLite from 'better-sqlite3'
+import { Kysely, SqliteDialect } from 'kysely'
+import type { Database } from './database.ts'
+
+export type Db = Kysely<Database>
+
+/**
+ * Opens the SQLite file with the pragmas the application relies on. This is the only place that
+ * speaks SQLite; everything else goes through Kysely so another dialect can be added later.
+ */
+export function openSqlite(path: string): SQLite.Database {
+  // timeout: how long a writer waits for another connection's lock (CLI beside a running server) before SQLITE_BUSY.
+  const sqlite = new SQLite(path, { timeout: 5000 })
+  // WAL lets readers continue while one writer commits, and survives a crash without a torn page.
+  sqlite.pragma('journal_mode = WAL')
+  // NORMAL in WAL mode is durable against application crashes; only a power loss can drop the last commits.
+  sqlite.pragma('synchronous = NORMAL')
+  // Referential integrity is part of tenant isolation: no answer may point at someone else's assessment.
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('busy_timeout = 5000')
+  // Temporary b-trees (sorting, grouping for exports) in memory rather than on disk.
+  sqlite.pragma('temp_store = MEMORY')
+  return sqlite
+}
+
+export function createDb(path: string, options: { logSql?: boolean } = {}): { db: Db; sqlite: SQLite.Database } {
+  const sqlite = openSqlite(path)
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: sqlite }),
+    log: options.logSql ? ['query', 'error'] : undefined,
+  })
+  return { db, sqlite }
+}
+
+/** Checks the database answers; used by /readyz. */
+export function ping(sqlite: SQLite.Database): boolean {
+  return (sqlite.prepare('select 1 as ok').get() as { ok: number }).ok === 1
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, parseEnv } from '../../src/config.ts'
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    parseEnv(env)
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems
+    throw err
+  }
+  return []
+}
+
+describe('configuration', () => {
+  it('applies the documented defaults', () => {
+    const c = parseEnv({})
+    expect(c.PORT).toBe(3000)
+    expect(c.HOST).toBe('127.0.0.1')
+    expect(c.DATABASE_PATH).toBe('./data/fairhire.db')
+    expect(c.LOG_LEVEL).toBe('info')
+  })
+
+  it('names PORT and says what is expected when it is not a port number', () => {
+    expect(problems({ PORT: 'abc' })).toEqual(['PORT: expected a number from 1 to 65535'])
+    expect(problems({ PORT: '70000' })).toEqual(['PORT: expected a number from 1 to 65535'])
+    expect(problems({ PORT: '0' })).toEqual(['PORT: expected a number from 1 to 65535'])
+  })
+
+  it('reports one line per bad key', () => {
+    const p = problems({ PORT: 'x', LOG_LEVEL: 'loud' })
+    expect(p).toHaveLength(2)
+    expect(p[0]).toMatch(/^PORT: /)
+    expect(p[1]).toMatch(/^LOG_LEVEL: expected one of fatal, error/)
+  })
+
+  it('requires SESSION_SECRET in production', () => {
+    expect(problems({ NODE_ENV: 'production' })).toEqual([
+      'SESSION_SECRET: required when NODE_ENV=production (at least 32 characters)',
+    ])
+    expect(problems({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) })).toEqual([])
+  })
+
+  it('treats an empty variable as unset', () => {
+    expect(parseEnv({ PORT: '' }).PORT).toBe(3000)
+  })
+})

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { testApp } from '../helpers/app.ts'
+
+describe('HTTP surface', () => {
+  let t: Awaited<ReturnType<typeof testApp>>
+  beforeAll(async () => {
+    t = await testApp()
+  })
+  afterAll(async () => {
+    await t.close()
+  })
+
+  it('serves the start page as HTML inside the base layout', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/' })
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-type']).toMatch(/text\/html/)
+    expect(res.body).toContain('<main id="main"')
+    expect(res.body).toContain('<link rel="stylesheet" href="/assets/app.css')
+  })
+
+  it('answers liveness and readiness', async () => {
+    expect((await t.app.inject('/healthz')).json()).toEqual({ status: 'ok' })
+    const ready = await t.app.inject('/readyz')
+    expect(ready.statusCode).toBe(200)
+    expect(ready.json()).toEqual({ status: 'ok' })
+  })
+
+  it('serves the stylesheet locally with cache headers', async () => {
+    const res = await t.app.inject('/assets/app.css')
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-type']).toMatch(/text\/css/)
+    expect(res.headers['cache-control']).toMatch(/max-age=\d+/)
+  })
+
+  it('renders an HTML 404 page for an unknown page', async () => {
+    const res = await t.app.inject({ url: '/no-such-page', headers: { accept: 'text/html' } })
+    expect(res.statusCode).toBe(404)
+    expect(res.headers['content-type']).toMatch(/text\/html/)
+    expect(res.body).toContain('Page not found')
+    expect(res.body).toContain('/no-such-page')
+  })
+
+  it('answers JSON 404 under /api', async () => {
+    const res = await t.app.inject({ url: '/api/v1/nope', headers: { accept: 'text/html' } })
+    expect(res.statusCode).toBe(404)
+    expect(res.headers['content-type']).toMatch(/application\/json/)
+    expect(res.json()).toMatchObject({ statusCode: 404, error: 'Page not found' })
+  })
+
+  it('escapes the requested path on the 404 page', async () => {
+    const res = await t.app.inject({ url: '/%3Cscript%3Ealert(1)%3C/script%3E', headers: { accept: 'text/html' } })
+    expect(res.statusCode).toBe(404)
+    expect(res.body).not.toContain('<script>alert(1)')
+  })
+
+  it('serves OpenAPI at /docs', async () => {
+    const json = await t.app.inject('/docs/json')
+    expect(json.statusCode).toBe(200)
+    expect(json.json()).toMatchObject({ openapi: expect.stringMatching(/^3\./), info: { title: 'Fairhire API' } })
+    const ui = await t.app.inject('/docs/')
+    expect(ui.statusCode).toBe(200)
+  })
+})
+
+describe('error handler', () => {
+  it('hides internal details of a 500 and gives a reference', async () => {
+    const t = await testApp(
+      {},
+      {
+        extraRoutes: async (app) => {
+          app.get('/api/v1/boom', async () => {
+            throw new Error('secret internal detail')
+          })
+          app.get('/boom', async () => {
+            throw new Error('secret internal detail')
+          })
+        },
+      },
+    )
+    try {
+      const api = await t.app.inject('/api/v1/boom')
+      expect(api.statusCode).toBe(500)
+      expect(api.body).not.toContain('secret')
+      expect(api.json().message).toMatch(/reference [0-9a-f-]{36}/)
+      const page = await t.app.inject({ url: '/boom', headers: { accept: 'text/html' } })
+      expect(page.statusCode).toBe(500)
+      expect(page.headers['content-type']).toMatch(/text\/html/)
+      expect(page.body).not.toContain('secret')
+    } finally {
+      await t.close()
+    }
+  })
+})
