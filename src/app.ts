@@ -4,12 +4,15 @@ import type { Config } from './config.ts'
 import configPlugin from './plugins/app/config.ts'
 import dbPlugin from './plugins/app/db.ts'
 import errorsPlugin from './plugins/app/errors.ts'
+import questionnairesPlugin from './plugins/app/questionnaires.ts'
 import formbodyPlugin from './plugins/external/formbody.ts'
 import staticPlugin from './plugins/external/static.ts'
 import swaggerPlugin from './plugins/external/swagger.ts'
 import viewPlugin from './plugins/external/view.ts'
+import questionnaireApi from './routes/api/questionnaires.ts'
 import healthRoutes from './routes/health.ts'
-import homeRoutes from './routes/home.ts'
+import homeRoutes from './routes/pages/home.ts'
+import questionnairePages from './routes/pages/questionnaires.ts'
 
 export type App = FastifyInstance
 
@@ -44,10 +47,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // app
   await app.register(errorsPlugin)
   await app.register(dbPlugin)
+  await app.register(questionnairesPlugin)
 
   // routes
   await app.register(healthRoutes)
   await app.register(homeRoutes)
+  await app.register(questionnairePages)
+  await app.register(questionnaireApi)
   if (options.extraRoutes) await app.register(options.extraRoutes)
 
   await app.ready()

@@ -1,9 +1,10 @@
 import type { Command } from './cli/command.ts'
 import { UsageError } from './cli/command.ts'
 import { migrateCommand } from './cli/migrate.ts'
+import { lintCommand, showCommand } from './cli/questionnaires.ts'
 import { ConfigError } from './config.ts'
 
-const commands: Command[] = [migrateCommand]
+const commands: Command[] = [migrateCommand, lintCommand, showCommand]
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.usage.length))
@@ -61,4 +62,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A closed pipe (`fairhire … | head`) is not an error of the tool.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+  throw err
+})
 process.exitCode = await main(process.argv.slice(2))
