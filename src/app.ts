@@ -10,6 +10,7 @@ import staticPlugin from './plugins/external/static.ts'
 import swaggerPlugin from './plugins/external/swagger.ts'
 import viewPlugin from './plugins/external/view.ts'
 import questionnaireApi from './routes/api/questionnaires.ts'
+import scoreApi from './routes/api/score.ts'
 import healthRoutes from './routes/health.ts'
 import homeRoutes from './routes/pages/home.ts'
 import questionnairePages from './routes/pages/questionnaires.ts'
@@ -54,6 +55,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(homeRoutes)
   await app.register(questionnairePages)
   await app.register(questionnaireApi)
+  await app.register(scoreApi)
   if (options.extraRoutes) await app.register(options.extraRoutes)
 
   await app.ready()

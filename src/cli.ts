@@ -2,9 +2,19 @@ import type { Command } from './cli/command.ts'
 import { UsageError } from './cli/command.ts'
 import { migrateCommand } from './cli/migrate.ts'
 import { lintCommand, showCommand } from './cli/questionnaires.ts'
+import { rubricImportCommand, rubricListCommand, rubricShowCommand } from './cli/rubric.ts'
+import { scoreCommand } from './cli/score.ts'
 import { ConfigError } from './config.ts'
 
-const commands: Command[] = [migrateCommand, lintCommand, showCommand]
+const commands: Command[] = [
+  migrateCommand,
+  lintCommand,
+  showCommand,
+  scoreCommand,
+  rubricImportCommand,
+  rubricListCommand,
+  rubricShowCommand,
+]
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.usage.length))

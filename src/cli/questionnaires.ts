@@ -1,8 +1,6 @@
 import { statSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../config.ts'
-import { createDb } from '../db/connection.ts'
-import { migrateToLatest } from '../db/migrator.ts'
 import { formatFinding, loadQuestionnaireFile, questionnaireFiles } from '../questionnaire/loader.ts'
 import {
   getQuestionnaireVersion,
@@ -10,6 +8,7 @@ import {
   VersionNotFound,
 } from '../questionnaire/questionnaire.service.ts'
 import { type Command, UsageError } from './command.ts'
+import { withDatabase } from './db-context.ts'
 
 export const lintCommand: Command = {
   name: 'questionnaires lint',
@@ -72,33 +71,29 @@ export const showCommand: Command = {
     })
     const id = positionals[0]
     if (!id) throw new UsageError('which questionnaire? give its id, e.g. employer')
-    const config = loadConfig()
-    const { db } = createDb(config.databasePath)
-    try {
-      await migrateToLatest(db)
-      await syncQuestionnaireDir(db, config.questionnairesDir)
-      const v = await getQuestionnaireVersion(db, id, values.version)
-      if (values.json) {
-        process.stdout.write(
-          `${JSON.stringify({ id: v.id, version: v.version, revision: v.revision, contentHash: v.contentHash, createdAt: v.createdAt, definition: v.def }, null, 2)}\n`,
-        )
-      } else {
-        process.stdout.write(`${v.id} ${v.version} (revision ${v.revision}, ${v.contentHash.slice(0, 12)})\n`)
-        for (const s of v.def.sections) {
+    return withDatabase(async (db) => {
+      try {
+        const v = await getQuestionnaireVersion(db, id, values.version)
+        if (values.json) {
           process.stdout.write(
-            `  ${s.id} ${typeof s.title === 'string' ? s.title : s.title.en}: ${s.questions.length} questions\n`,
+            `${JSON.stringify({ id: v.id, version: v.version, revision: v.revision, contentHash: v.contentHash, createdAt: v.createdAt, definition: v.def }, null, 2)}\n`,
           )
+        } else {
+          process.stdout.write(`${v.id} ${v.version} (revision ${v.revision}, ${v.contentHash.slice(0, 12)})\n`)
+          for (const s of v.def.sections) {
+            process.stdout.write(
+              `  ${s.id} ${typeof s.title === 'string' ? s.title : s.title.en}: ${s.questions.length} questions\n`,
+            )
+          }
         }
+        return 0
+      } catch (err) {
+        if (err instanceof VersionNotFound) {
+          process.stderr.write(`fairhire: ${err.message}\n`)
+          return 1
+        }
+        throw err
       }
-      return 0
-    } catch (err) {
-      if (err instanceof VersionNotFound) {
-        process.stderr.write(`fairhire: ${err.message}\n`)
-        return 1
-      }
-      throw err
-    } finally {
-      await db.destroy()
-    }
+    })
   },
 }

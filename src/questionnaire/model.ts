@@ -98,7 +98,13 @@ export function applicability(cq: CompiledQuestionnaire, answers: ReadonlyMap<st
     const known = sections.get(sectionId)
     if (known !== undefined) return known
     const when = cq.sectionWhen.get(sectionId)
-    const v = when ? when(effective) : true
+    if (!when) {
+      sections.set(sectionId, true)
+      return true
+    }
+    // A section condition that reached back to its own section would loop; the loader rejects such cycles.
+    sections.set(sectionId, false)
+    const v = when(effective)
     sections.set(sectionId, v)
     return v
   }
@@ -115,7 +121,11 @@ export function applicability(cq: CompiledQuestionnaire, answers: ReadonlyMap<st
     return v
   }
 
-  for (const s of cq.def.sections) sectionApplies(s.id)
-  for (const e of cq.entries) questionApplies(e.question.id)
+  for (const e of cq.entries) {
+    if (questions.has(e.question.id)) continue
+    // Most questions have no condition of their own: their section decides.
+    if (!e.when) questions.set(e.question.id, sectionApplies(e.section.id))
+    else questionApplies(e.question.id)
+  }
   return { sections, questions }
 }

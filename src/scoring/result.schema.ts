@@ -1,0 +1,133 @@
+import { z } from 'zod'
+import { GAP_TYPE_KEYS, INDICATOR_KEYS, SEVERITIES } from '../questionnaire/vocabulary.ts'
+import { CONTROL_BANDS, INHERENT_BANDS, Rating } from './rubric.schema.ts'
+
+/** What the scoring engine returns: every number with the answers and rubric entries that made it. */
+
+export const QUESTION_STATUSES = ['counted', 'dont_know', 'unanswered', 'excluded', 'not_applicable'] as const
+
+export const QuestionScore = z.object({
+  question: z.string(),
+  answer: z.union([z.string(), z.number(), z.array(z.string())]).nullable(),
+  answerLabel: z.string(),
+  status: z.enum(QUESTION_STATUSES),
+  severity: z.enum(SEVERITIES),
+  weight: z.number(),
+  credit: z.number().nullable(),
+  earned: z.number(),
+  possible: z.number(),
+  unverified: z.boolean(),
+  evidence: z.boolean(),
+  verified: z.string().nullable(),
+  note: z.string(),
+})
+
+export const SectionScore = z.object({
+  id: z.string(),
+  title: z.string(),
+  applicable: z.boolean(),
+  score: z.number().nullable(),
+  weight: z.number(),
+  earned: z.number(),
+  possible: z.number(),
+  counted: z.number().int(),
+  dontKnow: z.number().int(),
+  unverified: z.number().int(),
+  questions: z.array(QuestionScore),
+})
+
+export const InherentFactor = z.object({
+  factor: z.enum([
+    'country',
+    'sector',
+    'migrant_share',
+    'recruitment_channels',
+    'tied_permits',
+    'employer_accommodation',
+    'dont_know',
+  ]),
+  question: z.string().nullable(),
+  input: z.string(),
+  points: z.number(),
+  basis: z.string(),
+})
+
+export const RedFlagItem = z.object({
+  question: z.string(),
+  section: z.string(),
+  questionText: z.string(),
+  choice: z.string(),
+  answerLabel: z.string(),
+  indicator: z.enum(INDICATOR_KEYS),
+  indicatorLabel: z.string(),
+  why: z.string(),
+  status: z.enum(['active', 'downgraded', 'cleared']),
+  statusReason: z.string(),
+  escalates: z.boolean(),
+  action: z.string(),
+  timeframe: z.string(),
+  days: z.number().int().nullable(),
+})
+
+export const SuspectedFlag = z.object({
+  question: z.string().nullable(),
+  indicator: z.enum(INDICATOR_KEYS).nullable(),
+  reason: z.string(),
+})
+
+export const Gap = z.object({
+  question: z.string(),
+  section: z.string(),
+  sectionTitle: z.string(),
+  questionText: z.string(),
+  answer: z.union([z.string(), z.number(), z.array(z.string())]).nullable(),
+  answerLabel: z.string(),
+  credit: z.number(),
+  severity: z.enum(SEVERITIES),
+  redFlag: z.boolean(),
+  dontKnow: z.boolean(),
+  gapType: z.enum(GAP_TYPE_KEYS).nullable(),
+  action: z.string(),
+  timeframe: z.string(),
+  days: z.number().int().nullable(),
+  sources: z.array(z.string()),
+})
+
+export const ScoreResult = z.object({
+  questionnaire: z.object({ id: z.string(), version: z.string(), hash: z.string() }),
+  rubric: z.object({ id: z.string(), version: z.string(), hash: z.string() }),
+  rating: Rating,
+  ratingExplanation: z.object({
+    matrix: z.object({ inherentBand: z.enum(INHERENT_BANDS), controlBand: z.enum(CONTROL_BANDS), rating: Rating }),
+    floors: z.array(z.object({ rating: Rating, reason: z.string() })),
+  }),
+  control: z.object({
+    overall: z.number().nullable(),
+    band: z.enum(CONTROL_BANDS),
+    sections: z.array(SectionScore),
+    explanation: z.string(),
+  }),
+  inherent: z.object({
+    score: z.number(),
+    band: z.enum(INHERENT_BANDS),
+    uncapped: z.number(),
+    factors: z.array(InherentFactor),
+  }),
+  redFlags: z.array(RedFlagItem),
+  suspectedFlags: z.array(SuspectedFlag),
+  gaps: z.array(Gap),
+  confidence: z.object({
+    level: z.enum(['high', 'medium', 'low']),
+    applicable: z.number().int(),
+    dontKnow: z.number().int(),
+    unverified: z.number().int(),
+    dontKnowShare: z.number(),
+    unverifiedShare: z.number(),
+  }),
+})
+export type ScoreResult = z.infer<typeof ScoreResult>
+export type QuestionScore = z.infer<typeof QuestionScore>
+export type SectionScore = z.infer<typeof SectionScore>
+export type RedFlagItem = z.infer<typeof RedFlagItem>
+export type Gap = z.infer<typeof Gap>
+export type InherentFactor = z.infer<typeof InherentFactor>

@@ -1,0 +1,99 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../db/database.ts'
+import { type AnswerProblem, checkAnswers, type RawAnswer } from '../questionnaire/answers.ts'
+import {
+  compiledVersion,
+  getQuestionnaireVersion,
+  type QuestionnaireVersion,
+} from '../questionnaire/questionnaire.service.ts'
+import { score } from './engine.ts'
+import type { ScoreResult } from './result.schema.ts'
+import { getRubricVersion, type RubricVersion } from './rubric.service.ts'
+
+export class AnswersInvalid extends Error {
+  constructor(readonly problems: AnswerProblem[]) {
+    super(
+      `${problems.length} problem${problems.length > 1 ? 's' : ''} with the answers: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
+    )
+    this.name = 'AnswersInvalid'
+  }
+}
+
+export type ScoreRequest = {
+  questionnaire: string
+  version?: string
+  rubric?: string
+  answers: Record<string, RawAnswer>
+  evidence?: string[]
+  verified?: Record<string, string>
+}
+
+/** Scores a set of answers against a stored questionnaire version and rubric version. */
+export async function scoreRequest(
+  db: Kysely<Database>,
+  req: ScoreRequest,
+): Promise<{ result: ScoreResult; questionnaire: QuestionnaireVersion; rubric: RubricVersion }> {
+  const qv = await getQuestionnaireVersion(db, req.questionnaire, req.version)
+  const rv = await getRubricVersion(db, req.rubric)
+  const cq = compiledVersion(qv)
+  const checked = checkAnswers(cq, req.answers, req.evidence, req.verified)
+  if (checked.problems.length > 0) throw new AnswersInvalid(checked.problems)
+  const result = score({
+    questionnaire: cq,
+    questionnaireHash: qv.contentHash,
+    rubric: rv.rubric,
+    rubricHash: rv.hash,
+    answers: checked.values,
+    evidence: checked.evidence,
+    verified: checked.verified,
+  })
+  return { result, questionnaire: qv, rubric: rv }
+}
+
+/** Keeps a score as an immutable snapshot; re-scoring adds a snapshot and never replaces one. */
+export async function storeSnapshot(
+  db: Kysely<Database>,
+  assessmentId: number,
+  questionnaireVersionId: number,
+  rubricVersionId: number,
+  reason: string,
+  result: ScoreResult,
+  now: Date = new Date(),
+) {
+  return db
+    .insertInto('score_snapshot')
+    .values({
+      assessment_id: assessmentId,
+      questionnaire_version_id: questionnaireVersionId,
+      rubric_version_id: rubricVersionId,
+      reason,
+      rating: result.rating,
+      control_score: result.control.overall,
+      inherent_score: result.inherent.score,
+      red_flags: result.redFlags.filter((f) => f.status !== 'cleared').length,
+      result: JSON.stringify(result),
+      created_at: now.toISOString(),
+    })
+    .returning(['id', 'created_at'])
+    .executeTakeFirstOrThrow()
+}
+
+export function listSnapshots(db: Kysely<Database>, assessmentId: number) {
+  return db
+    .selectFrom('score_snapshot as s')
+    .innerJoin('rubric_version as r', 'r.id', 's.rubric_version_id')
+    .select([
+      's.id',
+      's.reason',
+      's.rating',
+      's.control_score',
+      's.inherent_score',
+      's.red_flags',
+      's.created_at',
+      'r.rubric_id',
+      'r.revision as rubric_revision',
+    ])
+    .where('s.assessment_id', '=', assessmentId)
+    .orderBy('s.id')
+    .execute()
+}

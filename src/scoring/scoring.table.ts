@@ -1,0 +1,48 @@
+import type { Generated, Selectable } from 'kysely'
+
+export interface RubricVersionTable {
+  id: Generated<number>
+  rubric_id: string
+  revision: number
+  declared_version: string
+  content_hash: string
+  title: string
+  /** The rubric without its country rows, as JSON. */
+  definition: string
+  country_source: string
+  country_year: number
+  /** Where it came from: the shipped file, or an import by an administrator. */
+  origin: string
+  created_at: string
+}
+
+export interface RubricCountryRiskTable {
+  rubric_version_id: number
+  country_code: string
+  country_name: string
+  points: number | null
+  basis: string
+}
+
+export interface RubricCurrentTable {
+  rubric_id: string
+  version_id: number
+}
+
+export interface ScoreSnapshotTable {
+  id: Generated<number>
+  assessment_id: number
+  questionnaire_version_id: number
+  rubric_version_id: number
+  reason: string
+  rating: string
+  control_score: number | null
+  inherent_score: number
+  red_flags: number
+  /** The full ScoreResult as JSON. */
+  result: string
+  created_at: string
+}
+
+export type RubricVersionRow = Selectable<RubricVersionTable>
+export type ScoreSnapshotRow = Selectable<ScoreSnapshotTable>
