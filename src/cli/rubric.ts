@@ -53,16 +53,14 @@ export const rubricListCommand: Command = {
 
 export const rubricShowCommand: Command = {
   name: 'rubric show',
-  summary: 'print a rubric version as JSON (id, or id@revision)',
+  summary: 'print a rubric version as JSON, ready to edit and import as a derived rubric',
   usage: 'fairhire rubric show [id[@revision]]',
   async run(args) {
     const { positionals } = parseArgs({ args, allowPositionals: true, options: {} })
     return withDatabase(async (db) => {
       try {
         const v = await getRubricVersion(db, positionals[0])
-        process.stdout.write(
-          `${JSON.stringify({ id: v.id, revision: v.revision, hash: v.hash, rubric: v.rubric }, null, 2)}\n`,
-        )
+        process.stdout.write(`${JSON.stringify(v.rubric, null, 2)}\n`)
         return 0
       } catch (err) {
         if (err instanceof RubricNotFound) {

@@ -212,6 +212,117 @@ function sourceLabels(e: QuestionEntry): string[] {
   return labels
 }
 
+const notAsked = new WeakMap<QuestionEntry, [QuestionScore, QuestionScore]>()
+/** The row for a question that is not asked: one frozen object per question and reason. */
+function notAskedRow(e: QuestionEntry, sectionApplies: boolean): QuestionScore {
+  let rows = notAsked.get(e)
+  if (!rows) {
+    const row = (note: string): QuestionScore =>
+      Object.freeze({
+        question: e.question.id,
+        answer: null,
+        answerLabel: 'Not asked',
+        status: 'not_applicable' as const,
+        severity: e.question.severity ?? 'low',
+        weight: 0,
+        credit: null,
+        earned: 0,
+        possible: 0,
+        unverified: false,
+        evidence: false,
+        verified: null,
+        note,
+      })
+    rows = [row('its condition is not met: left out'), row('its section does not apply: left out')]
+    notAsked.set(e, rows)
+  }
+  return sectionApplies ? rows[0] : rows[1]
+}
+
+/**
+ * Scoring one question is a pure function of the question, the rubric, the answer and its evidence,
+ * and questionnaire versions and rubrics never change, so results are memoised per answer. The cached
+ * objects are frozen: results share them, and nobody may change them.
+ */
+type Cached = Scored & { gapItem?: Gap }
+type AnswerCache = {
+  /** The common case: one choice id, no reviewer verification; [without evidence, with evidence]. */
+  simple: Map<string, [Cached | undefined, Cached | undefined]>
+  other: Map<string, Cached>
+}
+const questionCache = new WeakMap<Rubric, WeakMap<QuestionEntry, AnswerCache>>()
+const MAX_CACHED = 256
+
+function scoreQuestionCached(
+  e: QuestionEntry,
+  r: Rubric,
+  value: AnswerValue | undefined,
+  hasEvidence: boolean,
+  verifiedBy: string | null,
+): Cached {
+  let byEntry = questionCache.get(r)
+  if (!byEntry) {
+    byEntry = new WeakMap()
+    questionCache.set(r, byEntry)
+  }
+  let cache = byEntry.get(e)
+  if (!cache) {
+    cache = { simple: new Map(), other: new Map() }
+    byEntry.set(e, cache)
+  }
+  const fresh = (): Cached => {
+    const scored = scoreQuestion(e, r, value, hasEvidence, verifiedBy)
+    Object.freeze(scored.qs)
+    return scored
+  }
+  if (typeof value === 'string' && verifiedBy === null) {
+    let pair = cache.simple.get(value)
+    if (!pair) {
+      pair = [undefined, undefined]
+      // Free text answers are unbounded; only a bounded number of distinct answers is remembered.
+      if (cache.simple.size < MAX_CACHED) cache.simple.set(value, pair)
+    }
+    const i = hasEvidence ? 1 : 0
+    let hit = pair[i]
+    if (!hit) {
+      hit = fresh()
+      pair[i] = hit
+    }
+    return hit
+  }
+  const key = `${Array.isArray(value) ? value.join('\u0001') : value === undefined ? '\u0000' : String(value)}|${hasEvidence ? 1 : 0}|${verifiedBy ?? ''}`
+  let hit = cache.other.get(key)
+  if (!hit) {
+    hit = fresh()
+    if (cache.other.size < MAX_CACHED) cache.other.set(key, hit)
+  }
+  return hit
+}
+
+function gapFor(e: QuestionEntry, r: Rubric, s: Cached, sectionTitle: string): Gap {
+  if (s.gapItem) return s.gapItem
+  const rem = remediationFor(e, s.selected)
+  const gap: Gap = {
+    question: e.question.id,
+    section: e.section.id,
+    sectionTitle,
+    questionText: t(e.question.text),
+    answer: s.qs.answer,
+    answerLabel: s.qs.answerLabel,
+    credit: s.qs.credit ?? 0,
+    severity: s.qs.severity,
+    redFlag: s.selected.some((c) => c.red_flag !== undefined),
+    dontKnow: s.dontKnow,
+    gapType: rem?.gap_type ?? null,
+    action: t(rem?.action),
+    timeframe: t(rem?.timeframe),
+    days: rem?.days ?? (rem ? (r.default_timeframes[rem.gap_type] ?? null) : null),
+    sources: sourceLabels(e),
+  }
+  s.gapItem = Object.freeze(gap) as Gap
+  return s.gapItem
+}
+
 function remediationFor(e: QuestionEntry, selected: Choice[]): Remediation | undefined {
   for (const c of selected)
     if (c.remediation && (c.red_flag || c.dont_know || (c.credit ?? 1) < 1)) return c.remediation
@@ -254,24 +365,10 @@ export function score(input: ScoreInput): ScoreResult {
     const section = sectionById.get(e.section.id) as SectionScore
     const value = answers.get(e.question.id)
     if (!app.questions.get(e.question.id)) {
-      section.questions.push({
-        question: e.question.id,
-        answer: null,
-        answerLabel: 'Not asked',
-        status: 'not_applicable',
-        severity: e.question.severity ?? 'low',
-        weight: 0,
-        credit: null,
-        earned: 0,
-        possible: 0,
-        unverified: false,
-        evidence: false,
-        verified: null,
-        note: section.applicable ? 'its condition is not met: left out' : 'its section does not apply: left out',
-      })
+      section.questions.push(notAskedRow(e, section.applicable))
       continue
     }
-    const s = scoreQuestion(e, r, value, evidence.has(e.question.id), verified.get(e.question.id) ?? null)
+    const s = scoreQuestionCached(e, r, value, evidence.has(e.question.id), verified.get(e.question.id) ?? null)
     section.questions.push(s.qs)
     section.earned += s.qs.earned
     section.possible += s.qs.possible
@@ -287,9 +384,9 @@ export function score(input: ScoreInput): ScoreResult {
       section.unverified++
       unverified++
     }
-    const questionText = t(e.question.text)
     for (const c of s.selected) {
       if (!c.red_flag) continue
+      const questionText = t(e.question.text)
       const rem = c.remediation ?? e.question.remediation
       redFlags.push({
         question: e.question.id,
@@ -308,26 +405,7 @@ export function score(input: ScoreInput): ScoreResult {
         days: rem?.days ?? null,
       })
     }
-    if (s.gap) {
-      const rem = remediationFor(e, s.selected)
-      gaps.push({
-        question: e.question.id,
-        section: e.section.id,
-        sectionTitle: section.title,
-        questionText,
-        answer: s.qs.answer,
-        answerLabel: s.qs.answerLabel,
-        credit: s.qs.credit ?? 0,
-        severity: s.qs.severity,
-        redFlag: s.selected.some((c) => c.red_flag !== undefined),
-        dontKnow: s.dontKnow,
-        gapType: rem?.gap_type ?? null,
-        action: t(rem?.action),
-        timeframe: t(rem?.timeframe),
-        days: rem?.days ?? (rem ? (r.default_timeframes[rem.gap_type] ?? null) : null),
-        sources: sourceLabels(e),
-      })
-    }
+    if (s.gap) gaps.push(gapFor(e, r, s, section.title))
   }
 
   // Section and overall control scores.
@@ -475,6 +553,8 @@ function applyFeeRule(
   }
 }
 
+const profileIndex = new WeakMap<CompiledQuestionnaire, Map<string, QuestionEntry>>()
+
 function inherentFactors(
   cq: CompiledQuestionnaire,
   r: Rubric,
@@ -483,10 +563,15 @@ function inherentFactors(
   applicable: Map<string, boolean>,
   dkShare: number,
 ): InherentFactor[] {
-  const byKey = new Map<string, QuestionEntry>()
-  for (const e of cq.entries) if (e.question.profile) byKey.set(e.question.profile, e)
+  let byKey = profileIndex.get(cq)
+  if (!byKey) {
+    byKey = new Map<string, QuestionEntry>()
+    for (const e of cq.entries) if (e.question.profile) byKey.set(e.question.profile, e)
+    profileIndex.set(cq, byKey)
+  }
+  const index = byKey
   const get = (key: string): { e: QuestionEntry | undefined; v: AnswerValue | undefined } => {
-    const e = byKey.get(key)
+    const e = index.get(key)
     const v = e && applicable.get(e.question.id) ? answers.get(e.question.id) : undefined
     return { e, v: isEmpty(v) ? undefined : v }
   }
