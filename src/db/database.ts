@@ -1,3 +1,13 @@
+import type {
+  ApiTokenTable,
+  AuditLogTable,
+  BrandSupplierTable,
+  InvitationTable,
+  OrganisationTable,
+  SessionTable,
+  UserAccountTable,
+} from '../access/access.table.ts'
+import type { AnswerTable, AssessmentAccessTable, AssessmentTable } from '../assessment/assessment.table.ts'
 import type { QuestionnaireCurrentTable, QuestionnaireVersionTable } from '../questionnaire/questionnaire.table.ts'
 import type {
   RubricCountryRiskTable,
@@ -14,4 +24,14 @@ export interface Database {
   rubric_country_risk: RubricCountryRiskTable
   rubric_current: RubricCurrentTable
   score_snapshot: ScoreSnapshotTable
+  organisation: OrganisationTable
+  brand_supplier: BrandSupplierTable
+  user_account: UserAccountTable
+  session: SessionTable
+  api_token: ApiTokenTable
+  invitation: InvitationTable
+  assessment: AssessmentTable
+  assessment_access: AssessmentAccessTable
+  answer: AnswerTable
+  audit_log: AuditLogTable
 }

@@ -312,6 +312,7 @@ function gapFor(e: QuestionEntry, r: Rubric, s: Cached, sectionTitle: string): G
     credit: s.qs.credit ?? 0,
     severity: s.qs.severity,
     redFlag: s.selected.some((c) => c.red_flag !== undefined),
+    redFlagStatus: s.selected.some((c) => c.red_flag !== undefined) ? 'active' : null,
     dontKnow: s.dontKnow,
     gapType: rem?.gap_type ?? null,
     action: t(rem?.action),
@@ -448,6 +449,7 @@ export function score(input: ScoreInput): ScoreResult {
   const matrixRating = r.matrix[iBand][cBand]
   const floors: { rating: Rating; reason: string }[] = []
   applyFeeRule(cq, r, answers, app.questions, evidence, verified, redFlags, p)
+  const gapsAfterFees = settleFeeGaps(cq, redFlags, gaps)
   const active = redFlags.filter((f) => f.status === 'active')
   const downgraded = redFlags.filter((f) => f.status === 'downgraded')
   if (active.length > 0) {
@@ -492,7 +494,7 @@ export function score(input: ScoreInput): ScoreResult {
   // Gaps: red flags first, then by severity, each group in questionnaire order (a stable bucket sort).
   const buckets: Gap[][] = [[], [], [], [], [], [], [], []]
   const sevOrder = { critical: 0, high: 1, medium: 2, low: 3 } as const
-  for (const g of gaps) (buckets[(g.redFlag ? 0 : 4) + sevOrder[g.severity]] as Gap[]).push(g)
+  for (const g of gapsAfterFees) (buckets[(g.redFlag ? 0 : 4) + sevOrder[g.severity]] as Gap[]).push(g)
   // (Array.prototype.flat is slow in V8; a plain loop is not.)
   const sortedGaps: Gap[] = []
   for (const b of buckets) for (const g of b) sortedGaps.push(g)
@@ -519,6 +521,31 @@ export function score(input: ScoreInput): ScoreResult {
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000
+
+/**
+ * A gap whose red flag was downgraded or cleared by the fee rule says so; once repayment is evidenced
+ * the gap keeps only the question's follow-up action (prevention), not the 24-hour stop order.
+ */
+function settleFeeGaps(cq: CompiledQuestionnaire, redFlags: RedFlagItem[], gaps: Gap[]): Gap[] {
+  const status = new Map<string, RedFlagItem['status']>()
+  for (const f of redFlags) if (f.status !== 'active') status.set(f.question, f.status)
+  if (status.size === 0) return gaps
+  return gaps.map((g) => {
+    const st = status.get(g.question)
+    if (!st || !g.redFlag) return g
+    if (st === 'downgraded') return { ...g, redFlagStatus: st }
+    const rem = cq.byId.get(g.question)?.question.remediation
+    return {
+      ...g,
+      redFlag: false,
+      redFlagStatus: st,
+      gapType: rem?.gap_type ?? g.gapType,
+      action: rem ? t(rem.action) : g.action,
+      timeframe: rem ? t(rem.timeframe) : g.timeframe,
+      days: rem?.days ?? g.days,
+    }
+  })
+}
 
 /** Fee red flags are downgraded under a dated repayment plan and cleared once repayment is evidenced. */
 function applyFeeRule(

@@ -85,6 +85,8 @@ export const Gap = z.object({
   credit: z.number(),
   severity: z.enum(SEVERITIES),
   redFlag: z.boolean(),
+  /** For a red-flag answer: still active, downgraded under a repayment plan, or cleared by evidenced repayment. */
+  redFlagStatus: z.enum(['active', 'downgraded', 'cleared']).nullable(),
   dontKnow: z.boolean(),
   gapType: z.enum(GAP_TYPE_KEYS).nullable(),
   action: z.string(),
