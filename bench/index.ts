@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PROJECT_ROOT } from '../src/paths.ts'
+import { portfolioBench } from './portfolio.bench.ts'
 import type { BenchResult } from './report.ts'
 import { scoringBench } from './scoring.bench.ts'
 
@@ -11,7 +12,10 @@ import { scoringBench } from './scoring.bench.ts'
 const quick = process.argv.includes('--quick')
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length)
 
-const suites: [string, (quick: boolean) => Promise<BenchResult>][] = [['scoring', scoringBench]]
+const suites: [string, (quick: boolean) => Promise<BenchResult>][] = [
+  ['scoring', scoringBench],
+  ['portfolio', portfolioBench],
+]
 
 const results: BenchResult[] = []
 for (const [name, fn] of suites) {

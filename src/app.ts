@@ -1,17 +1,24 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { Config } from './config.ts'
+import authPlugin from './plugins/app/auth.ts'
 import configPlugin from './plugins/app/config.ts'
 import dbPlugin from './plugins/app/db.ts'
 import errorsPlugin from './plugins/app/errors.ts'
 import questionnairesPlugin from './plugins/app/questionnaires.ts'
+import renderPlugin from './plugins/app/render.ts'
 import formbodyPlugin from './plugins/external/formbody.ts'
+import securityPlugin from './plugins/external/security.ts'
 import staticPlugin from './plugins/external/static.ts'
 import swaggerPlugin from './plugins/external/swagger.ts'
 import viewPlugin from './plugins/external/view.ts'
+import assessmentApi from './routes/api/assessments.ts'
 import questionnaireApi from './routes/api/questionnaires.ts'
 import scoreApi from './routes/api/score.ts'
 import healthRoutes from './routes/health.ts'
+import accessPages from './routes/pages/access.ts'
+import assessmentPages from './routes/pages/assessments.ts'
+import authPages from './routes/pages/auth.ts'
 import homeRoutes from './routes/pages/home.ts'
 import questionnairePages from './routes/pages/questionnaires.ts'
 
@@ -41,6 +48,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   // external
   await app.register(formbodyPlugin)
+  await app.register(securityPlugin)
   await app.register(viewPlugin)
   await app.register(staticPlugin)
   await app.register(swaggerPlugin)
@@ -49,12 +57,18 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(errorsPlugin)
   await app.register(dbPlugin)
   await app.register(questionnairesPlugin)
+  await app.register(authPlugin)
+  await app.register(renderPlugin)
 
   // routes
   await app.register(healthRoutes)
   await app.register(homeRoutes)
   await app.register(questionnairePages)
   await app.register(questionnaireApi)
+  await app.register(authPages)
+  await app.register(accessPages)
+  await app.register(assessmentPages)
+  await app.register(assessmentApi)
   await app.register(scoreApi)
   if (options.extraRoutes) await app.register(options.extraRoutes)
 

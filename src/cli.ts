@@ -1,9 +1,11 @@
 import type { Command } from './cli/command.ts'
 import { UsageError } from './cli/command.ts'
+import { demoSeedCommand } from './cli/demo.ts'
 import { migrateCommand } from './cli/migrate.ts'
 import { lintCommand, showCommand } from './cli/questionnaires.ts'
 import { rubricImportCommand, rubricListCommand, rubricShowCommand } from './cli/rubric.ts'
 import { scoreCommand } from './cli/score.ts'
+import { createAdminCommand } from './cli/users.ts'
 import { ConfigError } from './config.ts'
 
 const commands: Command[] = [
@@ -14,6 +16,8 @@ const commands: Command[] = [
   rubricImportCommand,
   rubricListCommand,
   rubricShowCommand,
+  createAdminCommand,
+  demoSeedCommand,
 ]
 
 function help(): string {

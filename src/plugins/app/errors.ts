@@ -48,16 +48,53 @@ function toIssues(err: FastifyError): Issue[] {
   return []
 }
 
+/**
+ * Errors raised by services carry their own status (Forbidden, AccessError, AssessmentError…). They are
+ * recognised by shape so that this plugin does not depend on every feature module.
+ */
+function domainError(
+  err: unknown,
+): { status: number; message: string; issues: Issue[]; details?: unknown } | undefined {
+  if (!(err instanceof Error)) return undefined
+  const code = (err as { code?: string }).code
+  if (code === 'FST_CSRF_INVALID_TOKEN' || code === 'FST_CSRF_MISSING_SECRET') {
+    return {
+      status: 403,
+      message: 'This form has expired or did not come from Fairhire. Reload the page and try again.',
+      issues: [],
+    }
+  }
+  if (err.name === 'Forbidden') return { status: 403, message: err.message, issues: [] }
+  if (err.name === 'HttpError')
+    return { status: (err as HttpError).statusCode, message: err.message, issues: (err as HttpError).issues }
+  if (err.name === 'AccessError') {
+    const e = err as Error & { status: number; field?: string }
+    return { status: e.status, message: err.message, issues: e.field ? [{ field: e.field, message: err.message }] : [] }
+  }
+  if (err.name === 'AssessmentError') {
+    const e = err as Error & { status: number; issues: Issue[]; details?: unknown }
+    return { status: e.status, message: err.message, issues: e.issues, details: e.details }
+  }
+  return undefined
+}
+
 async function send(
   req: FastifyRequest,
   reply: FastifyReply,
   status: number,
   message: string,
   issues: Issue[],
+  details?: unknown,
 ): Promise<FastifyReply> {
   reply.code(status)
   if (wantsJson(req)) {
-    return reply.send({ statusCode: status, error: STATUS_TEXT[status] ?? 'Error', message, issues })
+    return reply.send({
+      statusCode: status,
+      error: STATUS_TEXT[status] ?? 'Error',
+      message,
+      issues,
+      ...(details === undefined ? {} : { details }),
+    })
   }
   return reply.type('text/html; charset=utf-8').view('pages/error.eta', {
     title: STATUS_TEXT[status] ?? 'Error',
@@ -65,6 +102,9 @@ async function send(
     message,
     issues,
     requestId: req.id,
+    principal: req.principal ?? null,
+    // The layout's sign-out form needs a token; the CSRF plugin may not be ready when start-up fails.
+    csrfToken: typeof reply.generateCsrf === 'function' ? reply.generateCsrf() : '',
   })
 }
 
@@ -75,6 +115,13 @@ async function send(
 export default fp(
   async (app: FastifyInstance) => {
     app.setErrorHandler(async (err: FastifyError, req, reply) => {
+      const domain = domainError(err)
+      if (domain) {
+        if (domain.status === 401 && !wantsJson(req) && req.method === 'GET') {
+          return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`)
+        }
+        return send(req, reply, domain.status, domain.message, domain.issues, domain.details)
+      }
       const issues = err instanceof HttpError ? err.issues : toIssues(err)
       let status = err.statusCode ?? 500
       if (issues.length > 0 && !(err instanceof HttpError)) status = 400

@@ -14,6 +14,15 @@ export default fp(
           description: 'Questionnaires, scoring and assessments for responsible recruitment due diligence.',
           version: '1',
         },
+        components: {
+          securitySchemes: {
+            bearer: {
+              type: 'http',
+              scheme: 'bearer',
+              description: 'An API token created by an administrator under API tokens.',
+            },
+          },
+        },
       },
       transform: jsonSchemaTransform,
       // Only the JSON API is documented; HTML pages are not an integration surface.

@@ -21,7 +21,7 @@ const RESPONDENT_LABEL: Record<string, string> = {
 const questionnairePages: FastifyPluginAsyncZod = async (app) => {
   app.get('/questionnaires', async (_req, reply) => {
     const all = await listQuestionnaires(app.db)
-    return reply.view('pages/questionnaires/list.eta', {
+    return reply.render('pages/questionnaires/list.eta', {
       title: 'Questionnaires',
       items: all.map((v) => ({
         id: v.id,
@@ -53,7 +53,7 @@ const questionnairePages: FastifyPluginAsyncZod = async (app) => {
         throw err
       }
       const versions = await listQuestionnaireVersions(app.db, v.id)
-      return reply.view('pages/questionnaires/show.eta', {
+      return reply.render('pages/questionnaires/show.eta', {
         title: t(v.def.title),
         v,
         q: v.def,

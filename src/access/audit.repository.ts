@@ -1,0 +1,95 @@
+import type { Kysely, Transaction } from 'kysely'
+import type { Database } from '../db/database.ts'
+import type { Principal } from './principal.ts'
+
+type Conn = Kysely<Database> | Transaction<Database>
+
+export type AuditEntry = {
+  organisationId: number
+  assessmentId?: number | null
+  action: string
+  entity: string
+  entityId?: string | number | null
+  oldValue?: unknown
+  newValue?: unknown
+}
+
+const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v))
+
+/** Appends to the audit log; callers pass the same transaction as the change they record. */
+export async function record(
+  db: Conn,
+  actor: Principal | null,
+  entries: AuditEntry[],
+  now: Date = new Date(),
+): Promise<void> {
+  if (entries.length === 0) return
+  const at = now.toISOString()
+  for (let i = 0; i < entries.length; i += 200) {
+    await db
+      .insertInto('audit_log')
+      .values(
+        entries.slice(i, i + 200).map((e) => ({
+          organisation_id: e.organisationId,
+          assessment_id: e.assessmentId ?? null,
+          actor_user_id: actor?.userId ?? null,
+          actor_token_id: actor?.tokenId ?? null,
+          action: e.action,
+          entity: e.entity,
+          entity_id: e.entityId === undefined || e.entityId === null ? null : String(e.entityId),
+          old_value: json(e.oldValue),
+          new_value: json(e.newValue),
+          created_at: at,
+        })),
+      )
+      .execute()
+  }
+}
+
+export function listForOrganisation(db: Conn, organisationId: number, limit = 200) {
+  return db
+    .selectFrom('audit_log as a')
+    .leftJoin('user_account as u', 'u.id', 'a.actor_user_id')
+    .leftJoin('api_token as t', 't.id', 'a.actor_token_id')
+    .select([
+      'a.id',
+      'a.action',
+      'a.entity',
+      'a.entity_id',
+      'a.assessment_id',
+      'a.old_value',
+      'a.new_value',
+      'a.created_at',
+      'u.name as user_name',
+      'u.email as user_email',
+      't.name as token_name',
+    ])
+    .where('a.organisation_id', '=', organisationId)
+    .orderBy('a.id', 'desc')
+    .limit(limit)
+    .execute()
+}
+
+export function listForAssessment(db: Conn, assessmentId: number, limit = 500) {
+  return db
+    .selectFrom('audit_log as a')
+    .leftJoin('user_account as u', 'u.id', 'a.actor_user_id')
+    .leftJoin('api_token as t', 't.id', 'a.actor_token_id')
+    .select([
+      'a.id',
+      'a.action',
+      'a.entity',
+      'a.entity_id',
+      'a.assessment_id',
+      'a.old_value',
+      'a.new_value',
+      'a.created_at',
+      'u.name as user_name',
+      'u.email as user_email',
+      't.name as token_name',
+    ])
+    .where('a.assessment_id', '=', assessmentId)
+    .orderBy('a.id', 'desc')
+    .limit(limit)
+    .execute()
+}

@@ -1,0 +1,97 @@
+import { type ExpressionBuilder, type Kysely, sql, type Transaction } from 'kysely'
+import type { Principal } from '../access/principal.ts'
+import type { Database } from '../db/database.ts'
+
+type Conn = Kysely<Database> | Transaction<Database>
+
+/**
+ * The tenant rule, in one place: an organisation sees an assessment it owns, or one it requested or
+ * was shared with (and not revoked). Every read of assessment data goes through this filter.
+ */
+export function visibleTo(p: Principal) {
+  return (eb: ExpressionBuilder<Database, 'assessment'>) =>
+    eb.or([
+      eb('assessment.organisation_id', '=', p.organisationId),
+      eb.exists(
+        eb
+          .selectFrom('assessment_access as acc')
+          .select(sql`1`.as('one'))
+          .whereRef('acc.assessment_id', '=', 'assessment.id')
+          .where('acc.organisation_id', '=', p.organisationId)
+          .where('acc.revoked_at', 'is', null),
+      ),
+    ])
+}
+
+export function findVisible(db: Conn, p: Principal, id: number) {
+  return db
+    .selectFrom('assessment')
+    .innerJoin('organisation as o', 'o.id', 'assessment.organisation_id')
+    .innerJoin('questionnaire_version as qv', 'qv.id', 'assessment.questionnaire_version_id')
+    .leftJoin('organisation as rb', 'rb.id', 'assessment.requested_by')
+    .selectAll('assessment')
+    .select([
+      'o.name as organisation_name',
+      'o.kind as organisation_kind',
+      'o.country as organisation_country',
+      'o.sector as organisation_sector',
+      'qv.questionnaire_id',
+      'qv.revision as questionnaire_revision',
+      'qv.declared_version as questionnaire_version',
+      'qv.title as questionnaire_title',
+      'qv.content_hash as questionnaire_hash',
+      'rb.name as requested_by_name',
+    ])
+    .where('assessment.id', '=', id)
+    .where(visibleTo(p))
+    .executeTakeFirst()
+}
+
+/** For writes: only the owning organisation, never a brand it is shared with. */
+export function findOwned(db: Conn, p: Principal, id: number) {
+  return db
+    .selectFrom('assessment')
+    .selectAll()
+    .where('id', '=', id)
+    .where('organisation_id', '=', p.organisationId)
+    .executeTakeFirst()
+}
+
+export function listVisible(db: Conn, p: Principal) {
+  return db
+    .selectFrom('assessment')
+    .innerJoin('organisation as o', 'o.id', 'assessment.organisation_id')
+    .innerJoin('questionnaire_version as qv', 'qv.id', 'assessment.questionnaire_version_id')
+    .leftJoin('organisation as rb', 'rb.id', 'assessment.requested_by')
+    .select([
+      'assessment.id',
+      'assessment.title',
+      'assessment.status',
+      'assessment.due_date',
+      'assessment.created_at',
+      'assessment.submitted_at',
+      'assessment.reviewed_at',
+      'assessment.organisation_id',
+      'o.name as organisation_name',
+      'qv.questionnaire_id',
+      'qv.title as questionnaire_title',
+      'rb.name as requested_by_name',
+    ])
+    .where(visibleTo(p))
+    .orderBy('assessment.id', 'desc')
+    .execute()
+}
+
+export function answersOf(db: Conn, assessmentId: number) {
+  return db.selectFrom('answer').selectAll().where('assessment_id', '=', assessmentId).execute()
+}
+
+export function accessRows(db: Conn, assessmentId: number) {
+  return db
+    .selectFrom('assessment_access as acc')
+    .innerJoin('organisation as o', 'o.id', 'acc.organisation_id')
+    .select(['acc.organisation_id', 'o.name', 'acc.kind', 'acc.granted_at', 'acc.revoked_at'])
+    .where('acc.assessment_id', '=', assessmentId)
+    .orderBy('acc.granted_at')
+    .execute()
+}

@@ -1,0 +1,547 @@
+import type { Kysely } from 'kysely'
+import * as audit from '../access/audit.repository.ts'
+import { Forbidden, type Principal, requireOrgKind, requireRole } from '../access/principal.ts'
+import type { Database } from '../db/database.ts'
+import { checkAnswers, type RawAnswer } from '../questionnaire/answers.ts'
+import type { AnswerValue } from '../questionnaire/condition.ts'
+import { applicability } from '../questionnaire/model.ts'
+import { compiledVersion, getQuestionnaireVersion } from '../questionnaire/questionnaire.service.ts'
+import { score } from '../scoring/engine.ts'
+import type { ScoreResult } from '../scoring/result.schema.ts'
+import { getRubricVersion } from '../scoring/rubric.service.ts'
+import { storeSnapshot } from '../scoring/score.service.ts'
+import * as repo from './assessment.repository.ts'
+
+/**
+ * Assessments and their answers. Reads are scoped by `repo.visibleTo`, writes by ownership; a caller
+ * without access gets "not found", so the existence of other organisations' data is not revealed.
+ */
+
+export class AssessmentError extends Error {
+  constructor(
+    message: string,
+    readonly status = 400,
+    readonly issues: { field: string; message: string }[] = [],
+    readonly details?: unknown,
+  ) {
+    super(message)
+    this.name = 'AssessmentError'
+  }
+}
+
+const notFound = () => new AssessmentError('Assessment not found.', 404)
+const iso = (d: Date) => d.toISOString()
+
+export async function getAssessment(db: Kysely<Database>, p: Principal, id: number) {
+  const a = await repo.findVisible(db, p, id)
+  if (!a) throw notFound()
+  return a
+}
+
+export const listAssessments = repo.listVisible
+
+async function pinnedVersion(db: Kysely<Database>, questionnaireId: string, kind: string) {
+  const qv = await getQuestionnaireVersion(db, questionnaireId).catch(() => {
+    throw new AssessmentError(`There is no questionnaire "${questionnaireId}".`, 400, [
+      { field: 'questionnaire', message: 'unknown questionnaire' },
+    ])
+  })
+  const expected = kind === 'recruiter' ? 'recruiter' : kind === 'supplier' ? 'employer' : 'brand'
+  if (qv.def.respondent !== expected) {
+    throw new AssessmentError(
+      `The ${qv.id} questionnaire is answered by a ${qv.def.respondent}, not by this organisation.`,
+      400,
+      [{ field: 'questionnaire', message: `meant for a ${qv.def.respondent}` }],
+    )
+  }
+  return qv
+}
+
+/** A brand requests a questionnaire from one of its suppliers or recruiters, with a due date. */
+export async function requestAssessment(
+  db: Kysely<Database>,
+  p: Principal,
+  input: { organisationId: number; questionnaire: string; dueDate: string | null; title?: string },
+  now = new Date(),
+): Promise<number> {
+  requireOrgKind(p, 'brand')
+  requireRole(p, 'admin', 'analyst')
+  const link = await db
+    .selectFrom('brand_supplier as bs')
+    .innerJoin('organisation as o', 'o.id', 'bs.supplier_id')
+    .select(['o.id', 'o.kind', 'o.name'])
+    .where('bs.brand_id', '=', p.organisationId)
+    .where('bs.supplier_id', '=', input.organisationId)
+    .executeTakeFirst()
+  if (!link)
+    throw new AssessmentError('This organisation is not on your supplier list. Invite it first.', 400, [
+      { field: 'organisationId', message: 'not on your supplier list' },
+    ])
+  if (input.dueDate !== null && (!/^\d{4}-\d{2}-\d{2}$/.test(input.dueDate) || input.dueDate < iso(now).slice(0, 10))) {
+    throw new AssessmentError('The due date must be a date (YYYY-MM-DD) that is not in the past.', 400, [
+      { field: 'dueDate', message: 'a date today or later' },
+    ])
+  }
+  const qv = await pinnedVersion(db, input.questionnaire, link.kind)
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('assessment')
+      .values({
+        organisation_id: link.id,
+        questionnaire_version_id: qv.versionId,
+        title:
+          input.title?.trim() ||
+          `${typeof qv.def.title === 'string' ? qv.def.title : qv.def.title.en} (requested by ${p.organisationName})`,
+        status: 'draft',
+        requested_by: p.organisationId,
+        due_date: input.dueDate,
+        created_by: p.userId,
+        created_at: iso(now),
+        submitted_at: null,
+        reviewed_at: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    await trx
+      .insertInto('assessment_access')
+      .values({
+        assessment_id: row.id,
+        organisation_id: p.organisationId,
+        kind: 'requested',
+        granted_at: iso(now),
+        revoked_at: null,
+      })
+      .execute()
+    await audit.record(
+      trx,
+      p,
+      [
+        {
+          organisationId: link.id,
+          assessmentId: row.id,
+          action: 'request',
+          entity: 'assessment',
+          entityId: row.id,
+          newValue: {
+            questionnaire: qv.id,
+            revision: qv.revision,
+            dueDate: input.dueDate,
+            requestedBy: p.organisationName,
+          },
+        },
+        {
+          organisationId: p.organisationId,
+          assessmentId: row.id,
+          action: 'request',
+          entity: 'assessment',
+          entityId: row.id,
+          newValue: { supplier: link.name },
+        },
+      ],
+      now,
+    )
+    return row.id
+  })
+}
+
+/** A supplier or recruiter starts its own assessment, with no brand involved. */
+export async function startSelfCheck(
+  db: Kysely<Database>,
+  p: Principal,
+  input: { questionnaire: string; title?: string },
+  now = new Date(),
+): Promise<number> {
+  requireOrgKind(p, 'supplier', 'recruiter')
+  requireRole(p, 'admin', 'respondent')
+  const qv = await pinnedVersion(db, input.questionnaire, p.organisationKind)
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('assessment')
+      .values({
+        organisation_id: p.organisationId,
+        questionnaire_version_id: qv.versionId,
+        title: input.title?.trim() || `Self-check ${iso(now).slice(0, 10)}`,
+        status: 'draft',
+        requested_by: null,
+        due_date: null,
+        created_by: p.userId,
+        created_at: iso(now),
+        submitted_at: null,
+        reviewed_at: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    await audit.record(
+      trx,
+      p,
+      [
+        {
+          organisationId: p.organisationId,
+          assessmentId: row.id,
+          action: 'create',
+          entity: 'assessment',
+          entityId: row.id,
+          newValue: { questionnaire: qv.id, revision: qv.revision },
+        },
+      ],
+      now,
+    )
+    return row.id
+  })
+}
+
+export type StoredAnswer = { value: AnswerValue; comment: string | null; version: number; updatedAt: string }
+
+export async function getAnswers(db: Kysely<Database>, p: Principal, id: number): Promise<Map<string, StoredAnswer>> {
+  await getAssessment(db, p, id)
+  const rows = await repo.answersOf(db, id)
+  return new Map(
+    rows
+      .filter((r) => r.value !== null || r.comment !== null)
+      .map((r) => [
+        r.question_id,
+        {
+          value: r.value === null ? (null as unknown as AnswerValue) : (JSON.parse(r.value) as AnswerValue),
+          comment: r.comment,
+          version: r.version,
+          updatedAt: r.updated_at,
+        },
+      ]),
+  )
+}
+
+export type SaveInput = {
+  answers: Record<string, RawAnswer>
+  comments?: Record<string, string | null>
+  /** The version of each answer the client started from (0 for an answer it saw empty). */
+  versions?: Record<string, number>
+}
+
+export type Conflict = { question: string; yours: RawAnswer; theirs: AnswerValue | null; theirVersion: number }
+
+/**
+ * Saves answers all or nothing. A save based on a stale copy of an answer is refused with both values,
+ * never silently overwritten; unchanged answers are not rewritten, so repeated saves are idempotent.
+ */
+export async function saveAnswers(
+  db: Kysely<Database>,
+  p: Principal,
+  id: number,
+  input: SaveInput,
+  now = new Date(),
+): Promise<{ saved: number; revision: number; versions: Record<string, number> }> {
+  requireRole(p, 'admin', 'respondent')
+  const a = await repo.findOwned(db, p, id)
+  if (!a)
+    throw (await repo.findVisible(db, p, id))
+      ? new Forbidden('Only the organisation that answers this assessment can change its answers.')
+      : notFound()
+  if (a.status !== 'draft' && a.status !== 'returned') {
+    throw new AssessmentError(`This assessment is ${a.status}: its answers are locked.`, 409)
+  }
+  const cq = compiledVersion(await versionById(db, a.questionnaire_version_id))
+  const checked = checkAnswers(cq, input.answers)
+  const commentProblems = Object.entries(input.comments ?? {}).flatMap(([qid, c]) =>
+    !cq.byId.has(qid)
+      ? [{ field: `comments.${qid}`, message: `no question "${qid}"` }]
+      : c !== null && c.length > 5000
+        ? [{ field: `comments.${qid}`, message: 'is longer than 5,000 characters' }]
+        : [],
+  )
+  const problems = [...checked.problems, ...commentProblems]
+  if (problems.length > 0)
+    throw new AssessmentError(
+      `${problems.length} problem${problems.length > 1 ? 's' : ''} with the answers: ${problems.map((x) => `${x.field}: ${x.message}`).join('; ')}`,
+      400,
+      problems,
+    )
+
+  return db.transaction().execute(async (trx) => {
+    const existing = new Map((await repo.answersOf(trx, id)).map((r) => [r.question_id, r]))
+    const touched = new Set([...Object.keys(input.answers), ...Object.keys(input.comments ?? {})])
+    const conflicts: Conflict[] = []
+    for (const qid of touched) {
+      const base = input.versions?.[qid]
+      const cur = existing.get(qid)
+      if (base !== undefined && base !== (cur?.version ?? 0)) {
+        conflicts.push({
+          question: qid,
+          yours: input.answers[qid] ?? null,
+          theirs: cur?.value ? (JSON.parse(cur.value) as AnswerValue) : null,
+          theirVersion: cur?.version ?? 0,
+        })
+      }
+    }
+    if (conflicts.length > 0) {
+      throw new AssessmentError(
+        `Someone else changed ${conflicts.length === 1 ? 'this answer' : `${conflicts.length} of these answers`} since you opened it. Nothing was saved; compare the values and save again.`,
+        409,
+        conflicts.map((c) => ({
+          field: `answers.${c.question}`,
+          message: `saved by someone else: ${JSON.stringify(c.theirs)}; yours: ${JSON.stringify(c.yours)}`,
+        })),
+        conflicts,
+      )
+    }
+    const entries: audit.AuditEntry[] = []
+    const versions: Record<string, number> = {}
+    for (const qid of touched) {
+      const cur = existing.get(qid)
+      const newValue =
+        qid in input.answers
+          ? checked.values.has(qid)
+            ? JSON.stringify(checked.values.get(qid))
+            : null
+          : (cur?.value ?? null)
+      const newComment =
+        input.comments && qid in input.comments ? input.comments[qid]?.trim() || null : (cur?.comment ?? null)
+      if (cur && cur.value === newValue && cur.comment === newComment) {
+        versions[qid] = cur.version
+        continue
+      }
+      const version = (cur?.version ?? 0) + 1
+      await trx
+        .insertInto('answer')
+        .values({
+          assessment_id: id,
+          question_id: qid,
+          value: newValue,
+          comment: newComment,
+          updated_by: p.userId,
+          updated_at: iso(now),
+          version,
+        })
+        .onConflict((oc) =>
+          oc
+            .columns(['assessment_id', 'question_id'])
+            .doUpdateSet({ value: newValue, comment: newComment, updated_by: p.userId, updated_at: iso(now), version }),
+        )
+        .execute()
+      versions[qid] = version
+      entries.push({
+        organisationId: a.organisation_id,
+        assessmentId: id,
+        action: 'answer',
+        entity: 'answer',
+        entityId: qid,
+        oldValue: cur ? { value: cur.value ? JSON.parse(cur.value) : null, comment: cur.comment } : null,
+        newValue: { value: newValue ? JSON.parse(newValue) : null, comment: newComment },
+      })
+    }
+    let revision = a.revision
+    if (entries.length > 0) {
+      revision = a.revision + 1
+      await trx.updateTable('assessment').set({ revision }).where('id', '=', id).execute()
+      await audit.record(trx, p, entries, now)
+    }
+    return { saved: entries.length, revision, versions }
+  })
+}
+
+/** Questionnaire versions never change, so each is read from the database once per process. */
+const versionCache = new Map<string, Awaited<ReturnType<typeof getQuestionnaireVersion>>>()
+export async function versionById(db: Kysely<Database>, versionId: number) {
+  const row = await db
+    .selectFrom('questionnaire_version')
+    .select(['questionnaire_id', 'revision', 'content_hash'])
+    .where('id', '=', versionId)
+    .executeTakeFirstOrThrow()
+  let v = versionCache.get(row.content_hash)
+  if (!v || v.versionId !== versionId) {
+    v = await getQuestionnaireVersion(db, row.questionnaire_id, String(row.revision))
+    versionCache.set(row.content_hash, v)
+  }
+  return v
+}
+
+/** Unanswered required questions that apply, in questionnaire order. */
+export async function missingRequired(db: Kysely<Database>, p: Principal, id: number) {
+  const a = await getAssessment(db, p, id)
+  const qv = await versionById(db, a.questionnaire_version_id)
+  const cq = compiledVersion(qv)
+  const answers = await getAnswers(db, p, id)
+  const values = new Map([...answers].filter(([, v]) => v.value !== null).map(([k, v]) => [k, v.value]))
+  const app = applicability(cq, values)
+  return cq.entries
+    .filter((e) => e.question.required && app.questions.get(e.question.id) && !values.has(e.question.id))
+    .map((e) => ({ question: e.question.id, section: e.section.id }))
+}
+
+/** Scores an assessment's stored answers with the current default rubric (or the one named). */
+export async function scoreAssessment(
+  db: Kysely<Database>,
+  p: Principal,
+  id: number,
+  rubricSpec?: string,
+): Promise<{ result: ScoreResult; questionnaireVersionId: number; rubricVersionId: number }> {
+  const a = await getAssessment(db, p, id)
+  const qv = await versionById(db, a.questionnaire_version_id)
+  const rv = await getRubricVersion(db, rubricSpec)
+  const answers = await getAnswers(db, p, id)
+  const values = new Map([...answers].filter(([, v]) => v.value !== null).map(([k, v]) => [k, v.value]))
+  const result = score({
+    questionnaire: compiledVersion(qv),
+    questionnaireHash: qv.contentHash,
+    rubric: rv.rubric,
+    rubricHash: rv.hash,
+    answers: values,
+  })
+  return { result, questionnaireVersionId: qv.versionId, rubricVersionId: rv.versionId }
+}
+
+/**
+ * Submitting locks the answers and stores the score snapshot in one transaction: a crash leaves either
+ * the draft or the complete submission, never a locked assessment without its score.
+ */
+export async function submitAssessment(db: Kysely<Database>, p: Principal, id: number, now = new Date()) {
+  requireRole(p, 'admin', 'respondent')
+  const a = await repo.findOwned(db, p, id)
+  if (!a)
+    throw (await repo.findVisible(db, p, id))
+      ? new Forbidden('Only the organisation that answers this assessment can submit it.')
+      : notFound()
+  if (a.status !== 'draft' && a.status !== 'returned')
+    throw new AssessmentError(`This assessment is already ${a.status}.`, 409)
+  const missing = await missingRequired(db, p, id)
+  if (missing.length > 0) {
+    throw new AssessmentError(
+      `${missing.length} required question${missing.length > 1 ? 's are' : ' is'} not answered yet. "Don't know" is an allowed answer.`,
+      400,
+      missing.map((m) => ({ field: `answers.${m.question}`, message: 'required' })),
+    )
+  }
+  const scored = await scoreAssessment(db, p, id)
+  return db.transaction().execute(async (trx) => {
+    const res = await trx
+      .updateTable('assessment')
+      .set({ status: 'submitted', submitted_at: iso(now), revision: a.revision + 1 })
+      .where('id', '=', id)
+      .where('revision', '=', a.revision)
+      .executeTakeFirst()
+    if (Number(res.numUpdatedRows) !== 1)
+      throw new AssessmentError('The answers changed while submitting. Review them and submit again.', 409)
+    const snap = await storeSnapshot(
+      trx as unknown as Kysely<Database>,
+      id,
+      scored.questionnaireVersionId,
+      scored.rubricVersionId,
+      'submitted',
+      scored.result,
+      now,
+    )
+    await audit.record(
+      trx,
+      p,
+      [
+        {
+          organisationId: a.organisation_id,
+          assessmentId: id,
+          action: 'submit',
+          entity: 'assessment',
+          entityId: id,
+          oldValue: a.status,
+          newValue: { status: 'submitted', rating: scored.result.rating, snapshot: snap.id },
+        },
+      ],
+      now,
+    )
+    return { status: 'submitted' as const, rating: scored.result.rating, snapshotId: snap.id }
+  })
+}
+
+/** The supplier shares a submitted assessment with another brand; the brand then sees it until revoked. */
+export async function shareAssessment(
+  db: Kysely<Database>,
+  p: Principal,
+  id: number,
+  brandId: number,
+  now = new Date(),
+) {
+  requireRole(p, 'admin', 'respondent')
+  const a = await repo.findOwned(db, p, id)
+  if (!a) throw notFound()
+  if (a.status === 'draft') throw new AssessmentError('Submit the assessment before sharing it.', 409)
+  const brand = await db
+    .selectFrom('organisation')
+    .select(['id', 'kind', 'name'])
+    .where('id', '=', brandId)
+    .executeTakeFirst()
+  if (!brand || brand.kind !== 'brand')
+    throw new AssessmentError('Choose a brand to share with.', 400, [{ field: 'brandId', message: 'not a brand' }])
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('assessment_access')
+      .values({ assessment_id: id, organisation_id: brandId, kind: 'shared', granted_at: iso(now), revoked_at: null })
+      .onConflict((oc) =>
+        oc.columns(['assessment_id', 'organisation_id']).doUpdateSet({ revoked_at: null, granted_at: iso(now) }),
+      )
+      .execute()
+    await audit.record(
+      trx,
+      p,
+      [
+        {
+          organisationId: a.organisation_id,
+          assessmentId: id,
+          action: 'share',
+          entity: 'assessment_access',
+          entityId: brandId,
+          newValue: { brand: brand.name },
+        },
+        {
+          organisationId: brandId,
+          assessmentId: id,
+          action: 'shared_with_you',
+          entity: 'assessment_access',
+          entityId: brandId,
+          newValue: { by: p.organisationName },
+        },
+      ],
+      now,
+    )
+  })
+}
+
+export async function revokeShare(db: Kysely<Database>, p: Principal, id: number, brandId: number, now = new Date()) {
+  requireRole(p, 'admin', 'respondent')
+  const a = await repo.findOwned(db, p, id)
+  if (!a) throw notFound()
+  await db.transaction().execute(async (trx) => {
+    const res = await trx
+      .updateTable('assessment_access')
+      .set({ revoked_at: iso(now) })
+      .where('assessment_id', '=', id)
+      .where('organisation_id', '=', brandId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst()
+    if (Number(res.numUpdatedRows) === 0)
+      throw new AssessmentError('This assessment is not shared with that organisation.', 404)
+    await audit.record(
+      trx,
+      p,
+      [
+        {
+          organisationId: a.organisation_id,
+          assessmentId: id,
+          action: 'revoke_share',
+          entity: 'assessment_access',
+          entityId: brandId,
+        },
+      ],
+      now,
+    )
+  })
+}
+
+export async function sharesOf(db: Kysely<Database>, p: Principal, id: number) {
+  await getAssessment(db, p, id)
+  return repo.accessRows(db, id)
+}
+
+/** The audit trail of one assessment: for the owner's admins, and for a brand that can see it. */
+export async function assessmentAudit(db: Kysely<Database>, p: Principal, id: number) {
+  const a = await getAssessment(db, p, id)
+  if (a.organisation_id === p.organisationId && p.role !== 'admin')
+    throw new Forbidden('The audit log is for administrators.')
+  return audit.listForAssessment(db, id)
+}

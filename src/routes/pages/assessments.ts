@@ -1,0 +1,142 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { listSuppliers } from '../../access/access.service.ts'
+import { requireOrgKind, requireRole } from '../../access/principal.ts'
+import {
+  assessmentAudit,
+  getAnswers,
+  getAssessment,
+  listAssessments,
+  requestAssessment,
+  revokeShare,
+  shareAssessment,
+  sharesOf,
+  startSelfCheck,
+} from '../../assessment/assessment.service.ts'
+import { listQuestionnaires } from '../../questionnaire/questionnaire.service.ts'
+import { t } from '../../questionnaire/text.ts'
+import { listSnapshots } from '../../scoring/score.service.ts'
+
+const Id = z.object({ id: z.coerce.number().int().positive() })
+const Csrf = { _csrf: z.string().optional() }
+
+/** The inbox of assessments, one assessment's overview, requests, self-checks and sharing. */
+const assessmentPages: FastifyPluginAsyncZod = async (app) => {
+  app.get('/assessments', async (req, reply) => {
+    const p = app.requirePrincipal(req)
+    const items = await listAssessments(app.db, p)
+    const questionnaires = (await listQuestionnaires(app.db)).filter((q) =>
+      p.organisationKind === 'supplier'
+        ? q.def.respondent === 'employer'
+        : p.organisationKind === 'recruiter'
+          ? q.def.respondent === 'recruiter'
+          : false,
+    )
+    return reply.render('pages/assessments/list.eta', {
+      title: 'Assessments',
+      items,
+      questionnaires: questionnaires.map((q) => ({ id: q.id, title: t(q.def.title) })),
+    })
+  })
+
+  app.post(
+    '/assessments',
+    {
+      schema: { body: z.object({ questionnaire: z.string().max(64), title: z.string().max(200).optional(), ...Csrf }) },
+    },
+    async (req, reply) => {
+      const id = await startSelfCheck(app.db, app.requirePrincipal(req), req.body)
+      return reply.redirect(`/assessments/${id}`, 303)
+    },
+  )
+
+  app.get('/assessments/:id', { schema: { params: Id } }, async (req, reply) => {
+    const p = app.requirePrincipal(req)
+    const a = await getAssessment(app.db, p, req.params.id)
+    const answers = await getAnswers(app.db, p, a.id)
+    const shares = await sharesOf(app.db, p, a.id)
+    const snapshots = await listSnapshots(app.db, a.id)
+    const owner = a.organisation_id === p.organisationId
+    const brands = owner
+      ? await app.db
+          .selectFrom('organisation')
+          .select(['id', 'name'])
+          .where('kind', '=', 'brand')
+          .orderBy('name')
+          .execute()
+      : []
+    return reply.render('pages/assessments/show.eta', {
+      title: a.title,
+      a,
+      answered: [...answers.values()].filter((x) => x.value !== null).length,
+      shares,
+      snapshots,
+      owner,
+      brands,
+    })
+  })
+
+  app.post(
+    '/assessments/:id/shares',
+    { schema: { params: Id, body: z.object({ brandId: z.coerce.number().int().positive(), ...Csrf }) } },
+    async (req, reply) => {
+      await shareAssessment(app.db, app.requirePrincipal(req), req.params.id, req.body.brandId)
+      return reply.redirect(`/assessments/${req.params.id}`, 303)
+    },
+  )
+
+  app.post(
+    '/assessments/:id/shares/:orgId/revoke',
+    {
+      schema: {
+        params: z.object({ id: z.coerce.number().int().positive(), orgId: z.coerce.number().int().positive() }),
+        body: z.object(Csrf),
+      },
+    },
+    async (req, reply) => {
+      await revokeShare(app.db, app.requirePrincipal(req), req.params.id, req.params.orgId)
+      return reply.redirect(`/assessments/${req.params.id}`, 303)
+    },
+  )
+
+  app.get('/assessments/:id/audit', { schema: { params: Id } }, async (req, reply) => {
+    const entries = await assessmentAudit(app.db, app.requirePrincipal(req), req.params.id)
+    return reply.render('pages/access/audit.eta', { title: 'Audit log', entries, assessmentId: req.params.id })
+  })
+
+  app.get('/requests/new', async (req, reply) => {
+    const p = app.requirePrincipal(req)
+    requireOrgKind(p, 'brand')
+    requireRole(p, 'admin', 'analyst')
+    const questionnaires = (await listQuestionnaires(app.db)).filter((q) => q.def.respondent !== 'brand')
+    return reply.render('pages/assessments/request.eta', {
+      title: 'Request an assessment',
+      suppliers: await listSuppliers(app.db, p),
+      questionnaires: questionnaires.map((q) => ({ id: q.id, title: t(q.def.title), respondent: q.def.respondent })),
+      error: null,
+    })
+  })
+
+  app.post(
+    '/requests',
+    {
+      schema: {
+        body: z.object({
+          organisationId: z.coerce.number().int().positive(),
+          questionnaire: z.string().max(64),
+          dueDate: z.string().max(10).optional(),
+          ...Csrf,
+        }),
+      },
+    },
+    async (req, reply) => {
+      const id = await requestAssessment(app.db, app.requirePrincipal(req), {
+        organisationId: req.body.organisationId,
+        questionnaire: req.body.questionnaire,
+        dueDate: req.body.dueDate || null,
+      })
+      return reply.redirect(`/assessments/${id}`, 303)
+    },
+  )
+}
+export default assessmentPages

@@ -1,0 +1,107 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { testApp } from '../helpers/app.ts'
+import { Client } from '../helpers/client.ts'
+import { buildWorld, PASSWORD } from '../helpers/world.ts'
+
+describe('invitations', () => {
+  let t: Awaited<ReturnType<typeof testApp>>
+  let w: Awaited<ReturnType<typeof buildWorld>>
+  let analyst: Client
+  beforeEach(async () => {
+    t = await testApp()
+    w = await buildWorld(t.app)
+    analyst = new Client(t.app)
+    await analyst.login(w.users.analystA, PASSWORD)
+    await analyst.get('/invitations')
+  })
+  afterEach(async () => {
+    await t.close()
+  })
+
+  async function invite(email = 'hr@new-site.test'): Promise<string> {
+    const res = await analyst.post('/invitations', { email, kind: 'supplier', organisationName: 'New Site Ltd' })
+    expect(res.statusCode).toBe(200)
+    const link = /<p class="secret">https?:\/\/[^/]+(\/invite\/[A-Za-z0-9_-]+)<\/p>/.exec(res.body)?.[1]
+    if (!link) throw new Error('no invitation link shown')
+    return link
+  }
+  const counts = async () => ({
+    orgs: (await t.app.db.selectFrom('organisation').select('id').execute()).length,
+    users: (await t.app.db.selectFrom('user_account').select('id').execute()).length,
+  })
+
+  it('a single-use link creates the organisation, its first user and the link to the brand', async () => {
+    const link = await invite()
+    const token = link.split('/').pop() as string
+    expect(token).toHaveLength(43) // 256 bits, base64url
+    const stored = await t.app.db
+      .selectFrom('invitation')
+      .select(['token_hash', 'expires_at', 'created_at'])
+      .executeTakeFirstOrThrow()
+    expect(stored.token_hash).not.toContain(token)
+    expect(new Date(stored.expires_at).getTime() - new Date(stored.created_at).getTime()).toBe(14 * 86_400_000)
+
+    const invitee = new Client(t.app)
+    const page = await invitee.get(link)
+    expect(page.statusCode).toBe(200)
+    expect(page.body).toContain('Brand A')
+    const res = await invitee.post(link, { name: 'Nadia', password: PASSWORD, organisationName: 'New Site Ltd' })
+    expect(res.statusCode).toBe(303)
+    expect((await invitee.get('/api/v1/me')).json()).toMatchObject({
+      organisation: 'New Site Ltd',
+      organisationKind: 'supplier',
+      role: 'admin',
+    })
+    const suppliers = await analyst.get('/suppliers')
+    expect(suppliers.body).toContain('New Site Ltd')
+
+    // Used: refused with a clear page, nothing more created.
+    const before = await counts()
+    const again = new Client(t.app)
+    const used = await again.get(link)
+    expect(used.statusCode).toBe(410)
+    expect(used.body).toContain('This invitation has already been used.')
+    const post = await again.post(link, { name: 'Mallory', password: PASSWORD, organisationName: 'Other' })
+    expect(post.statusCode).toBe(410)
+    expect(await counts()).toEqual(before)
+  })
+
+  it('refuses expired, revoked and tampered links with a clear page, creating nothing', async () => {
+    const expiredLink = await invite('a@x.test')
+    const revokedLink = await invite('b@x.test')
+    await t.app.db
+      .updateTable('invitation')
+      .set({ expires_at: '2000-01-01T00:00:00.000Z' })
+      .where('email', '=', 'a@x.test')
+      .execute()
+    const revokedId = (
+      await t.app.db.selectFrom('invitation').select('id').where('email', '=', 'b@x.test').executeTakeFirstOrThrow()
+    ).id
+    expect((await analyst.post(`/invitations/${revokedId}/revoke`, {})).statusCode).toBe(303)
+    const tampered = `${revokedLink.slice(0, -3)}abc`
+    const before = await counts()
+    for (const [link, message] of [
+      [expiredLink, 'This invitation has expired.'],
+      [revokedLink, 'This invitation was withdrawn by the organisation that sent it.'],
+      [tampered, 'This invitation link is not valid.'],
+      ['/invite/short', 'This invitation link is not valid.'],
+    ] as const) {
+      const c = new Client(t.app)
+      const page = await c.get(link)
+      expect(page.statusCode, link).toBe(410)
+      expect(page.body).toContain(message)
+      const post = await c.post(link, { name: 'X', password: PASSWORD, organisationName: 'X' })
+      expect(post.statusCode).toBe(410)
+      expect(post.body).toContain(message)
+    }
+    expect(await counts()).toEqual(before)
+  })
+
+  it('only brands invite suppliers; a supplier cannot', async () => {
+    const resp = new Client(t.app)
+    await resp.login(w.users.adminSA, PASSWORD)
+    await resp.get('/assessments')
+    const res = await resp.post('/invitations', { email: 'z@z.test', kind: 'supplier', organisationName: 'Z' })
+    expect(res.statusCode).toBe(403)
+  })
+})
