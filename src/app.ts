@@ -24,6 +24,15 @@ import questionnairePages from './routes/pages/questionnaires.ts'
 
 export type App = FastifyInstance
 
+export type RouteInfo = { method: string; url: string }
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered, for the isolation test that walks them all. */
+    routeTable: RouteInfo[]
+  }
+}
+
 export type BuildOptions = {
   logger?: FastifyServerOptions['logger']
   /** Extra routes registered after the application's own (used by tests and benchmarks). */
@@ -41,6 +50,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     genReqId: () => crypto.randomUUID(),
     trustProxy: false,
   }).withTypeProvider<ZodTypeProvider>()
+  const routeTable: RouteInfo[] = []
+  app.decorate('routeTable', routeTable)
+  app.addHook('onRoute', (r) => {
+    for (const method of Array.isArray(r.method) ? r.method : [r.method]) routeTable.push({ method, url: r.url })
+  })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
 

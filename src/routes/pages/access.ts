@@ -73,15 +73,13 @@ const accessPages: FastifyPluginAsyncZod = async (app) => {
         })
       } catch (err) {
         if (err instanceof AccessError)
-          return reply
-            .code(err.status)
-            .render('pages/access/invitations.eta', {
-              title: 'Invitations',
-              items: await listInvitations(app.db, p),
-              created: null,
-              error: err.message,
-              roles: ROLES,
-            })
+          return reply.code(err.status).render('pages/access/invitations.eta', {
+            title: 'Invitations',
+            items: await listInvitations(app.db, p),
+            created: null,
+            error: err.message,
+            roles: ROLES,
+          })
         throw err
       }
     },
@@ -97,17 +95,15 @@ const accessPages: FastifyPluginAsyncZod = async (app) => {
   app.get('/invite/:token', { config: LIMITED, schema: { params: Token } }, async (req, reply) => {
     const { state, invitation } = await lookupInvitation(app.db, req.params.token)
     if (state !== 'valid' || !invitation) {
-      return reply
-        .code(410)
-        .render('pages/access/invite.eta', {
-          title: 'Invitation',
-          state,
-          message: invitationMessage(state),
-          invitation: null,
-          token: req.params.token,
-          error: null,
-          minLength: MIN_PASSWORD_LENGTH,
-        })
+      return reply.code(410).render('pages/access/invite.eta', {
+        title: 'Invitation',
+        state,
+        message: invitationMessage(state),
+        invitation: null,
+        token: req.params.token,
+        error: null,
+        minLength: MIN_PASSWORD_LENGTH,
+      })
     }
     return reply.render('pages/access/invite.eta', {
       title: 'Invitation',

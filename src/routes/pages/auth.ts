@@ -48,14 +48,12 @@ const authPages: FastifyPluginAsyncZod = async (app) => {
       const result = await login(app.db, req.body.email, req.body.password)
       if (!result) {
         // The same message whether the email exists or not.
-        return reply
-          .code(401)
-          .render('pages/auth/login.eta', {
-            title: 'Sign in',
-            next: req.body.next ?? '',
-            email: req.body.email,
-            error: 'The email address or password is not right.',
-          })
+        return reply.code(401).render('pages/auth/login.eta', {
+          title: 'Sign in',
+          next: req.body.next ?? '',
+          email: req.body.email,
+          error: 'The email address or password is not right.',
+        })
       }
       app.setSessionCookie(reply, result.token)
       return reply.redirect(safeNext(req.body.next), 303)
@@ -106,15 +104,13 @@ const authPages: FastifyPluginAsyncZod = async (app) => {
         })
       } catch (err) {
         if (err instanceof AccessError) {
-          return reply
-            .code(400)
-            .render('pages/auth/setup.eta', {
-              title: 'Set up Fairhire',
-              values: { ...b, password: '' },
-              error: err.message,
-              field: err.field,
-              minLength: MIN_PASSWORD_LENGTH,
-            })
+          return reply.code(400).render('pages/auth/setup.eta', {
+            title: 'Set up Fairhire',
+            values: { ...b, password: '' },
+            error: err.message,
+            field: err.field,
+            minLength: MIN_PASSWORD_LENGTH,
+          })
         }
         throw err
       }
@@ -148,14 +144,12 @@ const authPages: FastifyPluginAsyncZod = async (app) => {
         await changePassword(app.db, p, req.body.current, req.body.password)
       } catch (err) {
         if (err instanceof AccessError)
-          return reply
-            .code(400)
-            .render('pages/auth/password.eta', {
-              title: 'Change your password',
-              error: err.message,
-              done: false,
-              minLength: MIN_PASSWORD_LENGTH,
-            })
+          return reply.code(400).render('pages/auth/password.eta', {
+            title: 'Change your password',
+            error: err.message,
+            done: false,
+            minLength: MIN_PASSWORD_LENGTH,
+          })
         throw err
       }
       // Every session was revoked, this one included: sign in again with the new password.
