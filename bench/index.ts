@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PROJECT_ROOT } from '../src/paths.ts'
-import { portfolioBench } from './portfolio.bench.ts'
 import type { BenchResult } from './report.ts'
 import { scoringBench } from './scoring.bench.ts'
 
@@ -14,7 +13,6 @@ const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.
 
 const suites: [string, (quick: boolean) => Promise<BenchResult>][] = [
   ['scoring', scoringBench],
-  ['portfolio', portfolioBench],
 ]
 
 const results: BenchResult[] = []

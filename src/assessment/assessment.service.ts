@@ -11,6 +11,7 @@ import type { ScoreResult } from '../scoring/result.schema.ts'
 import { getRubricVersion } from '../scoring/rubric.service.ts'
 import { storeSnapshot } from '../scoring/score.service.ts'
 import * as repo from './assessment.repository.ts'
+import { syncActions } from './workflow.service.ts'
 
 /**
  * Assessments and their answers. Reads are scoped by `repo.visibleTo`, writes by ownership; a caller
@@ -240,6 +241,30 @@ export async function saveAnswers(
     throw new AssessmentError(`This assessment is ${a.status}: its answers are locked.`, 409)
   }
   const cq = compiledVersion(await versionById(db, a.questionnaire_version_id))
+  if (a.status === 'returned') {
+    // A returned assessment reopens only the answers the reviewer sent back.
+    const open = new Set(
+      (
+        await db
+          .selectFrom('review_decision')
+          .select(['question_id', 'decision', 'resolved_at'])
+          .where('assessment_id', '=', id)
+          .orderBy('id')
+          .execute()
+      )
+        .filter((d) => d.decision === 'returned' && !d.resolved_at)
+        .map((d) => d.question_id),
+    )
+    const locked = [...new Set([...Object.keys(input.answers), ...Object.keys(input.comments ?? {})])].filter(
+      (q) => !open.has(q),
+    )
+    if (locked.length > 0)
+      throw new AssessmentError(
+        'Only the answers the reviewer returned can be changed.',
+        409,
+        locked.map((q) => ({ field: `answers.${q}`, message: 'locked: not returned by the reviewer' })),
+      )
+  }
   const checked = checkAnswers(cq, input.answers)
   const commentProblems = Object.entries(input.comments ?? {}).flatMap(([qid, c]) =>
     !cq.byId.has(qid)
@@ -333,6 +358,20 @@ export async function saveAnswers(
       revision = a.revision + 1
       await trx.updateTable('assessment').set({ revision }).where('id', '=', id).execute()
       await audit.record(trx, p, entries, now)
+      if (a.status === 'returned') {
+        await trx
+          .updateTable('review_decision')
+          .set({ resolved_at: iso(now) })
+          .where('assessment_id', '=', id)
+          .where('decision', '=', 'returned')
+          .where('resolved_at', 'is', null)
+          .where(
+            'question_id',
+            'in',
+            entries.map((e) => String(e.entityId)),
+          )
+          .execute()
+      }
     }
     return { saved: entries.length, revision, versions }
   })
@@ -365,6 +404,41 @@ export async function missingRequired(db: Kysely<Database>, p: Principal, id: nu
   return cq.entries
     .filter((e) => e.question.required && app.questions.get(e.question.id) && !values.has(e.question.id))
     .map((e) => ({ question: e.question.id, section: e.section.id }))
+}
+
+/** Evidence, reviewers' verification marks and open suspected flags: what raises or holds a score. */
+async function scoringInputs(db: Kysely<Database>, id: number) {
+  const evidence = new Set(
+    (
+      await db
+        .selectFrom('evidence')
+        .select('question_id')
+        .where('assessment_id', '=', id)
+        .where('deleted_at', 'is', null)
+        .execute()
+    ).map((r) => r.question_id),
+  )
+  const decisions = await db
+    .selectFrom('review_decision')
+    .select(['question_id', 'decision', 'method'])
+    .where('assessment_id', '=', id)
+    .orderBy('id')
+    .execute()
+  const latest = new Map<string, (typeof decisions)[number]>()
+  for (const d of decisions) latest.set(d.question_id, d)
+  const verified = new Map(
+    [...latest.values()]
+      .filter((d) => d.decision === 'verified' && d.method)
+      .map((d) => [d.question_id, d.method as string]),
+  )
+  const flags = await db
+    .selectFrom('suspected_flag')
+    .select(['question_id', 'indicator', 'reason'])
+    .where('assessment_id', '=', id)
+    .where('closed_at', 'is', null)
+    .execute()
+  const suspected = flags.map((f) => ({ question: f.question_id, indicator: f.indicator as never, reason: f.reason }))
+  return { evidence, verified, suspected }
 }
 
 /** Scores an assessment's stored answers with the current default rubric (or the one named). */

@@ -39,3 +39,68 @@ export interface AnswerTable {
 
 export type AssessmentRow = Selectable<AssessmentTable>
 export type AnswerRow = Selectable<AnswerTable>
+
+export const ACTION_STATUSES = ['open', 'in_progress', 'done', 'verified'] as const
+export type ActionStatus = (typeof ACTION_STATUSES)[number]
+export const REVIEW_DECISIONS = ['accepted', 'verified', 'returned'] as const
+export type ReviewDecision = (typeof REVIEW_DECISIONS)[number]
+
+export interface EvidenceTable {
+  id: Generated<number>
+  assessment_id: number
+  question_id: string
+  file_name: string
+  media_type: string
+  size: number
+  sha256: string
+  uploaded_by: number | null
+  uploaded_at: string
+  deleted_at: string | null
+}
+
+export interface ReviewDecisionTable {
+  id: Generated<number>
+  assessment_id: number
+  question_id: string
+  organisation_id: number
+  reviewer_user_id: number | null
+  decision: ReviewDecision
+  method: string | null
+  comment: string | null
+  created_at: string
+  resolved_at: string | null
+}
+
+export interface SuspectedFlagTable {
+  id: Generated<number>
+  assessment_id: number
+  organisation_id: number
+  question_id: string | null
+  indicator: string | null
+  reason: string
+  raised_by: number | null
+  created_at: string
+  closed_at: string | null
+}
+
+export interface ActionItemTable {
+  id: Generated<number>
+  assessment_id: number
+  question_id: string
+  gap_type: string | null
+  severity: string
+  red_flag: number
+  action: string
+  timeframe: string
+  owner: string | null
+  due_date: string | null
+  status: ActionStatus
+  notes: string | null
+  closing_evidence: string | null
+  created_at: string
+  updated_at: string
+  verified_by: number | null
+  version: Generated<number>
+}
+
+export type ActionItemRow = Selectable<ActionItemTable>

@@ -7,7 +7,15 @@ import type {
   SessionTable,
   UserAccountTable,
 } from '../access/access.table.ts'
-import type { AnswerTable, AssessmentAccessTable, AssessmentTable } from '../assessment/assessment.table.ts'
+import type {
+  ActionItemTable,
+  AnswerTable,
+  AssessmentAccessTable,
+  AssessmentTable,
+  EvidenceTable,
+  ReviewDecisionTable,
+  SuspectedFlagTable,
+} from '../assessment/assessment.table.ts'
 import type { QuestionnaireCurrentTable, QuestionnaireVersionTable } from '../questionnaire/questionnaire.table.ts'
 import type {
   RubricCountryRiskTable,
@@ -34,4 +42,8 @@ export interface Database {
   assessment_access: AssessmentAccessTable
   answer: AnswerTable
   audit_log: AuditLogTable
+  evidence: EvidenceTable
+  review_decision: ReviewDecisionTable
+  suspected_flag: SuspectedFlagTable
+  action_item: ActionItemTable
 }

@@ -140,7 +140,7 @@ describe('rubric versions and score snapshots', () => {
 })
 
 describe('fairhire score and rubric import', () => {
-  it('prints the result as JSON, and exits 2 with one line per bad entry', async () => {
+  it('prints the result as JSON, and exits 2 with one line per bad entry', { timeout: 90_000 }, async () => {
     const t = await testApp()
     const dbPath = t.env.config.databasePath
     try {

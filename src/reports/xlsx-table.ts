@@ -1,0 +1,133 @@
+import type ExcelJS from 'exceljs'
+import {
+  type CellInput,
+  fitText,
+  growRow,
+  paint,
+  printSetup,
+  put,
+  type Swatch,
+  styleBody,
+  styleHeader,
+  styleMuted,
+  styleTitle,
+  textLines,
+  toColumnLetter,
+} from './xlsx-style.ts'
+
+/**
+ * A list sheet: a title, one line saying what the sheet is for, then a table with a frozen, filtered
+ * header row that repeats on every printed page. Every list sheet of the gap report has this shape, so a
+ * reader learns it once.
+ */
+
+export const TITLE_ROW = 1
+export const INTRO_ROW = 2
+export const HEADER_ROW = 3
+export const FIRST_DATA_ROW = 4
+
+export type TableColumn<R> = {
+  header: string
+  width: number
+  value: (row: R) => CellInput
+  numFmt?: string
+  wrap?: boolean
+  hidden?: boolean
+  /** Columns the reader is expected to fill in: highlighted. */
+  editable?: boolean
+  swatch?: (row: R) => Swatch | undefined
+  muted?: (row: R) => boolean
+}
+
+export type TableOptions<R> = {
+  title: string
+  intro: string
+  columns: TableColumn<R>[]
+  rows: readonly R[]
+  /** Shown instead of rows when there are none, so an empty sheet never looks like a broken one. */
+  empty: string
+  /** Columns kept in view when scrolling right (counted from A, hidden ones included). */
+  freezeColumns?: number
+  footer: string
+}
+
+export type TablePlacement = { firstRow: number; lastRow: number; lastColumn: number }
+
+export function writeTable<R>(ws: ExcelJS.Worksheet, opts: TableOptions<R>): TablePlacement {
+  const { columns, rows } = opts
+  const lastColumn = columns.length
+  const firstVisible = columns.findIndex((c) => !c.hidden) + 1
+  ws.columns = columns.map((c) => ({ width: c.width, hidden: c.hidden ?? false }))
+
+  writeHeading(ws, opts, firstVisible, lastColumn)
+
+  const header = ws.getRow(HEADER_ROW)
+  let headerLines = 2
+  columns.forEach((c, i) => {
+    const cell = header.getCell(i + 1)
+    cell.value = c.header
+    styleHeader(cell, c.editable)
+    if (!c.hidden) headerLines = Math.max(headerLines, textLines(c.header, c.width))
+  })
+  growRow(header, headerLines)
+
+  let lastRow = FIRST_DATA_ROW - 1
+  for (const r of rows) {
+    lastRow++
+    writeRow(ws.getRow(lastRow), columns, r)
+  }
+  if (rows.length === 0) {
+    lastRow = FIRST_DATA_ROW
+    writeEmptyNote(ws, opts.empty, firstVisible, lastColumn)
+  }
+
+  ws.views = [
+    {
+      state: 'frozen',
+      xSplit: opts.freezeColumns ?? 0,
+      ySplit: HEADER_ROW,
+      topLeftCell: `${toColumnLetter((opts.freezeColumns ?? 0) + 1)}${FIRST_DATA_ROW}`,
+      activeCell: `${toColumnLetter(firstVisible)}${FIRST_DATA_ROW}`,
+    },
+  ]
+  ws.autoFilter = { from: { row: HEADER_ROW, column: 1 }, to: { row: lastRow, column: lastColumn } }
+  printSetup(ws, { headerRows: `${HEADER_ROW}:${HEADER_ROW}`, footer: opts.footer })
+  return { firstRow: FIRST_DATA_ROW, lastRow, lastColumn }
+}
+
+function writeHeading<R>(ws: ExcelJS.Worksheet, opts: TableOptions<R>, from: number, to: number): void {
+  const title = ws.getRow(TITLE_ROW).getCell(from)
+  put(title, opts.title)
+  styleTitle(title)
+  ws.getRow(TITLE_ROW).height = 26
+  ws.mergeCells(INTRO_ROW, from, INTRO_ROW, to)
+  const intro = ws.getRow(INTRO_ROW).getCell(from)
+  put(intro, opts.intro)
+  intro.alignment = { vertical: 'top', wrapText: true }
+  styleMuted(intro)
+  const width = opts.columns.reduce((n, c) => n + (c.hidden ? 0 : c.width), 0)
+  fitText(ws.getRow(INTRO_ROW), opts.intro, width)
+}
+
+function writeRow<R>(row: ExcelJS.Row, columns: TableColumn<R>[], r: R): void {
+  let lines = 1
+  columns.forEach((c, i) => {
+    const cell = row.getCell(i + 1)
+    const value = c.value(r)
+    put(cell, value, c.numFmt)
+    if (c.wrap && typeof value === 'string') lines = Math.max(lines, textLines(value, c.width))
+    styleBody(cell, c.wrap ?? false, c.editable)
+    const swatch = c.swatch?.(r)
+    if (swatch) paint(cell, swatch)
+    if (c.muted?.(r)) styleMuted(cell)
+  })
+  growRow(row, lines)
+}
+
+function writeEmptyNote(ws: ExcelJS.Worksheet, text: string, from: number, to: number): void {
+  ws.mergeCells(FIRST_DATA_ROW, from, FIRST_DATA_ROW, to)
+  const cell = ws.getRow(FIRST_DATA_ROW).getCell(from)
+  put(cell, text)
+  cell.alignment = { vertical: 'top', wrapText: true }
+  styleMuted(cell)
+}
