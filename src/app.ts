@@ -8,6 +8,7 @@ import errorsPlugin from './plugins/app/errors.ts'
 import questionnairesPlugin from './plugins/app/questionnaires.ts'
 import renderPlugin from './plugins/app/render.ts'
 import formbodyPlugin from './plugins/external/formbody.ts'
+import multipartPlugin from './plugins/external/multipart.ts'
 import securityPlugin from './plugins/external/security.ts'
 import staticPlugin from './plugins/external/static.ts'
 import swaggerPlugin from './plugins/external/swagger.ts'
@@ -17,6 +18,7 @@ import questionnaireApi from './routes/api/questionnaires.ts'
 import scoreApi from './routes/api/score.ts'
 import healthRoutes from './routes/health.ts'
 import accessPages from './routes/pages/access.ts'
+import answerPages from './routes/pages/answer.ts'
 import assessmentPages from './routes/pages/assessments.ts'
 import authPages from './routes/pages/auth.ts'
 import homeRoutes from './routes/pages/home.ts'
@@ -62,6 +64,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   // external
   await app.register(formbodyPlugin)
+  await app.register(multipartPlugin)
   await app.register(securityPlugin)
   await app.register(viewPlugin)
   await app.register(staticPlugin)
@@ -82,6 +85,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(authPages)
   await app.register(accessPages)
   await app.register(assessmentPages)
+  await app.register(answerPages)
   await app.register(assessmentApi)
   await app.register(scoreApi)
   if (options.extraRoutes) await app.register(options.extraRoutes)

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { z } from 'zod'
 import { DEFAULT_QUESTIONNAIRES_DIR } from './paths.ts'
@@ -25,6 +26,7 @@ export const EnvSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   SESSION_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   QUESTIONNAIRES_DIR: z.string().trim().min(1).optional(),
+  EVIDENCE_DIR: z.string().trim().min(1).optional(),
   LOG_SQL: z
     .enum(['0', '1', 'true', 'false'], { message: 'expected 0, 1, true or false' })
     .default('0')
@@ -39,6 +41,8 @@ export type Config = Readonly<{
   logLevel: (typeof LOG_LEVELS)[number]
   sessionSecret: string
   questionnairesDir: string
+  /** Uploaded evidence, outside the web root; beside the database by default. */
+  evidenceDir: string
   logSql: boolean
 }>
 
@@ -91,6 +95,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     sessionSecret: resolveSessionSecret(databasePath, e.SESSION_SECRET),
     questionnairesDir: e.QUESTIONNAIRES_DIR ? resolve(e.QUESTIONNAIRES_DIR) : DEFAULT_QUESTIONNAIRES_DIR,
+    evidenceDir: e.EVIDENCE_DIR
+      ? resolve(e.EVIDENCE_DIR)
+      : databasePath === ':memory:'
+        ? join(tmpdir(), `fairhire-evidence-${process.pid}`)
+        : join(dirname(databasePath), 'evidence'),
     logSql: e.LOG_SQL,
   })
 }

@@ -34,7 +34,9 @@ export default fp(
       cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, secure: app.config.env === 'production', signed: true },
       getToken: (req) => {
         const body = req.body as Record<string, unknown> | undefined
-        const fromBody = body && typeof body._csrf === 'string' ? body._csrf : undefined
+        // Multipart bodies hold fields as { value }.
+        const field = body?._csrf as string | { value?: unknown } | undefined
+        const fromBody = typeof field === 'string' ? field : typeof field?.value === 'string' ? field.value : undefined
         const header = req.headers['x-csrf-token']
         return fromBody ?? (typeof header === 'string' ? header : undefined)
       },

@@ -1,0 +1,309 @@
+import type { FastifyReply } from 'fastify'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import {
+  AssessmentError,
+  getAnswers,
+  getAssessment,
+  missingRequired,
+  saveAnswers,
+  submitAssessment,
+  versionById,
+} from '../../assessment/assessment.service.ts'
+import { MAX_EVIDENCE_BYTES } from '../../assessment/evidence.ts'
+import {
+  addEvidence,
+  decisionsOf,
+  editableQuestions,
+  evidenceFile,
+  listEvidence,
+} from '../../assessment/workflow.service.ts'
+import type { AnswerValue } from '../../questionnaire/condition.ts'
+import { compiledVersion } from '../../questionnaire/questionnaire.service.ts'
+import { t } from '../../questionnaire/text.ts'
+import { buildSection, readSectionForm, type Stored, sectionNav } from '../../web/answer-page.ts'
+import { messages } from '../../web/messages.ts'
+
+const Params = z.object({ id: z.coerce.number().int().positive(), sid: z.string().max(32) })
+const Id = z.object({ id: z.coerce.number().int().positive() })
+
+type Part = { type?: string; value?: unknown; filename?: string; toBuffer?: () => Promise<Buffer> }
+
+/** Flattens a urlencoded or multipart body into fields and files. */
+async function formOf(
+  body: unknown,
+): Promise<{ fields: Record<string, string | string[]>; files: { field: string; name: string; data: Buffer }[] }> {
+  const fields: Record<string, string | string[]> = {}
+  const files: { field: string; name: string; data: Buffer }[] = []
+  for (const [key, raw] of Object.entries((body ?? {}) as Record<string, unknown>)) {
+    for (const part of Array.isArray(raw) ? raw : [raw]) {
+      if (typeof part === 'string') {
+        const prev = fields[key]
+        fields[key] = prev === undefined ? part : Array.isArray(prev) ? [...prev, part] : [prev, part]
+      } else if (part && typeof part === 'object') {
+        const p = part as Part
+        if (p.type === 'file' && p.filename && p.toBuffer) {
+          const data = await p.toBuffer()
+          if (data.length > 0) files.push({ field: key, name: p.filename, data })
+        } else if (p.type === 'field' && typeof p.value === 'string') {
+          const prev = fields[key]
+          fields[key] = prev === undefined ? p.value : Array.isArray(prev) ? [...prev, p.value] : [prev, p.value]
+        }
+      }
+    }
+  }
+  return { fields, files }
+}
+
+/** One section per page for the respondent; review and submit; evidence downloads. */
+const answerPages: FastifyPluginAsyncZod = async (app) => {
+  const msg = messages('en')
+
+  async function context(req: { principal: unknown }, id: number) {
+    const p = app.requirePrincipal(req as never)
+    const a = await getAssessment(app.db, p, id)
+    const qv = await versionById(app.db, a.questionnaire_version_id)
+    const cq = compiledVersion(qv)
+    const stored = new Map<string, Stored>(
+      [...(await getAnswers(app.db, p, id))].map(([k, v]) => [
+        k,
+        { value: v.value, comment: v.comment, version: v.version },
+      ]),
+    )
+    const owner = a.organisation_id === p.organisationId && (p.role === 'admin' || p.role === 'respondent')
+    const editable = owner ? await editableQuestions(app.db, id, a.status) : ('none' as const)
+    const decisions = await decisionsOf(app.db, id)
+    const returned = new Map(
+      [...decisions.values()]
+        .filter((d) => d.decision === 'returned' && !d.resolved_at)
+        .map((d) => [d.question_id, d.comment ?? '']),
+    )
+    const evidence = new Map<string, { id: number; name: string }[]>()
+    for (const e of await listEvidence(app.db, p, id))
+      evidence.set(e.question_id, [...(evidence.get(e.question_id) ?? []), { id: e.id, name: e.file_name }])
+    return { p, a, cq, stored, editable, returned, evidence, owner }
+  }
+
+  async function renderSection(
+    // biome-ignore lint/suspicious/noExplicitAny: the reply's generic parameters differ per route
+    reply: FastifyReply<any, any, any, any, any, any, any>,
+    ctx: Awaited<ReturnType<typeof context>>,
+    sid: string,
+    extra: {
+      typed?: Map<string, AnswerValue | null>
+      typedComments?: Map<string, string>
+      errors?: Map<string, string>
+      conflicts?: Map<string, { theirs: AnswerValue | null }>
+      notice?: string | null
+      alert?: string | null
+    } = {},
+    status = 200,
+  ) {
+    const section = ctx.cq.def.sections.find((s) => s.id === sid)
+    if (!section) throw new AssessmentError(`No section "${sid}" in this questionnaire.`, 404)
+    const values = new Map<string, AnswerValue>()
+    for (const [k, s] of ctx.stored) if (s.value !== null) values.set(k, s.value)
+    const nav = sectionNav(ctx.cq, values, sid)
+    const questions = buildSection({
+      cq: ctx.cq,
+      sectionId: sid,
+      stored: ctx.stored,
+      ...extra,
+      editable: ctx.editable,
+      returned: ctx.returned,
+      evidence: ctx.evidence,
+    })
+    const index = ctx.cq.def.sections.findIndex((s) => s.id === sid)
+    const next = ctx.cq.def.sections.slice(index + 1).find((s) => nav.sections.find((n) => n.id === s.id)?.applies)
+    const sectionApplies = nav.sections.find((n) => n.id === sid)?.applies ?? true
+    return reply.code(status).render('pages/answer/section.eta', {
+      title: `${section.id} ${t(section.title)}`,
+      a: ctx.a,
+      section: {
+        id: section.id,
+        title: t(section.title),
+        description: t(section.description),
+        applies: sectionApplies,
+        profile: section.profile,
+      },
+      nav,
+      questions,
+      next: next?.id ?? null,
+      savedValues: JSON.stringify(Object.fromEntries(values)),
+      msg,
+      maxEvidence: MAX_EVIDENCE_BYTES,
+      anyEditable: questions.some((q) => q.editable),
+      notice: extra.notice ?? null,
+      alert:
+        extra.alert ??
+        (ctx.a.status === 'returned' && ctx.owner
+          ? msg('answer.returnedOnly')
+          : ctx.editable === 'none' && ctx.owner
+            ? msg('answer.locked', { status: ctx.a.status })
+            : null),
+    })
+  }
+
+  app.get('/assessments/:id/answer', { schema: { params: Id } }, async (req, reply) => {
+    const ctx = await context(req, req.params.id)
+    return reply.redirect(`/assessments/${req.params.id}/sections/${ctx.cq.def.sections[0]?.id ?? ''}`)
+  })
+
+  app.get(
+    '/assessments/:id/sections/:sid',
+    { schema: { params: Params, querystring: z.object({ saved: z.string().optional() }) } },
+    async (req, reply) => {
+      const ctx = await context(req, req.params.id)
+      return renderSection(reply, ctx, req.params.sid, {
+        notice:
+          req.query.saved === '1' ? msg('answer.saved') : req.query.saved === '0' ? msg('answer.savedNothing') : null,
+      })
+    },
+  )
+
+  app.post('/assessments/:id/sections/:sid', { schema: { params: Params } }, async (req, reply) => {
+    const ctx = await context(req, req.params.id)
+    const { fields, files } = await formOf(req.body)
+    const form = readSectionForm(ctx.cq, req.params.sid, fields)
+    const typed = new Map<string, AnswerValue | null>(
+      Object.entries(form.answers).map(([k, v]) => [k, v as AnswerValue | null]),
+    )
+    const typedComments = new Map(Object.entries(form.comments).map(([k, v]) => [k, v ?? '']))
+    // Evidence is checked before anything is saved: a refused file refuses the whole save.
+    const fileErrors = new Map<string, string>()
+    for (const f of files) {
+      const qid = /^file\[(.+)\]$/.exec(f.field)?.[1]
+      if (!qid || !ctx.cq.byId.has(qid)) continue
+      if (f.data.length > MAX_EVIDENCE_BYTES)
+        fileErrors.set(
+          qid,
+          `"${f.name}" is larger than ${MAX_EVIDENCE_BYTES / 1024 / 1024} MB. Nothing was saved; choose a smaller file.`,
+        )
+      else {
+        const { sniffEvidenceType } = await import('../../assessment/evidence.ts')
+        if (!sniffEvidenceType(f.data))
+          fileErrors.set(
+            qid,
+            `"${f.name}" is not a PDF, an image or an office document. Nothing was saved; choose another file.`,
+          )
+      }
+    }
+    if (fileErrors.size > 0)
+      return renderSection(
+        reply,
+        ctx,
+        req.params.sid,
+        { typed, typedComments, errors: fileErrors, alert: msg('answer.errors') },
+        400,
+      )
+    let saved = 0
+    try {
+      saved = (
+        await saveAnswers(app.db, ctx.p, req.params.id, {
+          answers: form.answers,
+          comments: form.comments,
+          versions: form.versions,
+        })
+      ).saved
+    } catch (err) {
+      if (err instanceof AssessmentError && err.status === 409 && Array.isArray(err.details)) {
+        const conflicts = new Map(
+          (err.details as { question: string; theirs: AnswerValue | null }[]).map((c) => [
+            c.question,
+            { theirs: c.theirs },
+          ]),
+        )
+        return renderSection(
+          reply,
+          ctx,
+          req.params.sid,
+          { typed, typedComments, conflicts, alert: msg('answer.conflict') },
+          409,
+        )
+      }
+      if (err instanceof AssessmentError && err.status === 400) {
+        const errors = new Map(err.issues.map((i) => [i.field.replace(/^(answers|comments)\./, ''), i.message]))
+        return renderSection(
+          reply,
+          ctx,
+          req.params.sid,
+          { typed, typedComments, errors, alert: msg('answer.errors') },
+          400,
+        )
+      }
+      throw err
+    }
+    for (const f of files) {
+      const qid = /^file\[(.+)\]$/.exec(f.field)?.[1]
+      if (qid && ctx.cq.byId.has(qid)) {
+        await addEvidence(app.db, ctx.p, req.params.id, qid, { name: f.name, data: f.data }, app.config.evidenceDir)
+        saved++
+      }
+    }
+    const goNext = fields.next === '1' && typeof fields.nextSection === 'string' && fields.nextSection
+    return reply.redirect(
+      goNext
+        ? `/assessments/${req.params.id}/sections/${encodeURIComponent(fields.nextSection as string)}`
+        : `/assessments/${req.params.id}/sections/${req.params.sid}?saved=${saved > 0 ? 1 : 0}`,
+      303,
+    )
+  })
+
+  app.get(
+    '/assessments/:id/evidence/:evidenceId',
+    {
+      schema: {
+        params: z.object({ id: z.coerce.number().int().positive(), evidenceId: z.coerce.number().int().positive() }),
+      },
+    },
+    async (req, reply) => {
+      const p = app.requirePrincipal(req)
+      const f = await evidenceFile(app.db, p, req.params.id, req.params.evidenceId, app.config.evidenceDir)
+      const { createReadStream } = await import('node:fs')
+      // Always a download, never rendered in the browser: uploads are not trusted content.
+      return reply
+        .type(f.type)
+        .header(
+          'content-disposition',
+          `attachment; filename="${f.name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(f.name)}`,
+        )
+        .header('x-content-type-options', 'nosniff')
+        .send(createReadStream(f.path))
+    },
+  )
+
+  app.get('/assessments/:id/submit', { schema: { params: Id } }, async (req, reply) => {
+    const ctx = await context(req, req.params.id)
+    const missing = await missingRequired(app.db, ctx.p, req.params.id)
+    return reply.render('pages/answer/submit.eta', {
+      title: msg('submit.title'),
+      a: ctx.a,
+      missing: missing.map((m) => ({ ...m, text: t(ctx.cq.byId.get(m.question)?.question.text) })),
+      canSubmit: ctx.owner && (ctx.a.status === 'draft' || ctx.a.status === 'returned'),
+      msg,
+      error: null,
+    })
+  })
+
+  app.post('/assessments/:id/submit', { schema: { params: Id } }, async (req, reply) => {
+    const ctx = await context(req, req.params.id)
+    try {
+      await submitAssessment(app.db, ctx.p, req.params.id)
+    } catch (err) {
+      if (err instanceof AssessmentError && (err.status === 400 || err.status === 409)) {
+        const missing = await missingRequired(app.db, ctx.p, req.params.id)
+        return reply.code(err.status).render('pages/answer/submit.eta', {
+          title: msg('submit.title'),
+          a: ctx.a,
+          missing: missing.map((m) => ({ ...m, text: t(ctx.cq.byId.get(m.question)?.question.text) })),
+          canSubmit: ctx.owner,
+          msg,
+          error: err.message,
+        })
+      }
+      throw err
+    }
+    return reply.redirect(`/assessments/${req.params.id}/results`, 303)
+  })
+}
+export default answerPages

@@ -1,0 +1,172 @@
+import type { AnswerValue } from '../questionnaire/condition.ts'
+import { parseCondition } from '../questionnaire/condition.ts'
+import { COUNTRIES } from '../questionnaire/countries.ts'
+import { applicability, type CompiledQuestionnaire, type QuestionEntry } from '../questionnaire/model.ts'
+import { t } from '../questionnaire/text.ts'
+import { FRAMEWORKS } from '../questionnaire/vocabulary.ts'
+
+/**
+ * The view model of one section page: questions with their inputs, what is typed or saved, errors,
+ * conflicts and evidence. Pure, so that the page and its tests agree on what a respondent sees.
+ */
+
+export type Stored = { value: AnswerValue | null; comment: string | null; version: number }
+
+export type QuestionView = {
+  id: string
+  text: string
+  help: string
+  evidenceHint: string
+  sources: { key: string; title: string; clause: string }[]
+  type: string
+  required: boolean
+  applies: boolean
+  /** The condition as a JSON tree for the page script, or null. */
+  when: string | null
+  choices: { id: string; label: string }[]
+  value: AnswerValue | null
+  comment: string
+  version: number
+  error: string | null
+  conflict: { theirs: string; yours: string } | null
+  editable: boolean
+  returnedComment: string | null
+  evidence: { id: number; name: string }[]
+  min?: number
+  max?: number
+  step?: string
+  unit: string
+}
+
+export type SectionNav = {
+  id: string
+  title: string
+  applies: boolean
+  answered: number
+  applicable: number
+  current: boolean
+}
+
+export function sectionNav(
+  cq: CompiledQuestionnaire,
+  values: Map<string, AnswerValue>,
+  currentId: string,
+): { sections: SectionNav[]; answered: number; applicable: number } {
+  const app = applicability(cq, values)
+  let answered = 0
+  let applicable = 0
+  const sections = cq.def.sections.map((s) => {
+    const qs = s.questions.filter((q) => app.questions.get(q.id))
+    const a = qs.filter((q) => values.has(q.id)).length
+    answered += a
+    applicable += qs.length
+    return {
+      id: s.id,
+      title: t(s.title),
+      applies: app.sections.get(s.id) ?? true,
+      answered: a,
+      applicable: qs.length,
+      current: s.id === currentId,
+    }
+  })
+  return { sections, answered, applicable }
+}
+
+function display(e: QuestionEntry, v: AnswerValue | null | undefined): string {
+  if (v === null || v === undefined || v === '') return 'no answer'
+  if (Array.isArray(v)) return v.map((x) => t(e.choiceById.get(x)?.label) || x).join('; ')
+  if (e.question.type === 'country' && typeof v === 'string') return COUNTRIES[v] ?? v
+  if (typeof v === 'string' && e.choiceById.has(v)) return t(e.choiceById.get(v)?.label)
+  return String(v)
+}
+
+export function buildSection(input: {
+  cq: CompiledQuestionnaire
+  sectionId: string
+  stored: Map<string, Stored>
+  /** Values typed in a refused form, shown instead of the stored ones. */
+  typed?: Map<string, AnswerValue | null>
+  typedComments?: Map<string, string>
+  errors?: Map<string, string>
+  conflicts?: Map<string, { theirs: AnswerValue | null }>
+  editable: Set<string> | 'all' | 'none'
+  returned: Map<string, string>
+  evidence: Map<string, { id: number; name: string }[]>
+}): QuestionView[] {
+  const { cq } = input
+  const values = new Map<string, AnswerValue>()
+  for (const [k, s] of input.stored) if (s.value !== null) values.set(k, s.value)
+  for (const [k, v] of input.typed ?? []) {
+    if (v === null) values.delete(k)
+    else values.set(k, v)
+  }
+  const app = applicability(cq, values)
+  return cq.entries
+    .filter((e) => e.section.id === input.sectionId)
+    .map((e) => {
+      const q = e.question
+      const stored = input.stored.get(q.id)
+      const typed = input.typed?.has(q.id) ? (input.typed.get(q.id) ?? null) : undefined
+      const value = typed !== undefined ? typed : (stored?.value ?? null)
+      const conflict = input.conflicts?.get(q.id)
+      return {
+        id: q.id,
+        text: t(q.text),
+        help: t(q.help),
+        evidenceHint: t(q.evidence),
+        sources: q.sources.map((s) => ({ key: s.framework, title: FRAMEWORKS[s.framework], clause: s.clause })),
+        type: q.type,
+        required: q.required,
+        applies: app.questions.get(q.id) ?? false,
+        when: q.when ? JSON.stringify(parseCondition(q.when)) : null,
+        choices:
+          q.type === 'country'
+            ? Object.entries(COUNTRIES).map(([id, label]) => ({ id, label }))
+            : e.choices.map((c) => ({ id: c.id, label: t(c.label) })),
+        value,
+        comment: input.typedComments?.get(q.id) ?? stored?.comment ?? '',
+        version: stored?.version ?? 0,
+        error: input.errors?.get(q.id) ?? null,
+        conflict: conflict ? { theirs: display(e, conflict.theirs), yours: display(e, value) } : null,
+        editable: input.editable === 'all' || (input.editable !== 'none' && input.editable.has(q.id)),
+        returnedComment: input.returned.get(q.id) ?? null,
+        evidence: input.evidence.get(q.id) ?? [],
+        min: q.min,
+        max: q.max,
+        step: q.type === 'number' ? (q.integer ? '1' : 'any') : undefined,
+        unit: t(q.unit),
+      }
+    })
+}
+
+/**
+ * Reads a posted section form back into answers. Field names: a[<question>] (repeated for several
+ * choices), c[<question>] comments, v[<question>] the version the form was built from.
+ */
+export function readSectionForm(
+  cq: CompiledQuestionnaire,
+  sectionId: string,
+  fields: Record<string, string | string[]>,
+) {
+  const answers: Record<string, string | number | string[] | null> = {}
+  const comments: Record<string, string | null> = {}
+  const versions: Record<string, number> = {}
+  for (const e of cq.entries) {
+    if (e.section.id !== sectionId) continue
+    const id = e.question.id
+    if (fields[`present[${id}]`] === undefined) continue // not on the form (locked or hidden): leave it alone
+    const raw = fields[`a[${id}]`]
+    const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]
+    if (e.question.type === 'multi') answers[id] = list.filter((x) => x !== '')
+    else {
+      const v = (list[0] ?? '').trim()
+      answers[id] = v === '' ? null : v
+    }
+    if (e.question.type === 'multi' && (answers[id] as string[]).length === 0) answers[id] = null
+    const c = fields[`c[${id}]`]
+    comments[id] = typeof c === 'string' && c.trim() !== '' ? c : null
+    const ver = Number(fields[`v[${id}]`])
+    if (Number.isInteger(ver) && ver >= 0) versions[id] = ver
+  }
+  return { answers, comments, versions }
+}

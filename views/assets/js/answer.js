@@ -1,0 +1,142 @@
+// Enhances the section form: questions appear and disappear as their conditions change, and answers are
+// saved in the background. The page works without this script; the server decides what counts.
+;(() => {
+  const form = document.getElementById('answer-form')
+  if (!form) return
+  const saved = JSON.parse(form.dataset.saved || '{}')
+
+  function valueOf(qid) {
+    const inputs = form.querySelectorAll(`[name="a[${CSS.escape(qid)}]"]`)
+    if (inputs.length === 0) return saved[qid]
+    const first = inputs[0]
+    if (first.type === 'checkbox') {
+      const list = [...inputs].filter((i) => i.checked).map((i) => i.value)
+      return list.length ? list : undefined
+    }
+    if (first.type === 'radio') {
+      const checked = [...inputs].find((i) => i.checked)
+      return checked && checked.value !== '' ? checked.value : undefined
+    }
+    if (first.value === '') return undefined
+    return first.type === 'number' ? Number(first.value) : first.value
+  }
+
+  function applies(qid) {
+    const box = form.querySelector(`[data-question="${CSS.escape(qid)}"]`)
+    return !box || !box.hidden
+  }
+
+  function get(qid) {
+    return applies(qid) ? valueOf(qid) : undefined
+  }
+
+  function compare(op, a, b) {
+    if (a === undefined || b === undefined) return false
+    if (Array.isArray(a) || Array.isArray(b)) {
+      const list = Array.isArray(a) ? a : b
+      const other = Array.isArray(a) ? b : a
+      if (op === '=') return list.includes(String(other))
+      if (op === '!=') return !list.includes(String(other))
+      return false
+    }
+    if (op === '=') return String(a) === String(b)
+    if (op === '!=') return String(a) !== String(b)
+    if (typeof a !== typeof b) return false
+    return op === '<' ? a < b : op === '<=' ? a <= b : op === '>' ? a > b : a >= b
+  }
+
+  function evaluate(e) {
+    switch (e.k) {
+      case 'or':
+        return e.items.some(evaluate)
+      case 'and':
+        return e.items.every(evaluate)
+      case 'not':
+        return !evaluate(e.e)
+      case 'bool':
+        return e.v
+      case 'answered': {
+        const v = get(e.q)
+        return v !== undefined && !(Array.isArray(v) && v.length === 0)
+      }
+      case 'selected': {
+        const v = get(e.q)
+        return Array.isArray(v) ? v.includes(e.choice) : v === e.choice
+      }
+      case 'cmp': {
+        const val = (o) => (o.k === 'ref' ? get(o.q) : o.v)
+        return compare(e.op, val(e.left), val(e.right))
+      }
+      default:
+        return true
+    }
+  }
+
+  const conditional = [...form.querySelectorAll('[data-when]')].map((box) => ({
+    box,
+    expr: JSON.parse(box.dataset.when),
+  }))
+  function refresh() {
+    // Twice, so that a question depending on another conditional question settles.
+    for (let round = 0; round < 2; round++) for (const c of conditional) c.box.hidden = !evaluate(c.expr)
+  }
+
+  const status = form.querySelector('.autosave-status')
+  let timer
+  let saving = false
+  async function autosave() {
+    if (saving) return
+    saving = true
+    const answers = {}
+    const comments = {}
+    const versions = {}
+    for (const box of form.querySelectorAll('[data-question]')) {
+      const qid = box.dataset.question
+      if (!form.querySelector(`[name="present[${CSS.escape(qid)}]"]`)) continue
+      const v = valueOf(qid)
+      answers[qid] = v === undefined ? null : v
+      const c = form.querySelector(`[name="c[${CSS.escape(qid)}]"]`)
+      if (c) comments[qid] = c.value.trim() === '' ? null : c.value
+      const ver = form.querySelector(`[name="v[${CSS.escape(qid)}]"]`)
+      if (ver) versions[qid] = Number(ver.value)
+    }
+    try {
+      const res = await fetch(`/api/v1/assessments/${form.dataset.assessment}/answers`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': form.querySelector('[name="_csrf"]').value },
+        body: JSON.stringify({ answers, comments, versions }),
+        credentials: 'same-origin',
+      })
+      const body = await res.json()
+      if (res.ok) {
+        for (const [qid, v] of Object.entries(body.versions || {})) {
+          const ver = form.querySelector(`[name="v[${CSS.escape(qid)}]"]`)
+          if (ver) ver.value = String(v)
+        }
+        if (status) status.textContent = `Saved automatically at ${new Date().toLocaleTimeString()}`
+      } else if (status) {
+        // Conflicts and invalid answers are explained by a normal save, which keeps what was typed.
+        status.textContent = `Not saved automatically: ${body.message || res.status}. Use Save to see details.`
+      }
+    } catch {
+      if (status) status.textContent = 'Offline: not saved. Your answers stay in the form.'
+    } finally {
+      saving = false
+    }
+  }
+
+  form.addEventListener('change', (ev) => {
+    refresh()
+    if (ev.target && ev.target.type === 'file') {
+      const max = Number(form.dataset.maxEvidence)
+      const f = ev.target.files && ev.target.files[0]
+      if (f && f.size > max) ev.target.setCustomValidity(`This file is larger than ${Math.round(max / 1048576)} MB.`)
+      else ev.target.setCustomValidity('')
+      ev.target.reportValidity()
+      return
+    }
+    clearTimeout(timer)
+    timer = setTimeout(autosave, 1500)
+  })
+  refresh()
+})()
