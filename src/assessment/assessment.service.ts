@@ -32,6 +32,11 @@ export class AssessmentError extends Error {
 
 const notFound = () => new AssessmentError('Assessment not found.', 404)
 const iso = (d: Date) => d.toISOString()
+/** A day that exists, written YYYY-MM-DD: "2099-02-30" has the shape of a date but is none. */
+const isCalendarDate = (s: string) => {
+  const d = new Date(`${s}T00:00:00Z`)
+  return /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s
+}
 
 export async function getAssessment(db: Kysely<Database>, p: Principal, id: number) {
   const a = await repo.findVisible(db, p, id)
@@ -78,7 +83,7 @@ export async function requestAssessment(
     throw new AssessmentError('This organisation is not on your supplier list. Invite it first.', 400, [
       { field: 'organisationId', message: 'not on your supplier list' },
     ])
-  if (input.dueDate !== null && (!/^\d{4}-\d{2}-\d{2}$/.test(input.dueDate) || input.dueDate < iso(now).slice(0, 10))) {
+  if (input.dueDate !== null && (!isCalendarDate(input.dueDate) || input.dueDate < iso(now).slice(0, 10))) {
     throw new AssessmentError('The due date must be a date (YYYY-MM-DD) that is not in the past.', 400, [
       { field: 'dueDate', message: 'a date today or later' },
     ])
@@ -453,12 +458,14 @@ export async function scoreAssessment(
   const rv = await getRubricVersion(db, rubricSpec)
   const answers = await getAnswers(db, p, id)
   const values = new Map([...answers].filter(([, v]) => v.value !== null).map(([k, v]) => [k, v.value]))
+  const inputs = await scoringInputs(db, id)
   const result = score({
     questionnaire: compiledVersion(qv),
     questionnaireHash: qv.contentHash,
     rubric: rv.rubric,
     rubricHash: rv.hash,
     answers: values,
+    ...inputs,
   })
   return { result, questionnaireVersionId: qv.versionId, rubricVersionId: rv.versionId }
 }
@@ -499,10 +506,11 @@ export async function submitAssessment(db: Kysely<Database>, p: Principal, id: n
       id,
       scored.questionnaireVersionId,
       scored.rubricVersionId,
-      'submitted',
+      a.status === 'returned' ? 'resubmitted' : 'submitted',
       scored.result,
       now,
     )
+    await syncActions(trx as unknown as Kysely<Database>, id, scored.result, now)
     await audit.record(
       trx,
       p,

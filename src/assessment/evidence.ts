@@ -39,6 +39,7 @@ export function sniffEvidenceType(b: Buffer): keyof typeof EVIDENCE_TYPES | unde
 export function cleanFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? 'evidence'
   const cleaned = base
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what must go
     .replace(/[\u0000-\u001f\u007f"<>:|?*]/g, '_')
     .trim()
     .slice(0, 150)

@@ -5,7 +5,7 @@
   if (!form) return
   const saved = JSON.parse(form.dataset.saved || '{}')
 
-  function valueOf(qid) {
+  function readValue(qid) {
     const inputs = form.querySelectorAll(`[name="a[${CSS.escape(qid)}]"]`)
     if (inputs.length === 0) return saved[qid]
     const first = inputs[0]
@@ -23,11 +23,11 @@
 
   function applies(qid) {
     const box = form.querySelector(`[data-question="${CSS.escape(qid)}"]`)
-    return !box || !box.hidden
+    return !box?.hidden
   }
 
   function get(qid) {
-    return applies(qid) ? valueOf(qid) : undefined
+    return applies(qid) ? readValue(qid) : undefined
   }
 
   function compare(op, a, b) {
@@ -93,7 +93,7 @@
     for (const box of form.querySelectorAll('[data-question]')) {
       const qid = box.dataset.question
       if (!form.querySelector(`[name="present[${CSS.escape(qid)}]"]`)) continue
-      const v = valueOf(qid)
+      const v = readValue(qid)
       answers[qid] = v === undefined ? null : v
       const c = form.querySelector(`[name="c[${CSS.escape(qid)}]"]`)
       if (c) comments[qid] = c.value.trim() === '' ? null : c.value
@@ -129,7 +129,7 @@
     refresh()
     if (ev.target && ev.target.type === 'file') {
       const max = Number(form.dataset.maxEvidence)
-      const f = ev.target.files && ev.target.files[0]
+      const f = ev.target.files?.[0]
       if (f && f.size > max) ev.target.setCustomValidity(`This file is larger than ${Math.round(max / 1048576)} MB.`)
       else ev.target.setCustomValidity('')
       ev.target.reportValidity()
