@@ -11,9 +11,7 @@ import { scoringBench } from './scoring.bench.ts'
 const quick = process.argv.includes('--quick')
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length)
 
-const suites: [string, (quick: boolean) => Promise<BenchResult>][] = [
-  ['scoring', scoringBench],
-]
+const suites: [string, (quick: boolean) => Promise<BenchResult>][] = [['scoring', scoringBench]]
 
 const results: BenchResult[] = []
 for (const [name, fn] of suites) {

@@ -56,7 +56,11 @@ export function parseRubric(raw: unknown, file: string): Rubric {
     )
   }
   const seen = new Set<string>()
-  const dupes = r.data.inherent.country.countries.filter((c) => (seen.has(c.code) ? true : (seen.add(c.code), false)))
+  const dupes = r.data.inherent.country.countries.filter((c) => {
+    if (seen.has(c.code)) return true
+    seen.add(c.code)
+    return false
+  })
   if (dupes.length > 0)
     throw new RubricError(
       file,
