@@ -5,6 +5,7 @@ import authPlugin from './plugins/app/auth.ts'
 import configPlugin from './plugins/app/config.ts'
 import dbPlugin from './plugins/app/db.ts'
 import errorsPlugin from './plugins/app/errors.ts'
+import jsonBodyPlugin from './plugins/app/json-body.ts'
 import questionnairesPlugin from './plugins/app/questionnaires.ts'
 import renderPlugin from './plugins/app/render.ts'
 import formbodyPlugin from './plugins/external/formbody.ts'
@@ -21,6 +22,7 @@ import accessPages from './routes/pages/access.ts'
 import answerPages from './routes/pages/answer.ts'
 import assessmentPages from './routes/pages/assessments.ts'
 import authPages from './routes/pages/auth.ts'
+import resultPages from './routes/pages/results.ts'
 import homeRoutes from './routes/pages/home.ts'
 import questionnairePages from './routes/pages/questionnaires.ts'
 
@@ -72,6 +74,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   // app
   await app.register(errorsPlugin)
+  await app.register(jsonBodyPlugin)
   await app.register(dbPlugin)
   await app.register(questionnairesPlugin)
   await app.register(authPlugin)
@@ -86,6 +89,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(accessPages)
   await app.register(assessmentPages)
   await app.register(answerPages)
+  await app.register(resultPages)
   await app.register(assessmentApi)
   await app.register(scoreApi)
   if (options.extraRoutes) await app.register(options.extraRoutes)

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiToken, createInvitation, revokeApiToken } from '../../src/access/access.service.ts'
-import { addEvidence } from '../../src/assessment/workflow.service.ts'
+import { scoreAssessment } from '../../src/assessment/assessment.service.ts'
+import { addEvidence, syncActions } from '../../src/assessment/workflow.service.ts'
+import { storeSnapshot } from '../../src/scoring/score.service.ts'
 import { testApp } from '../helpers/app.ts'
 import { Client } from '../helpers/client.ts'
 import { buildWorld, PASSWORD, principal } from '../helpers/world.ts'
@@ -34,6 +36,10 @@ const BODIES: Record<string, Record<string, unknown>> = {
   'DELETE /api/v1/assessments/:id/shares/:orgId': {},
   'POST /assessments/:id/sections/:sid': { 'present[A6.1]': '1', 'a[A6.1]': 'workers_hold' },
   'POST /assessments/:id/submit': {},
+  'POST /assessments/:id/actions/:actionId': { owner: 'HACKED', status: 'done' },
+  'POST /assessments/:id/review/decisions': { question: 'A6.1', decision: 'accepted' },
+  'POST /assessments/:id/review/flags': { reason: 'HACKED' },
+  'POST /assessments/:id/review/finish': {},
 }
 
 describe('tenant isolation over every route', () => {
@@ -78,6 +84,24 @@ describe('tenant isolation over every route', () => {
       { name: 'Supplier A passports.pdf', data: Buffer.from('%PDF-1.4 held_restricted') },
       t.app.config.evidenceDir,
     )
+    // A score and an action plan, as after a submission, so that results and actions have data to protect.
+    const scored = await scoreAssessment(t.app.db, w.principals.respA, w.assessments.requested)
+    await storeSnapshot(
+      t.app.db,
+      w.assessments.requested,
+      scored.questionnaireVersionId,
+      scored.rubricVersionId,
+      'submitted',
+      scored.result,
+    )
+    await syncActions(t.app.db, w.assessments.requested, scored.result)
+    const actionId = (
+      await t.app.db
+        .selectFrom('action_item')
+        .select('id')
+        .where('assessment_id', '=', w.assessments.requested)
+        .executeTakeFirstOrThrow()
+    ).id
     const peopleId = (
       await t.app.db
         .selectFrom('user_account')
@@ -94,6 +118,7 @@ describe('tenant isolation over every route', () => {
       '/suppliers/:id': String(w.supplierA),
       ':orgId': String(w.brandA),
       ':sid': 'A6',
+      ':actionId': String(actionId),
       ':evidenceId': String(evidenceId),
     }
 

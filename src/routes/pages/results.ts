@@ -1,0 +1,230 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { AssessmentError, getAnswers, getAssessment, versionById } from '../../assessment/assessment.service.ts'
+import { ACTION_STATUSES } from '../../assessment/assessment.table.ts'
+import {
+  decide,
+  decisionsOf,
+  finishReview,
+  listActions,
+  raiseSuspectedFlag,
+  updateAction,
+  VERIFICATION_METHODS,
+} from '../../assessment/workflow.service.ts'
+import { compiledVersion } from '../../questionnaire/questionnaire.service.ts'
+import { t } from '../../questionnaire/text.ts'
+import { INDICATORS } from '../../questionnaire/vocabulary.ts'
+import type { ScoreResult } from '../../scoring/result.schema.ts'
+import { formatters, messages } from '../../web/messages.ts'
+
+const Id = z.object({ id: z.coerce.number().int().positive() })
+const Csrf = { _csrf: z.string().optional() }
+
+/** Results with the corrective action plan, and the reviewer's pages. */
+const resultPages: FastifyPluginAsyncZod = async (app) => {
+  const msg = messages('en')
+  const fmt = formatters('en')
+
+  async function latest(id: number): Promise<{ result: ScoreResult; created_at: string; reason: string } | undefined> {
+    const row = await app.db
+      .selectFrom('score_snapshot')
+      .select(['result', 'created_at', 'reason'])
+      .where('assessment_id', '=', id)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst()
+    return row
+      ? { result: JSON.parse(row.result) as ScoreResult, created_at: row.created_at, reason: row.reason }
+      : undefined
+  }
+
+  app.get('/assessments/:id/results', { schema: { params: Id } }, async (req, reply) => {
+    const p = app.requirePrincipal(req)
+    const a = await getAssessment(app.db, p, req.params.id)
+    const snap = await latest(a.id)
+    if (!snap) throw new AssessmentError('This assessment has no score yet: it is scored when submitted.', 404)
+    const actions = await listActions(app.db, p, a.id)
+    const today = new Date().toISOString().slice(0, 10)
+    return reply.render('pages/results/show.eta', {
+      title: `${msg('results.title')}: ${a.title}`,
+      a,
+      r: snap.result,
+      snap,
+      actions: actions.map((x) => ({
+        ...x,
+        overdue: !!x.due_date && x.due_date < today && x.status !== 'done' && x.status !== 'verified',
+      })),
+      statuses: ACTION_STATUSES,
+      owner: a.organisation_id === p.organisationId,
+      msg,
+      fmt,
+      indicators: INDICATORS,
+    })
+  })
+
+  app.post(
+    '/assessments/:id/actions/:actionId',
+    {
+      schema: {
+        params: z.object({ id: z.coerce.number().int().positive(), actionId: z.coerce.number().int().positive() }),
+        body: z.object({
+          owner: z.string().max(200).optional(),
+          dueDate: z.string().max(10).optional(),
+          status: z.enum(ACTION_STATUSES).optional(),
+          notes: z.string().max(4000).optional(),
+          closingEvidence: z.string().max(4000).optional(),
+          version: z.coerce.number().int().optional(),
+          ...Csrf,
+        }),
+      },
+    },
+    async (req, reply) => {
+      const p = app.requirePrincipal(req)
+      const a = await getAssessment(app.db, p, req.params.id)
+      const owner = a.organisation_id === p.organisationId
+      const b = req.body
+      await updateAction(
+        app.db,
+        p,
+        req.params.id,
+        req.params.actionId,
+        owner
+          ? {
+              owner: b.owner,
+              dueDate: b.dueDate,
+              status: b.status,
+              notes: b.notes,
+              closingEvidence: b.closingEvidence,
+              version: b.version,
+            }
+          : { status: b.status === 'verified' ? 'verified' : undefined, notes: b.notes, version: b.version },
+      )
+      return reply.redirect(`/assessments/${req.params.id}/results#action-${req.params.actionId}`, 303)
+    },
+  )
+
+  app.get('/reviews', async (req, reply) => {
+    const p = app.requirePrincipal(req)
+    const rows = await app.db
+      .selectFrom('assessment')
+      .innerJoin('assessment_access as acc', 'acc.assessment_id', 'assessment.id')
+      .innerJoin('organisation as o', 'o.id', 'assessment.organisation_id')
+      .select([
+        'assessment.id',
+        'assessment.title',
+        'assessment.status',
+        'assessment.submitted_at',
+        'o.name as organisation_name',
+      ])
+      .where('acc.organisation_id', '=', p.organisationId)
+      .where('acc.revoked_at', 'is', null)
+      .where('assessment.status', 'in', ['submitted', 'returned', 'reviewed'])
+      .orderBy('assessment.submitted_at')
+      .execute()
+    return reply.render('pages/review/queue.eta', { title: 'Review queue', rows, fmt })
+  })
+
+  app.get('/assessments/:id/review', { schema: { params: Id } }, async (req, reply) => {
+    const p = app.requirePrincipal(req)
+    const a = await getAssessment(app.db, p, req.params.id)
+    const cq = compiledVersion(await versionById(app.db, a.questionnaire_version_id))
+    const answers = await getAnswers(app.db, p, a.id)
+    const decisions = await decisionsOf(app.db, a.id)
+    const snap = await latest(a.id)
+    const scored = new Map(
+      (snap?.result.control.sections ?? []).flatMap((s) => s.questions.map((q) => [q.question, q] as const)),
+    )
+    const rows = cq.entries
+      .filter((e) => answers.has(e.question.id) && scored.get(e.question.id)?.status !== 'not_applicable')
+      .map((e) => {
+        const ans = answers.get(e.question.id)
+        const qs = scored.get(e.question.id)
+        return {
+          id: e.question.id,
+          section: e.section.id,
+          text: t(e.question.text),
+          answer: qs?.answerLabel ?? String(ans?.value ?? ''),
+          comment: ans?.comment ?? '',
+          credit: qs?.credit ?? null,
+          unverified: qs?.unverified ?? false,
+          severity: e.question.severity ?? null,
+          decision: decisions.get(e.question.id) ?? null,
+        }
+      })
+    const flags = await app.db
+      .selectFrom('suspected_flag')
+      .selectAll()
+      .where('assessment_id', '=', a.id)
+      .orderBy('id')
+      .execute()
+    return reply.render('pages/review/show.eta', {
+      title: `Review: ${a.title}`,
+      a,
+      rows,
+      methods: VERIFICATION_METHODS,
+      flags,
+      indicators: INDICATORS,
+      canReview:
+        p.organisationKind === 'brand' &&
+        a.organisation_id !== p.organisationId &&
+        (p.role === 'admin' || p.role === 'analyst') &&
+        (a.status === 'submitted' || a.status === 'reviewed'),
+      msg,
+      rating: snap?.result.rating ?? null,
+    })
+  })
+
+  app.post(
+    '/assessments/:id/review/decisions',
+    {
+      schema: {
+        params: Id,
+        body: z.object({
+          question: z.string().max(64),
+          decision: z.enum(['accepted', 'verified', 'returned']),
+          method: z.string().max(32).optional(),
+          comment: z.string().max(2000).optional(),
+          ...Csrf,
+        }),
+      },
+    },
+    async (req, reply) => {
+      await decide(app.db, app.requirePrincipal(req), req.params.id, {
+        question: req.body.question,
+        decision: req.body.decision,
+        method: req.body.method || null,
+        comment: req.body.comment || null,
+      })
+      return reply.redirect(`/assessments/${req.params.id}/review#r-${encodeURIComponent(req.body.question)}`, 303)
+    },
+  )
+
+  app.post(
+    '/assessments/:id/review/flags',
+    {
+      schema: {
+        params: Id,
+        body: z.object({
+          question: z.string().max(64).optional(),
+          indicator: z.string().max(64).optional(),
+          reason: z.string().max(2000),
+          ...Csrf,
+        }),
+      },
+    },
+    async (req, reply) => {
+      await raiseSuspectedFlag(app.db, app.requirePrincipal(req), req.params.id, {
+        question: req.body.question || null,
+        indicator: req.body.indicator || null,
+        reason: req.body.reason,
+      })
+      return reply.redirect(`/assessments/${req.params.id}/review`, 303)
+    },
+  )
+
+  app.post('/assessments/:id/review/finish', { schema: { params: Id, body: z.object(Csrf) } }, async (req, reply) => {
+    await finishReview(app.db, app.requirePrincipal(req), req.params.id)
+    return reply.redirect(`/assessments/${req.params.id}/results`, 303)
+  })
+}
+export default resultPages
