@@ -19,7 +19,7 @@ describe('review: accept, verify, return, fix, re-score', () => {
     const supplier = new Client(t.app)
     await supplier.login(w.users.respA, PASSWORD)
     const { cq } = compiled('employer')
-    const answers = { ...bestAnswers(cq, PROFILE), 'A7.3': 'yes' }
+    const answers: Record<string, unknown> = { ...bestAnswers(cq, PROFILE), 'A7.3': 'yes' }
     const id = w.assessments.requested
     expect((await supplier.api('PUT', `/api/v1/assessments/${id}/answers`, { answers })).statusCode).toBe(200)
     expect((await supplier.api('POST', `/api/v1/assessments/${id}/submit`)).json()).toMatchObject({
