@@ -22,6 +22,7 @@ import accessPages from './routes/pages/access.ts'
 import answerPages from './routes/pages/answer.ts'
 import assessmentPages from './routes/pages/assessments.ts'
 import authPages from './routes/pages/auth.ts'
+import portfolioPages from './routes/pages/portfolio.ts'
 import resultPages from './routes/pages/results.ts'
 import homeRoutes from './routes/pages/home.ts'
 import questionnairePages from './routes/pages/questionnaires.ts'
@@ -90,6 +91,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(assessmentPages)
   await app.register(answerPages)
   await app.register(resultPages)
+  await app.register(portfolioPages)
   await app.register(assessmentApi)
   await app.register(scoreApi)
   if (options.extraRoutes) await app.register(options.extraRoutes)

@@ -1,0 +1,141 @@
+import { type Kysely, sql } from 'kysely'
+import type { Principal } from '../access/principal.ts'
+import { requireOrgKind } from '../access/principal.ts'
+import type { Database } from '../db/database.ts'
+import type { ScoreResult } from '../scoring/result.schema.ts'
+
+/**
+ * A brand's portfolio: every supplier and recruiter on its list with the latest assessment the brand
+ * may see and that assessment's latest score. Streamed, so that an export of thousands of suppliers
+ * never holds them all in memory; the page and the spreadsheet read the same rows, so their numbers
+ * are the same.
+ */
+
+export type PortfolioEntry = {
+  supplier: {
+    id: number
+    code: string | null
+    tier: number | null
+    name: string
+    kind: string
+    country: string | null
+    sector: string | null
+  }
+  assessment: {
+    id: number
+    title: string
+    questionnaire: string
+    version: string
+    status: string
+    dueDate: string | null
+    submittedAt: string | null
+    reviewedAt: string | null
+  } | null
+  result: ScoreResult | null
+  scoredAt: string | null
+  openActions: number
+  overdueActions: number
+}
+
+export async function* portfolioStream(
+  db: Kysely<Database>,
+  p: Principal,
+  today = new Date().toISOString().slice(0, 10),
+): AsyncGenerator<PortfolioEntry> {
+  requireOrgKind(p, 'brand')
+  const rows = db
+    .selectFrom('brand_supplier as bs')
+    .innerJoin('organisation as o', 'o.id', 'bs.supplier_id')
+    // The latest assessment of this supplier that the brand requested or was shared, not revoked.
+    .leftJoin(
+      (eb) =>
+        eb
+          .selectFrom('assessment as a')
+          .innerJoin('assessment_access as acc', 'acc.assessment_id', 'a.id')
+          .select(['a.organisation_id', (e) => e.fn.max('a.id').as('assessment_id')])
+          .where('acc.organisation_id', '=', p.organisationId)
+          .where('acc.revoked_at', 'is', null)
+          .groupBy('a.organisation_id')
+          .as('la'),
+      (join) => join.onRef('la.organisation_id', '=', 'o.id'),
+    )
+    .leftJoin('assessment as a', 'a.id', 'la.assessment_id')
+    .leftJoin('questionnaire_version as qv', 'qv.id', 'a.questionnaire_version_id')
+    .leftJoin(
+      (eb) =>
+        eb
+          .selectFrom('score_snapshot')
+          .select(['assessment_id', (e) => e.fn.max('id').as('snapshot_id')])
+          .groupBy('assessment_id')
+          .as('ls'),
+      (join) => join.onRef('ls.assessment_id', '=', 'a.id'),
+    )
+    .leftJoin('score_snapshot as s', 's.id', 'ls.snapshot_id')
+    .select([
+      'o.id as supplier_id',
+      'o.name',
+      'o.kind',
+      'o.country',
+      'o.sector',
+      'bs.internal_code',
+      'bs.tier',
+      'a.id as assessment_id',
+      'a.title',
+      'a.status',
+      'a.due_date',
+      'a.submitted_at',
+      'a.reviewed_at',
+      'qv.questionnaire_id',
+      'qv.declared_version',
+      's.result',
+      's.created_at as scored_at',
+      (eb) =>
+        eb
+          .selectFrom('action_item as ai')
+          .select(sql<number>`count(*)`.as('n'))
+          .whereRef('ai.assessment_id', '=', 'a.id')
+          .where('ai.status', 'in', ['open', 'in_progress'])
+          .as('open_actions'),
+      (eb) =>
+        eb
+          .selectFrom('action_item as ai')
+          .select(sql<number>`count(*)`.as('n'))
+          .whereRef('ai.assessment_id', '=', 'a.id')
+          .where('ai.status', 'in', ['open', 'in_progress'])
+          .where('ai.due_date', '<', today)
+          .as('overdue_actions'),
+    ])
+    .where('bs.brand_id', '=', p.organisationId)
+    .orderBy('o.name')
+    .stream(200)
+  for await (const r of rows) {
+    yield {
+      supplier: {
+        id: r.supplier_id,
+        code: r.internal_code,
+        tier: r.tier,
+        name: r.name,
+        kind: r.kind,
+        country: r.country,
+        sector: r.sector,
+      },
+      assessment:
+        r.assessment_id === null
+          ? null
+          : {
+              id: r.assessment_id,
+              title: r.title ?? '',
+              questionnaire: r.questionnaire_id ?? '',
+              version: r.declared_version ?? '',
+              status: r.status ?? '',
+              dueDate: r.due_date,
+              submittedAt: r.submitted_at,
+              reviewedAt: r.reviewed_at,
+            },
+      result: r.result ? (JSON.parse(r.result) as ScoreResult) : null,
+      scoredAt: r.scored_at,
+      openActions: Number(r.open_actions ?? 0),
+      overdueActions: Number(r.overdue_actions ?? 0),
+    }
+  }
+}
