@@ -22,6 +22,7 @@ import accessPages from './routes/pages/access.ts'
 import answerPages from './routes/pages/answer.ts'
 import assessmentPages from './routes/pages/assessments.ts'
 import authPages from './routes/pages/auth.ts'
+import exportRoutes from './routes/pages/exports.ts'
 import portfolioPages from './routes/pages/portfolio.ts'
 import resultPages from './routes/pages/results.ts'
 import homeRoutes from './routes/pages/home.ts'
@@ -92,6 +93,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(answerPages)
   await app.register(resultPages)
   await app.register(portfolioPages)
+  await app.register(exportRoutes)
   await app.register(assessmentApi)
   await app.register(scoreApi)
   if (options.extraRoutes) await app.register(options.extraRoutes)

@@ -1,6 +1,7 @@
 import type { Command } from './cli/command.ts'
 import { UsageError } from './cli/command.ts'
 import { demoSeedCommand } from './cli/demo.ts'
+import { exportGapReportCommand } from './cli/export.ts'
 import { migrateCommand } from './cli/migrate.ts'
 import { lintCommand, showCommand } from './cli/questionnaires.ts'
 import { rubricImportCommand, rubricListCommand, rubricShowCommand } from './cli/rubric.ts'
@@ -18,6 +19,7 @@ const commands: Command[] = [
   rubricShowCommand,
   createAdminCommand,
   demoSeedCommand,
+  exportGapReportCommand,
 ]
 
 function help(): string {

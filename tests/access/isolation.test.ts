@@ -40,6 +40,7 @@ const BODIES: Record<string, Record<string, unknown>> = {
   'POST /assessments/:id/review/decisions': { question: 'A6.1', decision: 'accepted' },
   'POST /assessments/:id/review/flags': { reason: 'HACKED' },
   'POST /assessments/:id/review/finish': {},
+  'POST /assessments/:id/action-plan.xlsx': {},
 }
 
 describe('tenant isolation over every route', () => {

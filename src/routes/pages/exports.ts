@@ -1,0 +1,64 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { getAssessment } from '../../assessment/assessment.service.ts'
+import { gapReportBuffer, importActionPlan } from '../../assessment/report.service.ts'
+import { HttpError } from '../../plugins/app/errors.ts'
+
+const Id = z.object({ id: z.coerce.number().int().positive() })
+export const MAX_WORKBOOK_BYTES = 5 * 1024 * 1024
+
+type FilePart = { type?: string; filename?: string; toBuffer?: () => Promise<Buffer> }
+
+/** Reads the one uploaded file of a multipart form. */
+export async function uploadedFile(body: unknown, field = 'file'): Promise<Buffer> {
+  const part = (body as Record<string, unknown> | undefined)?.[field] as FilePart | undefined
+  if (!part || part.type !== 'file' || !part.toBuffer)
+    throw new HttpError(400, 'Choose a file to upload.', [{ field, message: 'no file' }])
+  const data = await part.toBuffer()
+  if (data.length === 0) throw new HttpError(400, 'The file is empty.', [{ field, message: 'empty' }])
+  if (data.length > MAX_WORKBOOK_BYTES)
+    throw new HttpError(413, `The file is larger than ${MAX_WORKBOOK_BYTES / 1024 / 1024} MB.`, [
+      { field, message: 'too large' },
+    ])
+  return data
+}
+
+/** Spreadsheet downloads and uploads for one assessment. */
+const exportRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get('/assessments/:id/report.xlsx', { schema: { params: Id } }, async (req, reply) => {
+    const { data, fileName } = await gapReportBuffer(app.db, app.requirePrincipal(req), req.params.id)
+    return reply
+      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .header('content-disposition', `attachment; filename="${fileName}"`)
+      .send(data)
+  })
+
+  app.post('/assessments/:id/action-plan.xlsx', { schema: { params: Id } }, async (req, reply) => {
+    const p = app.requirePrincipal(req)
+    // Scope first: another organisation learns nothing, not even whether its file was acceptable.
+    await getAssessment(app.db, p, req.params.id)
+    const data = await uploadedFile(req.body)
+    const { applied, errors } = await importActionPlan(app.db, p, req.params.id, data)
+    if (errors.length > 0) {
+      const wantsJson = (req.headers.accept ?? '').includes('application/json')
+      if (wantsJson)
+        return reply
+          .code(400)
+          .send({
+            statusCode: 400,
+            error: 'Bad request',
+            message: `${errors.length} problem(s) in the workbook; nothing was changed.`,
+            issues: errors.map((e) => ({ field: `${e.sheet}!${e.cell}`, message: e.reason })),
+          })
+      return reply
+        .code(400)
+        .render('pages/results/import-errors.eta', {
+          title: 'The action plan was not updated',
+          a: { id: req.params.id },
+          errors,
+        })
+    }
+    return reply.redirect(`/assessments/${req.params.id}/results?imported=${applied}#actions`, 303)
+  })
+}
+export default exportRoutes

@@ -1,0 +1,107 @@
+import ExcelJS from 'exceljs'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { testApp } from '../helpers/app.ts'
+import { Client } from '../helpers/client.ts'
+import { bestAnswers, compiled, PROFILE } from '../helpers/scoring.ts'
+import { buildWorld, PASSWORD } from '../helpers/world.ts'
+
+function multipartFile(csrf: string, name: string, data: Buffer) {
+  const boundary = '----fh-xlsx'
+  const payload = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n`),
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n`,
+    ),
+    data,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ])
+  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } }
+}
+
+describe('gap report download and action plan upload over HTTP', () => {
+  let t: Awaited<ReturnType<typeof testApp>>
+  let w: Awaited<ReturnType<typeof buildWorld>>
+  beforeEach(async () => {
+    t = await testApp()
+    w = await buildWorld(t.app)
+  })
+  afterEach(async () => {
+    await t.close()
+  })
+
+  it('downloads the gap report, and applies an edited action plan all or nothing', async () => {
+    const supplier = new Client(t.app)
+    await supplier.login(w.users.respA, PASSWORD)
+    const { cq } = compiled('employer')
+    const id = w.assessments.requested
+    await supplier.api('PUT', `/api/v1/assessments/${id}/answers`, {
+      answers: { ...bestAnswers(cq, PROFILE), 'A6.1': 'held_restricted', 'A1.4': 'no' },
+    })
+    expect((await supplier.api('POST', `/api/v1/assessments/${id}/submit`)).statusCode).toBe(200)
+
+    const res = await supplier.get(`/assessments/${id}/report.xlsx`)
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-disposition']).toMatch(
+      /^attachment; filename="gap-report-Supplier-A-\d+-\d{4}-\d{2}-\d{2}\.xlsx"$/,
+    )
+    const wb = new ExcelJS.Workbook()
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer)
+    expect(wb.worksheets.map((s) => s.name)).toEqual(['Summary', 'Red flags', 'Action plan', 'Answers', 'Method'])
+    // The brand that requested it can download it too; another brand cannot.
+    const brand = new Client(t.app)
+    await brand.login(w.users.analystA, PASSWORD)
+    expect((await brand.get(`/assessments/${id}/report.xlsx`)).statusCode).toBe(200)
+    const other = new Client(t.app)
+    await other.login(w.users.analystB, PASSWORD)
+    expect((await other.get(`/assessments/${id}/report.xlsx`, { accept: 'text/html' })).statusCode).toBe(404)
+
+    // Edit the owner of one action in the workbook and upload it back.
+    const sheet = wb.getWorksheet('Action plan') as ExcelJS.Worksheet
+    let ownerCol = 0
+    let headerRow = 0
+    sheet.eachRow((row, n) => {
+      row.eachCell((cell, c) => {
+        if (!headerRow && cell.value === 'Owner') {
+          ownerCol = c
+          headerRow = n
+        }
+      })
+    })
+    expect(ownerCol).toBeGreaterThan(0)
+    sheet.getCell(headerRow + 1, ownerCol).value = 'Dormitory manager'
+    const edited = Buffer.from(await wb.xlsx.writeBuffer())
+    await supplier.get(`/assessments/${id}/results`)
+    const up = await supplier.request({
+      method: 'POST',
+      url: `/assessments/${id}/action-plan.xlsx`,
+      ...multipartFile(supplier.csrf, 'plan.xlsx', edited),
+    })
+    expect(up.statusCode, up.body.slice(0, 500)).toBe(303)
+    const owners = (
+      await t.app.db.selectFrom('action_item').select('owner').where('assessment_id', '=', id).execute()
+    ).map((r) => r.owner)
+    expect(owners).toContain('Dormitory manager')
+
+    // A bad row: nothing changes, and the page names the sheet and cell.
+    sheet.getCell(headerRow + 1, ownerCol).value = 'Someone new'
+    let statusCol = 0
+    sheet.getRow(headerRow).eachCell((cell, c) => {
+      if (cell.value === 'Status') statusCol = c
+    })
+    sheet.getCell(headerRow + 2, statusCol).value = 'finished-ish'
+    const bad = Buffer.from(await wb.xlsx.writeBuffer())
+    const refused = await supplier.request({
+      method: 'POST',
+      url: `/assessments/${id}/action-plan.xlsx`,
+      ...multipartFile(supplier.csrf, 'plan.xlsx', bad),
+    })
+    expect(refused.statusCode).toBe(400)
+    expect(refused.body).toContain('Nothing was changed')
+    expect(refused.body).toMatch(/<td>Action plan<\/td><td>[A-Z]+\d+<\/td>/)
+    const after = (
+      await t.app.db.selectFrom('action_item').select('owner').where('assessment_id', '=', id).execute()
+    ).map((r) => r.owner)
+    expect(after).not.toContain('Someone new')
+    expect(after).toContain('Dormitory manager')
+  })
+})
