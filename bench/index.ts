@@ -1,8 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PROJECT_ROOT } from '../src/paths.ts'
+import { gapReportBench } from './gap-report.bench.ts'
+import { httpBench } from './http.bench.ts'
 import type { BenchResult } from './report.ts'
 import { scoringBench } from './scoring.bench.ts'
+import { startupBench } from './startup.bench.ts'
 
 /**
  * The benchmark suite: `npm run bench` (a few minutes) or `npm run bench -- --quick` (a smoke run).
@@ -11,13 +14,19 @@ import { scoringBench } from './scoring.bench.ts'
 const quick = process.argv.includes('--quick')
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length)
 
-const suites: [string, (quick: boolean) => Promise<BenchResult>][] = [['scoring', scoringBench]]
+const suites: [string, (quick: boolean) => Promise<BenchResult | BenchResult[]>][] = [
+  ['scoring', scoringBench],
+  ['http', httpBench],
+  ['gap-report', gapReportBench],
+  ['startup', startupBench],
+]
 
 const results: BenchResult[] = []
 for (const [name, fn] of suites) {
   if (only && only !== name) continue
   process.stdout.write(`running ${name}…\n`)
-  results.push(await fn(quick))
+  const r = await fn(quick)
+  results.push(...(Array.isArray(r) ? r : [r]))
 }
 
 const rows = results.map((r) => [r.name, `${r.value.toLocaleString('en')} ${r.unit}`, r.goal, r.pass ? 'pass' : 'MISS'])

@@ -188,19 +188,49 @@ export async function sessionPrincipal(
   token: string,
   now = new Date(),
 ): Promise<Principal | null> {
-  const s = await db.selectFrom('session').selectAll().where('id_hash', '=', hashToken(token)).executeTakeFirst()
-  if (!s || s.revoked_at) return null
-  if (now.toISOString() > s.expires_at) return null
-  if (now.getTime() - new Date(s.last_seen_at).getTime() > SESSION_IDLE_MS) return null
+  // One query for session, person and organisation: this runs on every signed-in request.
+  const row = await db
+    .selectFrom('session as s')
+    .innerJoin('user_account as u', 'u.id', 's.user_id')
+    .innerJoin('organisation as o', 'o.id', 'u.organisation_id')
+    .select([
+      's.id_hash',
+      's.revoked_at',
+      's.expires_at',
+      's.last_seen_at',
+      'u.id as user_id',
+      'u.name',
+      'u.email',
+      'u.role',
+      'u.disabled_at',
+      'o.id as org_id',
+      'o.kind',
+      'o.name as org_name',
+    ])
+    .where('s.id_hash', '=', hashToken(token))
+    .executeTakeFirst()
+  if (!row || row.revoked_at || row.disabled_at) return null
+  if (now.toISOString() > row.expires_at) return null
+  const idle = now.getTime() - new Date(row.last_seen_at).getTime()
+  if (idle > SESSION_IDLE_MS) return null
   // Writing on every request would serialise reads behind the single writer; once a minute is enough for idle expiry.
-  if (now.getTime() - new Date(s.last_seen_at).getTime() > 60_000) {
+  if (idle > 60_000)
     await db
       .updateTable('session')
       .set({ last_seen_at: iso(now) })
-      .where('id_hash', '=', s.id_hash)
+      .where('id_hash', '=', row.id_hash)
       .execute()
+  return {
+    kind: 'user',
+    userId: row.user_id,
+    tokenId: null,
+    organisationId: row.org_id,
+    organisationKind: row.kind,
+    organisationName: row.org_name,
+    role: row.role,
+    name: row.name,
+    email: row.email,
   }
-  return principalForUser(db, s.user_id)
 }
 
 export async function logout(db: Kysely<Database>, token: string, now = new Date()): Promise<void> {

@@ -86,6 +86,16 @@ export function answersOf(db: Conn, assessmentId: number) {
   return db.selectFrom('answer').selectAll().where('assessment_id', '=', assessmentId).execute()
 }
 
+export function answersFor(db: Conn, assessmentId: number, questionIds: string[]) {
+  if (questionIds.length === 0) return Promise.resolve([])
+  return db
+    .selectFrom('answer')
+    .selectAll()
+    .where('assessment_id', '=', assessmentId)
+    .where('question_id', 'in', questionIds)
+    .execute()
+}
+
 export function accessRows(db: Conn, assessmentId: number) {
   return db
     .selectFrom('assessment_access as acc')

@@ -287,13 +287,18 @@ export async function saveAnswers(
     )
 
   return db.transaction().execute(async (trx) => {
-    const existing = new Map((await repo.answersOf(trx, id)).map((r) => [r.question_id, r]))
+    // Only the answers being saved are read: an assessment has over a hundred.
+    const touchedIds = [...new Set([...Object.keys(input.answers), ...Object.keys(input.comments ?? {})])]
+    const existing = new Map((await repo.answersFor(trx, id, touchedIds)).map((r) => [r.question_id, r]))
     const touched = new Set([...Object.keys(input.answers), ...Object.keys(input.comments ?? {})])
     const conflicts: Conflict[] = []
     for (const qid of touched) {
       const base = input.versions?.[qid]
       const cur = existing.get(qid)
-      if (base !== undefined && base !== (cur?.version ?? 0)) {
+      // A cleared answer keeps its row, but readers (getAnswers) see no answer, so version 0: a client that
+      // saw it empty is not stale.
+      const empty = !cur || (cur.value === null && cur.comment === null)
+      if (base !== undefined && base !== (cur?.version ?? 0) && !(empty && base === 0)) {
         conflicts.push({
           question: qid,
           yours: input.answers[qid] ?? null,

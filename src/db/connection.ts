@@ -20,7 +20,28 @@ export function openSqlite(path: string): SQLite.Database {
   sqlite.pragma('busy_timeout = 5000')
   // Temporary b-trees (sorting, grouping for exports) in memory rather than on disk.
   sqlite.pragma('temp_store = MEMORY')
+  cacheStatements(sqlite)
   return sqlite
+}
+
+/**
+ * Kysely prepares every query it runs; preparing costs more than running most of our small queries.
+ * Prepared statements are kept per SQL text (a bounded map, oldest dropped first); a statement still
+ * busy with a streamed read is not reused.
+ */
+function cacheStatements(sqlite: SQLite.Database, max = 500): void {
+  const prepare = sqlite.prepare.bind(sqlite)
+  const cache = new Map<string, SQLite.Statement>()
+  sqlite.prepare = ((source: string) => {
+    const hit = cache.get(source)
+    if (hit && !hit.busy) return hit
+    const stmt = prepare(source)
+    if (!hit) {
+      cache.set(source, stmt)
+      if (cache.size > max) cache.delete(cache.keys().next().value as string)
+    }
+    return stmt
+  }) as typeof sqlite.prepare
 }
 
 export function createDb(path: string, options: { logSql?: boolean } = {}): { db: Db; sqlite: SQLite.Database } {
