@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { PROJECT_ROOT } from '../src/paths.ts'
 import { gapReportBench } from './gap-report.bench.ts'
 import { httpBench } from './http.bench.ts'
+import { portfolioBench } from './portfolio.bench.ts'
 import type { BenchResult } from './report.ts'
 import { scoringBench } from './scoring.bench.ts'
 import { startupBench } from './startup.bench.ts'
@@ -18,6 +19,7 @@ const suites: [string, (quick: boolean) => Promise<BenchResult | BenchResult[]>]
   ['scoring', scoringBench],
   ['http', httpBench],
   ['gap-report', gapReportBench],
+  ['portfolio', portfolioBench],
   ['startup', startupBench],
 ]
 

@@ -1,7 +1,7 @@
 import type { Command } from './cli/command.ts'
 import { UsageError } from './cli/command.ts'
 import { demoSeedCommand } from './cli/demo.ts'
-import { exportGapReportCommand } from './cli/export.ts'
+import { exportGapReportCommand, exportPortfolioCommand } from './cli/export.ts'
 import { migrateCommand } from './cli/migrate.ts'
 import { lintCommand, showCommand } from './cli/questionnaires.ts'
 import { rubricImportCommand, rubricListCommand, rubricShowCommand } from './cli/rubric.ts'
@@ -20,6 +20,7 @@ const commands: Command[] = [
   createAdminCommand,
   demoSeedCommand,
   exportGapReportCommand,
+  exportPortfolioCommand,
 ]
 
 function help(): string {

@@ -1,7 +1,10 @@
-import { writeFileSync } from 'node:fs'
+import { createWriteStream, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import type { Principal } from '../access/principal.ts'
 import { gapReportBuffer } from '../assessment/report.service.ts'
+import { employerSections, portfolioRows } from '../portfolio/portfolio-export.ts'
+import { getQuestionnaireVersion } from '../questionnaire/questionnaire.service.ts'
+import { writePortfolio } from '../reports/portfolio.ts'
 import { type Command, UsageError } from './command.ts'
 import { withDatabase } from './db-context.ts'
 
@@ -47,6 +50,57 @@ export const exportGapReportCommand: Command = {
       const { data } = await gapReportBuffer(db, p, id)
       writeFileSync(values.out as string, data)
       process.stdout.write(`wrote ${values.out} (${data.length} bytes)\n`)
+      return 0
+    })
+  },
+}
+
+export const exportPortfolioCommand: Command = {
+  name: 'export portfolio',
+  summary: "write a brand's portfolio risk spreadsheet (the brand may be left out when there is only one)",
+  usage: 'fairhire export portfolio [--brand <organisation id>] --out <file.xlsx>',
+  async run(args) {
+    const { values } = parseArgs({ args, options: { brand: { type: 'string' }, out: { type: 'string' } } })
+    if (!values.out) throw new UsageError('--out is required: where to write the workbook')
+    return withDatabase(async (db) => {
+      const brands = await db
+        .selectFrom('organisation')
+        .select(['id', 'name'])
+        .where('kind', '=', 'brand')
+        .orderBy('id')
+        .execute()
+      const brand = values.brand
+        ? brands.find((b) => String(b.id) === values.brand)
+        : brands.length === 1
+          ? brands[0]
+          : undefined
+      if (!brand) {
+        throw new UsageError(
+          values.brand
+            ? `there is no brand ${values.brand}`
+            : `there are ${brands.length} brands; choose one with --brand (${brands.map((b) => `${b.id} ${b.name}`).join('; ')})`,
+        )
+      }
+      const p: Principal = {
+        kind: 'user',
+        userId: null,
+        tokenId: null,
+        organisationId: brand.id,
+        organisationKind: 'brand',
+        organisationName: brand.name,
+        role: 'admin',
+        name: 'command line',
+        email: null,
+      }
+      const out = createWriteStream(values.out as string)
+      await writePortfolio(out, portfolioRows(db, p), {
+        brandName: brand.name,
+        generatedAt: new Date(),
+        sections: employerSections(await getQuestionnaireVersion(db, 'employer')),
+      })
+      // The writer ends the stream; wait until the file is closed (it may already be).
+      await new Promise<void>((resolve) => (out.closed ? resolve() : out.on('close', () => resolve())))
+      process.stdout.write(`wrote ${values.out}\n`)
       return 0
     })
   },

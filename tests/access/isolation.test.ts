@@ -41,6 +41,7 @@ const BODIES: Record<string, Record<string, unknown>> = {
   'POST /assessments/:id/review/flags': { reason: 'HACKED' },
   'POST /assessments/:id/review/finish': {},
   'POST /assessments/:id/action-plan.xlsx': {},
+  'POST /assessments/:id/questionnaire.xlsx': {},
 }
 
 describe('tenant isolation over every route', () => {

@@ -105,3 +105,87 @@ describe('gap report download and action plan upload over HTTP', () => {
     expect(after).toContain('Dormitory manager')
   })
 })
+
+describe('offline questionnaire workbook and portfolio spreadsheet over HTTP', () => {
+  it('round-trips answers through Excel, refuses a bad row naming the cell, and exports the portfolio', async () => {
+    const t = await testApp()
+    try {
+      const w = await buildWorld(t.app)
+      const supplier = new Client(t.app)
+      await supplier.login(w.users.respA, PASSWORD)
+      const id = w.assessments.requested
+      const res = await supplier.get(`/assessments/${id}/questionnaire.xlsx`)
+      expect(res.statusCode).toBe(200)
+      const wb = new ExcelJS.Workbook()
+      await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer)
+      const sheet = wb.getWorksheet('Answers') as ExcelJS.Worksheet
+      const rowOf = (qid: string) => {
+        let found = 0
+        sheet.eachRow((row, n) => {
+          if (row.getCell(2).value === qid) found = n
+        })
+        return found
+      }
+      // Pre-filled: A6.1 holds the saved answer's label.
+      expect(String(sheet.getCell(rowOf('A6.1'), 4).value)).toMatch(/keeps them/)
+      sheet.getCell(rowOf('A1.4'), 4).value = 'Partly'
+      sheet.getCell(rowOf('A1.4'), 5).value = 'Training planned for March'
+      const good = Buffer.from(await wb.xlsx.writeBuffer())
+      await supplier.get(`/assessments/${id}`)
+      const up = await supplier.request({
+        method: 'POST',
+        url: `/assessments/${id}/questionnaire.xlsx`,
+        ...multipartFile(supplier.csrf, 'q.xlsx', good),
+      })
+      expect(up.statusCode, up.body.slice(0, 300)).toBe(303)
+      const answers = (await supplier.get(`/api/v1/assessments/${id}/answers`)).json()
+      expect(answers['A1.4']).toMatchObject({ value: 'partly', comment: 'Training planned for March' })
+      const log = await t.app.db
+        .selectFrom('audit_log')
+        .select('action')
+        .where('assessment_id', '=', id)
+        .where('action', '=', 'import_workbook')
+        .execute()
+      expect(log).toHaveLength(1)
+
+      sheet.getCell(rowOf('A1.4'), 4).value = 'No'
+      sheet.getCell(rowOf('A1.5'), 4).value = 'Perhaps'
+      const bad = Buffer.from(await wb.xlsx.writeBuffer())
+      const refused = await supplier.request({
+        method: 'POST',
+        url: `/assessments/${id}/questionnaire.xlsx`,
+        ...multipartFile(supplier.csrf, 'q.xlsx', bad),
+      })
+      expect(refused.statusCode).toBe(400)
+      expect(refused.body).toMatch(new RegExp(`<td>Answers</td><td>D${rowOf('A1.5')}</td>`))
+      expect((await supplier.get(`/api/v1/assessments/${id}/answers`)).json()['A1.4'].value).toBe('partly')
+
+      const notXlsx = await supplier.request({
+        method: 'POST',
+        url: `/assessments/${id}/questionnaire.xlsx`,
+        ...multipartFile(supplier.csrf, 'q.xlsx', Buffer.from('not a spreadsheet at all')),
+      })
+      expect(notXlsx.statusCode).toBe(400)
+
+      const brand = new Client(t.app)
+      await brand.login(w.users.analystA, PASSWORD)
+      const portfolio = await brand.get('/portfolio.xlsx')
+      expect(portfolio.statusCode).toBe(200)
+      const pwb = new ExcelJS.Workbook()
+      await pwb.xlsx.load(portfolio.rawPayload as unknown as ArrayBuffer)
+      expect(pwb.worksheets.map((s) => s.name)).toEqual(
+        expect.arrayContaining(['Suppliers', 'Heat map', 'Red flags', 'Gaps']),
+      )
+      const names: string[] = []
+      ;(pwb.getWorksheet('Suppliers') as ExcelJS.Worksheet).eachRow((row) => {
+        row.eachCell((cell) => {
+          if (cell.value === 'Supplier A') names.push(String(cell.value))
+        })
+      })
+      expect(names).toEqual(['Supplier A'])
+      expect((await supplier.get('/portfolio.xlsx', { accept: 'text/html' })).statusCode).toBe(403)
+    } finally {
+      await t.close()
+    }
+  })
+})

@@ -1,8 +1,15 @@
+import { PassThrough } from 'node:stream'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { requireOrgKind } from '../../access/principal.ts'
 import { getAssessment } from '../../assessment/assessment.service.ts'
 import { gapReportBuffer, importActionPlan } from '../../assessment/report.service.ts'
+import { importQuestionnaireWorkbook, questionnaireWorkbookBuffer } from '../../assessment/workbook.service.ts'
 import { HttpError } from '../../plugins/app/errors.ts'
+import { employerSections, portfolioRows } from '../../portfolio/portfolio-export.ts'
+import { getQuestionnaireVersion } from '../../questionnaire/questionnaire.service.ts'
+import { writePortfolio } from '../../reports/portfolio.ts'
+import { UploadRejected } from '../../reports/upload-limits.ts'
 
 const Id = z.object({ id: z.coerce.number().int().positive() })
 export const MAX_WORKBOOK_BYTES = 5 * 1024 * 1024
@@ -23,8 +30,72 @@ export async function uploadedFile(body: unknown, field = 'file'): Promise<Buffe
   return data
 }
 
-/** Spreadsheet downloads and uploads for one assessment. */
+/** Spreadsheet downloads and uploads: one assessment's gap report and offline questionnaire, a brand's portfolio. */
 const exportRoutes: FastifyPluginAsyncZod = async (app) => {
+  const xlsx = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+
+  app.get('/assessments/:id/questionnaire.xlsx', { schema: { params: Id } }, async (req, reply) => {
+    const { data, fileName } = await questionnaireWorkbookBuffer(app.db, app.requirePrincipal(req), req.params.id)
+    return reply.type(xlsx).header('content-disposition', `attachment; filename="${fileName}"`).send(data)
+  })
+
+  app.post('/assessments/:id/questionnaire.xlsx', { schema: { params: Id } }, async (req, reply) => {
+    const p = app.requirePrincipal(req)
+    await getAssessment(app.db, p, req.params.id)
+    const data = await uploadedFile(req.body)
+    let outcome: Awaited<ReturnType<typeof importQuestionnaireWorkbook>>
+    try {
+      outcome = await importQuestionnaireWorkbook(app.db, p, req.params.id, data)
+    } catch (err) {
+      if (err instanceof UploadRejected)
+        throw new HttpError(err.reason === 'too_large' ? 413 : 400, err.message, [
+          { field: 'file', message: err.reason },
+        ])
+      throw err
+    }
+    if (outcome.errors.length > 0) {
+      if ((req.headers.accept ?? '').includes('application/json')) {
+        return reply
+          .code(400)
+          .send({
+            statusCode: 400,
+            error: 'Bad request',
+            message: `${outcome.errors.length} problem(s) in the workbook; nothing was saved.`,
+            issues: outcome.errors.map((e) => ({ field: `${e.sheet}!${e.cell}`, message: e.reason })),
+          })
+      }
+      return reply
+        .code(400)
+        .render('pages/results/import-errors.eta', {
+          title: 'The answers were not imported',
+          a: { id: req.params.id },
+          errors: outcome.errors,
+          back: `/assessments/${req.params.id}`,
+        })
+    }
+    return reply.redirect(`/assessments/${req.params.id}?imported=${outcome.saved}`, 303)
+  })
+
+  app.get('/portfolio.xlsx', async (req, reply) => {
+    const p = app.requirePrincipal(req)
+    requireOrgKind(p, 'brand')
+    const sections = employerSections(await getQuestionnaireVersion(app.db, 'employer'))
+    const out = new PassThrough()
+    // Streamed straight into the response: memory stays flat whatever the number of suppliers.
+    writePortfolio(out, portfolioRows(app.db, p), {
+      brandName: p.organisationName,
+      generatedAt: new Date(),
+      sections,
+    }).catch((err) => {
+      req.log.error({ err }, 'portfolio export failed')
+      out.destroy(err as Error)
+    })
+    return reply
+      .type(xlsx)
+      .header('content-disposition', `attachment; filename="portfolio-${new Date().toISOString().slice(0, 10)}.xlsx"`)
+      .send(out)
+  })
+
   app.get('/assessments/:id/report.xlsx', { schema: { params: Id } }, async (req, reply) => {
     const { data, fileName } = await gapReportBuffer(app.db, app.requirePrincipal(req), req.params.id)
     return reply
@@ -42,21 +113,17 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
     if (errors.length > 0) {
       const wantsJson = (req.headers.accept ?? '').includes('application/json')
       if (wantsJson)
-        return reply
-          .code(400)
-          .send({
-            statusCode: 400,
-            error: 'Bad request',
-            message: `${errors.length} problem(s) in the workbook; nothing was changed.`,
-            issues: errors.map((e) => ({ field: `${e.sheet}!${e.cell}`, message: e.reason })),
-          })
-      return reply
-        .code(400)
-        .render('pages/results/import-errors.eta', {
-          title: 'The action plan was not updated',
-          a: { id: req.params.id },
-          errors,
+        return reply.code(400).send({
+          statusCode: 400,
+          error: 'Bad request',
+          message: `${errors.length} problem(s) in the workbook; nothing was changed.`,
+          issues: errors.map((e) => ({ field: `${e.sheet}!${e.cell}`, message: e.reason })),
         })
+      return reply.code(400).render('pages/results/import-errors.eta', {
+        title: 'The action plan was not updated',
+        a: { id: req.params.id },
+        errors,
+      })
     }
     return reply.redirect(`/assessments/${req.params.id}/results?imported=${applied}#actions`, 303)
   })

@@ -84,6 +84,9 @@
   const status = form.querySelector('.autosave-status')
   let timer
   let saving = false
+  // A Save pressed while an autosave is on its way waits for it, so that the form posts the answer versions
+  // the autosave got back instead of being refused as a stale copy of itself.
+  let pendingSubmit = null
   async function autosave() {
     if (saving) return
     saving = true
@@ -122,8 +125,21 @@
       if (status) status.textContent = 'Offline: not saved. Your answers stay in the form.'
     } finally {
       saving = false
+      if (pendingSubmit) {
+        const button = pendingSubmit
+        pendingSubmit = null
+        form.requestSubmit(button)
+      }
     }
   }
+
+  form.addEventListener('submit', (ev) => {
+    clearTimeout(timer)
+    if (saving) {
+      ev.preventDefault()
+      pendingSubmit = ev.submitter || form.querySelector('button[type="submit"]')
+    }
+  })
 
   form.addEventListener('change', (ev) => {
     refresh()

@@ -1,0 +1,81 @@
+import type { Kysely } from 'kysely'
+import * as audit from '../access/audit.repository.ts'
+import { Forbidden, type Principal } from '../access/principal.ts'
+import type { Database } from '../db/database.ts'
+import type { RawAnswer } from '../questionnaire/answers.ts'
+import { compiledVersion } from '../questionnaire/questionnaire.service.ts'
+import {
+  buildQuestionnaireWorkbook,
+  parseQuestionnaireWorkbook,
+  type SheetError,
+} from '../reports/questionnaire-workbook.ts'
+import { AssessmentError, getAnswers, getAssessment, saveAnswers, versionById } from './assessment.service.ts'
+
+/** The questionnaire as a workbook for answering offline, pre-filled with the saved answers. */
+export async function questionnaireWorkbookBuffer(db: Kysely<Database>, p: Principal, id: number) {
+  const a = await getAssessment(db, p, id)
+  const qv = await versionById(db, a.questionnaire_version_id)
+  const answers = await getAnswers(db, p, id)
+  const wb = buildQuestionnaireWorkbook(
+    { assessmentId: id, questionnaireId: qv.id, revision: qv.revision, contentHash: qv.contentHash },
+    compiledVersion(qv),
+    new Map(
+      [...answers]
+        .filter(([, v]) => v.value !== null || v.comment)
+        .map(([k, v]) => [k, { value: v.value, comment: v.comment }]),
+    ),
+  )
+  return { data: Buffer.from(await wb.xlsx.writeBuffer()), fileName: `questionnaire-${qv.id}-assessment-${id}.xlsx` }
+}
+
+/**
+ * Imports an offline workbook: every row is checked; any error and nothing is saved, with the sheet,
+ * cell and reason of each; otherwise the changed answers are saved in one transaction and the import
+ * is written to the audit log.
+ */
+export async function importQuestionnaireWorkbook(
+  db: Kysely<Database>,
+  p: Principal,
+  id: number,
+  data: Buffer,
+  now = new Date(),
+): Promise<{ saved: number; errors: SheetError[] }> {
+  const a = await getAssessment(db, p, id)
+  if (a.organisation_id !== p.organisationId)
+    throw new Forbidden('The organisation that answers the assessment imports its answers.')
+  if (a.status !== 'draft' && a.status !== 'returned')
+    throw new AssessmentError(`This assessment is ${a.status}: its answers are locked.`, 409)
+  const qv = await versionById(db, a.questionnaire_version_id)
+  const parsed = await parseQuestionnaireWorkbook(
+    data,
+    { assessmentId: id, questionnaireId: qv.id, revision: qv.revision, contentHash: qv.contentHash },
+    compiledVersion(qv),
+  )
+  if (parsed.errors.length > 0) return { saved: 0, errors: parsed.errors }
+  const stored = await getAnswers(db, p, id)
+  const answers: Record<string, RawAnswer> = {}
+  const comments: Record<string, string | null> = {}
+  for (const [qid, value] of Object.entries(parsed.answers)) {
+    const cur = stored.get(qid)
+    if (JSON.stringify(cur?.value ?? null) !== JSON.stringify(value ?? null)) answers[qid] = value
+    const comment = parsed.comments[qid]?.trim() || null
+    if ((cur?.comment ?? null) !== comment) comments[qid] = comment
+  }
+  const result = await saveAnswers(db, p, id, { answers, comments }, now)
+  await audit.record(
+    db,
+    p,
+    [
+      {
+        organisationId: a.organisation_id,
+        assessmentId: id,
+        action: 'import_workbook',
+        entity: 'assessment',
+        entityId: id,
+        newValue: { changed: result.saved },
+      },
+    ],
+    now,
+  )
+  return { saved: result.saved, errors: [] }
+}
