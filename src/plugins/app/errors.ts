@@ -64,6 +64,10 @@ function domainError(
       issues: [],
     }
   }
+  // A malformed multipart body (cut short, no boundary) is the caller's mistake, but the multipart parser
+  // raises it as a plain Error without a status, which would otherwise be answered as a 500.
+  if (!(err as { statusCode?: number }).statusCode && /[\\/]@fastify[\\/]busboy[\\/]/.test(err.stack ?? ''))
+    return { status: 400, message: `The request body could not be read as form data: ${err.message}.`, issues: [] }
   if (err.name === 'Forbidden') return { status: 403, message: err.message, issues: [] }
   if (err.name === 'HttpError')
     return { status: (err as HttpError).statusCode, message: err.message, issues: (err as HttpError).issues }

@@ -43,7 +43,9 @@ const AssessmentSummary = z.object({
   submittedAt: z.string().nullable(),
 })
 
-const AnswersBody = z.object({
+// Bodies are strict: a misspelt key ("answer", "comment") is refused with its name rather than
+// dropped, which would otherwise answer 200 for a save that saved nothing.
+const AnswersBody = z.strictObject({
   answers: z.record(z.string().max(64), RawAnswer).default({}),
   comments: z.record(z.string().max(64), z.string().max(5000).nullable()).optional(),
   versions: z
@@ -120,7 +122,7 @@ const assessmentApi: FastifyPluginAsyncZod = async (app) => {
         tags,
         security,
         summary: 'Start a self-check (supplier or recruiter)',
-        body: z.object({ questionnaire: z.string().max(64), title: z.string().max(200).optional() }),
+        body: z.strictObject({ questionnaire: z.string().max(64), title: z.string().max(200).optional() }),
         response: { 201: z.object({ id: z.number() }), ...Errors },
       },
     },
@@ -135,7 +137,7 @@ const assessmentApi: FastifyPluginAsyncZod = async (app) => {
         tags,
         security,
         summary: 'Request a questionnaire from a supplier or recruiter on your list (brand)',
-        body: z.object({
+        body: z.strictObject({
           organisationId: z.number().int().positive(),
           questionnaire: z.string().max(64),
           dueDate: z.string().max(10).nullable().default(null),

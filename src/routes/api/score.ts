@@ -7,7 +7,8 @@ import { ScoreResult } from '../../scoring/result.schema.ts'
 import { getRubricVersion, listRubrics, RubricNotFound } from '../../scoring/rubric.service.ts'
 import { AnswersInvalid, scoreRequest } from '../../scoring/score.service.ts'
 
-export const ScoreBody = z.object({
+// Strict, like every API body: an unknown key ("evidance") is refused by name, not silently ignored.
+export const ScoreBody = z.strictObject({
   questionnaire: z.string().min(1).max(64).describe('questionnaire id, e.g. employer'),
   version: z
     .string()
