@@ -23,10 +23,10 @@ import answerPages from './routes/pages/answer.ts'
 import assessmentPages from './routes/pages/assessments.ts'
 import authPages from './routes/pages/auth.ts'
 import exportRoutes from './routes/pages/exports.ts'
-import portfolioPages from './routes/pages/portfolio.ts'
-import resultPages from './routes/pages/results.ts'
 import homeRoutes from './routes/pages/home.ts'
+import portfolioPages from './routes/pages/portfolio.ts'
 import questionnairePages from './routes/pages/questionnaires.ts'
+import resultPages from './routes/pages/results.ts'
 
 export type App = FastifyInstance
 

@@ -55,23 +55,19 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
     }
     if (outcome.errors.length > 0) {
       if ((req.headers.accept ?? '').includes('application/json')) {
-        return reply
-          .code(400)
-          .send({
-            statusCode: 400,
-            error: 'Bad request',
-            message: `${outcome.errors.length} problem(s) in the workbook; nothing was saved.`,
-            issues: outcome.errors.map((e) => ({ field: `${e.sheet}!${e.cell}`, message: e.reason })),
-          })
-      }
-      return reply
-        .code(400)
-        .render('pages/results/import-errors.eta', {
-          title: 'The answers were not imported',
-          a: { id: req.params.id },
-          errors: outcome.errors,
-          back: `/assessments/${req.params.id}`,
+        return reply.code(400).send({
+          statusCode: 400,
+          error: 'Bad request',
+          message: `${outcome.errors.length} problem(s) in the workbook; nothing was saved.`,
+          issues: outcome.errors.map((e) => ({ field: `${e.sheet}!${e.cell}`, message: e.reason })),
         })
+      }
+      return reply.code(400).render('pages/results/import-errors.eta', {
+        title: 'The answers were not imported',
+        a: { id: req.params.id },
+        errors: outcome.errors,
+        back: `/assessments/${req.params.id}`,
+      })
     }
     return reply.redirect(`/assessments/${req.params.id}?imported=${outcome.saved}`, 303)
   })
