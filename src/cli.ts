@@ -1,3 +1,4 @@
+import { backupCommand, restoreCommand } from './cli/backup.ts'
 import type { Command } from './cli/command.ts'
 import { UsageError } from './cli/command.ts'
 import { demoSeedCommand } from './cli/demo.ts'
@@ -21,6 +22,8 @@ const commands: Command[] = [
   demoSeedCommand,
   exportGapReportCommand,
   exportPortfolioCommand,
+  backupCommand,
+  restoreCommand,
 ]
 
 function help(): string {

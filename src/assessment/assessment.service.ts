@@ -390,6 +390,14 @@ export async function saveAnswers(
 /** Questionnaire versions never change, so each is read from the database once per process. */
 const versionCache = new Map<string, Awaited<ReturnType<typeof getQuestionnaireVersion>>>()
 export async function versionById(db: Kysely<Database>, versionId: number) {
+  // Stored versions never change: one read per database and version id for the life of the process.
+  let perDb = versionsByDb.get(db)
+  if (!perDb) {
+    perDb = new Map()
+    versionsByDb.set(db, perDb)
+  }
+  const hit = perDb.get(versionId)
+  if (hit) return hit
   const row = await db
     .selectFrom('questionnaire_version')
     .select(['questionnaire_id', 'revision', 'content_hash'])
@@ -400,8 +408,10 @@ export async function versionById(db: Kysely<Database>, versionId: number) {
     v = await getQuestionnaireVersion(db, row.questionnaire_id, String(row.revision))
     versionCache.set(row.content_hash, v)
   }
+  perDb.set(versionId, v)
   return v
 }
+const versionsByDb = new WeakMap<object, Map<number, Awaited<ReturnType<typeof getQuestionnaireVersion>>>>()
 
 /** Unanswered required questions that apply, in questionnaire order. */
 export async function missingRequired(db: Kysely<Database>, p: Principal, id: number) {
