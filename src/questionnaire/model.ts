@@ -80,7 +80,12 @@ export function compileQuestionnaire(def: QuestionnaireDef): CompiledQuestionnai
   return { def, entries, byId, sectionWhen }
 }
 
-export type Applicability = { sections: Map<string, boolean>; questions: Map<string, boolean> }
+export type Applicability = {
+  sections: Map<string, boolean>
+  questions: Map<string, boolean>
+  /** The same as `questions`, by entry index: the scoring loop reads it for every question. */
+  byIndex: Uint8Array
+}
 
 /**
  * Which sections and questions apply, given the raw answers. A condition only sees answers of
@@ -121,11 +126,16 @@ export function applicability(cq: CompiledQuestionnaire, answers: ReadonlyMap<st
     return v
   }
 
-  for (const e of cq.entries) {
-    if (questions.has(e.question.id)) continue
-    // Most questions have no condition of their own: their section decides.
-    if (!e.when) questions.set(e.question.id, sectionApplies(e.section.id))
-    else questionApplies(e.question.id)
+  const byIndex = new Uint8Array(cq.entries.length)
+  for (let i = 0; i < cq.entries.length; i++) {
+    const e = cq.entries[i] as QuestionEntry
+    let v = questions.get(e.question.id)
+    if (v === undefined) {
+      // Most questions have no condition of their own: their section decides.
+      v = e.when ? questionApplies(e.question.id) : sectionApplies(e.section.id)
+      questions.set(e.question.id, v)
+    }
+    byIndex[i] = v ? 1 : 0
   }
-  return { sections, questions }
+  return { sections, questions, byIndex }
 }

@@ -330,6 +330,18 @@ function remediationFor(e: QuestionEntry, selected: Choice[]): Remediation | und
   return e.question.remediation
 }
 
+/** For each entry, the index of its section among the scored sections (profile sections are not scored). */
+const slotCache = new WeakMap<CompiledQuestionnaire, Int16Array>()
+function sectionSlots(cq: CompiledQuestionnaire): Int16Array {
+  let slots = slotCache.get(cq)
+  if (!slots) {
+    const scoredIds = cq.def.sections.filter((s) => !s.profile).map((s) => s.id)
+    slots = Int16Array.from(cq.entries, (e) => scoredIds.indexOf(e.section.id))
+    slotCache.set(cq, slots)
+  }
+  return slots
+}
+
 export function score(input: ScoreInput): ScoreResult {
   const { questionnaire: cq, rubric: r, answers } = input
   const evidence = input.evidence ?? EMPTY_SET
@@ -353,7 +365,7 @@ export function score(input: ScoreInput): ScoreResult {
       unverified: 0,
       questions: [],
     }))
-  const sectionById = new Map(sections.map((s) => [s.id, s]))
+  const slots = sectionSlots(cq)
 
   const redFlags: RedFlagItem[] = []
   const gaps: Gap[] = []
@@ -361,11 +373,13 @@ export function score(input: ScoreInput): ScoreResult {
   let dk = 0
   let unverified = 0
 
-  for (const e of cq.entries) {
+  const entries = cq.entries
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i] as QuestionEntry
     if (!e.scored) continue
-    const section = sectionById.get(e.section.id) as SectionScore
+    const section = sections[slots[i] as number] as SectionScore
     const value = answers.get(e.question.id)
-    if (!app.questions.get(e.question.id)) {
+    if (!app.byIndex[i]) {
       section.questions.push(notAskedRow(e, section.applicable))
       continue
     }
