@@ -6,7 +6,9 @@ import type { BenchResult } from './report.ts'
 
 /** From process start to a ready /readyz with the shipped questionnaires on a migrated database (built code, as npm start runs). */
 export async function startupBench(quick: boolean): Promise<BenchResult> {
-  execFileSync('npm', ['run', '--silent', 'build'], { cwd: PROJECT_ROOT, stdio: 'ignore' })
+  // npm run bench builds first; a direct tsx run builds here.
+  if (import.meta.url.endsWith('.ts'))
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: PROJECT_ROOT, stdio: 'ignore' })
   const fx = await prepareDatabase()
   const times: number[] = []
   try {

@@ -67,6 +67,7 @@ export function listVisible(db: Conn, p: Principal) {
       'assessment.id',
       'assessment.title',
       'assessment.status',
+      'assessment.questionnaire_version_id',
       'assessment.due_date',
       'assessment.created_at',
       'assessment.submitted_at',

@@ -46,6 +46,42 @@ export async function getAssessment(db: Kysely<Database>, p: Principal, id: numb
 
 export const listAssessments = repo.listVisible
 
+/** Answered and applicable questions per assessment, for an inbox's progress column. */
+export async function progressOf(
+  db: Kysely<Database>,
+  items: { id: number; questionnaire_version_id: number }[],
+): Promise<Map<number, { answered: number; applicable: number }>> {
+  const out = new Map<number, { answered: number; applicable: number }>()
+  if (items.length === 0) return out
+  const ids = items.slice(0, 500).map((a) => a.id)
+  const rows = await db
+    .selectFrom('answer')
+    .select(['assessment_id', 'question_id', 'value'])
+    .where('assessment_id', 'in', ids)
+    .where('value', 'is not', null)
+    .execute()
+  const byAssessment = new Map<number, Map<string, AnswerValue>>()
+  for (const r of rows) {
+    let m = byAssessment.get(r.assessment_id)
+    if (!m) byAssessment.set(r.assessment_id, (m = new Map()))
+    m.set(r.question_id, JSON.parse(r.value as string) as AnswerValue)
+  }
+  for (const a of items.slice(0, 500)) {
+    const cq = compiledVersion(await versionById(db, a.questionnaire_version_id))
+    const values = byAssessment.get(a.id) ?? new Map()
+    const app = applicability(cq, values)
+    let applicable = 0
+    let answered = 0
+    cq.entries.forEach((e, i) => {
+      if (!app.byIndex[i]) return
+      applicable++
+      if (values.has(e.question.id)) answered++
+    })
+    out.set(a.id, { answered, applicable })
+  }
+  return out
+}
+
 async function pinnedVersion(db: Kysely<Database>, questionnaireId: string, kind: string) {
   const qv = await getQuestionnaireVersion(db, questionnaireId).catch(() => {
     throw new AssessmentError(`There is no questionnaire "${questionnaireId}".`, 400, [

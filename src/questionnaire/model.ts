@@ -92,10 +92,21 @@ export type Applicability = {
  * questions that themselves apply, so hiding a question also hides what depends on it.
  * The loader has rejected cycles, so the recursion ends.
  */
+const entryIndex = new WeakMap<CompiledQuestionnaire, Map<QuestionEntry, number>>()
+function indexOf(cq: CompiledQuestionnaire): Map<QuestionEntry, number> {
+  let m = entryIndex.get(cq)
+  if (!m) {
+    m = new Map(cq.entries.map((e, i) => [e, i]))
+    entryIndex.set(cq, m)
+  }
+  return m
+}
+
 export function applicability(cq: CompiledQuestionnaire, answers: ReadonlyMap<string, AnswerValue>): Applicability {
-  const questions = new Map<string, boolean>()
   const sections = new Map<string, boolean>()
-  const visiting = new Set<string>()
+  const index = indexOf(cq)
+  // Per entry: 0 not yet known, 1 applies, 2 does not, 3 being evaluated (a cycle, which the loader rejects).
+  const state = new Uint8Array(cq.entries.length)
 
   const effective: AnswerLookup = (qid) => (questionApplies(qid) ? answers.get(qid) : undefined)
 
@@ -114,28 +125,33 @@ export function applicability(cq: CompiledQuestionnaire, answers: ReadonlyMap<st
     return v
   }
 
-  function questionApplies(qid: string): boolean {
-    const known = questions.get(qid)
-    if (known !== undefined) return known
-    const e = cq.byId.get(qid)
-    if (!e || visiting.has(qid)) return false
-    visiting.add(qid)
+  function entryApplies(i: number): boolean {
+    const st = state[i]
+    if (st === 1) return true
+    if (st === 2 || st === 3) return false
+    const e = cq.entries[i] as QuestionEntry
+    state[i] = 3
     const v = sectionApplies(e.section.id) && (e.when ? e.when(effective) : true)
-    visiting.delete(qid)
-    questions.set(qid, v)
+    state[i] = v ? 1 : 2
     return v
   }
 
-  const byIndex = new Uint8Array(cq.entries.length)
-  for (let i = 0; i < cq.entries.length; i++) {
-    const e = cq.entries[i] as QuestionEntry
-    let v = questions.get(e.question.id)
-    if (v === undefined) {
-      // Most questions have no condition of their own: their section decides.
-      v = e.when ? questionApplies(e.question.id) : sectionApplies(e.section.id)
-      questions.set(e.question.id, v)
-    }
-    byIndex[i] = v ? 1 : 0
+  function questionApplies(qid: string): boolean {
+    const e = cq.byId.get(qid)
+    const i = e ? index.get(e) : undefined
+    return i === undefined ? false : entryApplies(i)
   }
-  return { sections, questions, byIndex }
+
+  const byIndex = new Uint8Array(cq.entries.length)
+  for (let i = 0; i < cq.entries.length; i++) byIndex[i] = entryApplies(i) ? 1 : 0
+  let questions: Map<string, boolean> | undefined
+  return {
+    sections,
+    byIndex,
+    // Built only when asked for by id (pages); the scoring loop reads byIndex.
+    get questions() {
+      questions ??= new Map(cq.entries.map((e, i) => [e.question.id, byIndex[i] === 1]))
+      return questions
+    },
+  }
 }

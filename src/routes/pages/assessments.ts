@@ -7,13 +7,16 @@ import {
   getAnswers,
   getAssessment,
   listAssessments,
+  progressOf,
   requestAssessment,
   revokeShare,
   shareAssessment,
   sharesOf,
   startSelfCheck,
+  versionById,
 } from '../../assessment/assessment.service.ts'
-import { listQuestionnaires } from '../../questionnaire/questionnaire.service.ts'
+import { decisionsOf } from '../../assessment/workflow.service.ts'
+import { compiledVersion, listQuestionnaires } from '../../questionnaire/questionnaire.service.ts'
 import { t } from '../../questionnaire/text.ts'
 import { listSnapshots } from '../../scoring/score.service.ts'
 
@@ -25,6 +28,7 @@ const assessmentPages: FastifyPluginAsyncZod = async (app) => {
   app.get('/assessments', async (req, reply) => {
     const p = app.requirePrincipal(req)
     const items = await listAssessments(app.db, p)
+    const progress = await progressOf(app.db, items)
     const questionnaires = (await listQuestionnaires(app.db)).filter((q) =>
       p.organisationKind === 'supplier'
         ? q.def.respondent === 'employer'
@@ -34,7 +38,7 @@ const assessmentPages: FastifyPluginAsyncZod = async (app) => {
     )
     return reply.render('pages/assessments/list.eta', {
       title: 'Assessments',
-      items,
+      items: items.map((a) => ({ ...a, progress: progress.get(a.id) ?? null })),
       questionnaires: questionnaires.map((q) => ({ id: q.id, title: t(q.def.title) })),
     })
   })
@@ -57,6 +61,15 @@ const assessmentPages: FastifyPluginAsyncZod = async (app) => {
     const shares = await sharesOf(app.db, p, a.id)
     const snapshots = await listSnapshots(app.db, a.id)
     const owner = a.organisation_id === p.organisationId
+    // A returned assessment opens at the first section with an answer sent back.
+    let returnedSection: string | null = null
+    if (a.status === 'returned') {
+      const open = [...(await decisionsOf(app.db, a.id)).values()]
+        .filter((d) => d.decision === 'returned' && !d.resolved_at)
+        .map((d) => d.question_id)
+      const cq = compiledVersion(await versionById(app.db, a.questionnaire_version_id))
+      returnedSection = cq.entries.find((e) => open.includes(e.question.id))?.section.id ?? null
+    }
     const brands = owner
       ? await app.db
           .selectFrom('organisation')
@@ -69,6 +82,7 @@ const assessmentPages: FastifyPluginAsyncZod = async (app) => {
       title: a.title,
       a,
       answered: [...answers.values()].filter((x) => x.value !== null).length,
+      returnedSection,
       shares,
       snapshots,
       owner,

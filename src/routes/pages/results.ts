@@ -7,6 +7,7 @@ import {
   decisionsOf,
   finishReview,
   listActions,
+  listEvidence,
   raiseSuspectedFlag,
   updateAction,
   VERIFICATION_METHODS,
@@ -157,10 +158,15 @@ const resultPages: FastifyPluginAsyncZod = async (app) => {
       .where('assessment_id', '=', a.id)
       .orderBy('id')
       .execute()
+    // A reviewer opens the evidence before marking an answer verified by a document check.
+    const evidence = new Map<string, { id: number; name: string }[]>()
+    for (const f of await listEvidence(app.db, p, a.id)) {
+      evidence.set(f.question_id, [...(evidence.get(f.question_id) ?? []), { id: f.id, name: f.file_name }])
+    }
     return reply.render('pages/review/show.eta', {
       title: `Review: ${a.title}`,
       a,
-      rows,
+      rows: rows.map((r) => ({ ...r, evidence: evidence.get(r.id) ?? [] })),
       methods: VERIFICATION_METHODS,
       flags,
       indicators: INDICATORS,
