@@ -63,7 +63,10 @@ export async function progressOf(
   const byAssessment = new Map<number, Map<string, AnswerValue>>()
   for (const r of rows) {
     let m = byAssessment.get(r.assessment_id)
-    if (!m) byAssessment.set(r.assessment_id, (m = new Map()))
+    if (!m) {
+      m = new Map()
+      byAssessment.set(r.assessment_id, m)
+    }
     m.set(r.question_id, JSON.parse(r.value as string) as AnswerValue)
   }
   for (const a of items.slice(0, 500)) {
@@ -599,7 +602,7 @@ export async function shareAssessment(
     .select(['id', 'kind', 'name'])
     .where('id', '=', brandId)
     .executeTakeFirst()
-  if (!brand || brand.kind !== 'brand')
+  if (brand?.kind !== 'brand')
     throw new AssessmentError('Choose a brand to share with.', 400, [{ field: 'brandId', message: 'not a brand' }])
   await db.transaction().execute(async (trx) => {
     await trx

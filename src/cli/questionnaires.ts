@@ -2,11 +2,7 @@ import { statSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../config.ts'
 import { formatFinding, loadQuestionnaireFile, questionnaireFiles } from '../questionnaire/loader.ts'
-import {
-  getQuestionnaireVersion,
-  syncQuestionnaireDir,
-  VersionNotFound,
-} from '../questionnaire/questionnaire.service.ts'
+import { getQuestionnaireVersion, VersionNotFound } from '../questionnaire/questionnaire.service.ts'
 import { type Command, UsageError } from './command.ts'
 import { withDatabase } from './db-context.ts'
 

@@ -1,5 +1,5 @@
 import { ConditionSyntaxError, type Expr, parseCondition, references } from './condition.ts'
-import { choicesOf, isScored } from './model.ts'
+import { choicesOf } from './model.ts'
 import type { Choice, Question, QuestionnaireFile, Text } from './questionnaire.schema.ts'
 
 /**

@@ -60,7 +60,7 @@ export async function buildWorld(app: FastifyInstance) {
     },
     null,
   )
-  const analystB = await createUser(
+  const _analystB = await createUser(
     db,
     {
       organisationId: brandB.organisationId,

@@ -19,7 +19,7 @@ type FilePart = { type?: string; filename?: string; toBuffer?: () => Promise<Buf
 /** Reads the one uploaded file of a multipart form. */
 export async function uploadedFile(body: unknown, field = 'file'): Promise<Buffer> {
   const part = (body as Record<string, unknown> | undefined)?.[field] as FilePart | undefined
-  if (!part || part.type !== 'file' || !part.toBuffer)
+  if (part?.type !== 'file' || !part.toBuffer)
     throw new HttpError(400, 'Choose a file to upload.', [{ field, message: 'no file' }])
   const data = await part.toBuffer()
   if (data.length === 0) throw new HttpError(400, 'The file is empty.', [{ field, message: 'empty' }])
