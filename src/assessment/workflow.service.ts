@@ -106,6 +106,11 @@ export async function addEvidence(
 
 export async function listEvidence(db: Kysely<Database>, p: Principal, id: number) {
   await getAssessment(db, p, id)
+  return evidenceRows(db, id)
+}
+
+/** For callers that have just checked access to the assessment. */
+export function evidenceRows(db: Kysely<Database>, id: number) {
   return db
     .selectFrom('evidence')
     .select(['id', 'question_id', 'file_name', 'media_type', 'size', 'uploaded_at'])

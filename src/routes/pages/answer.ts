@@ -1,9 +1,9 @@
 import type { FastifyReply } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { answersOf } from '../../assessment/assessment.repository.ts'
 import {
   AssessmentError,
-  getAnswers,
   getAssessment,
   missingRequired,
   saveAnswers,
@@ -16,7 +16,7 @@ import {
   decisionsOf,
   editableQuestions,
   evidenceFile,
-  listEvidence,
+  evidenceRows,
 } from '../../assessment/workflow.service.ts'
 import type { AnswerValue } from '../../questionnaire/condition.ts'
 import { compiledVersion } from '../../questionnaire/questionnaire.service.ts'
@@ -64,11 +64,14 @@ const answerPages: FastifyPluginAsyncZod = async (app) => {
     const a = await getAssessment(app.db, p, id)
     const qv = await versionById(app.db, a.questionnaire_version_id)
     const cq = compiledVersion(qv)
+    // Access was checked just above; the reads below need not check it again on every page view.
     const stored = new Map<string, Stored>(
-      [...(await getAnswers(app.db, p, id))].map(([k, v]) => [
-        k,
-        { value: v.value, comment: v.comment, version: v.version },
-      ]),
+      (await answersOf(app.db, id))
+        .filter((r) => r.value !== null || r.comment !== null)
+        .map((r) => [
+          r.question_id,
+          { value: r.value === null ? null : JSON.parse(r.value), comment: r.comment, version: r.version },
+        ]),
     )
     const owner = a.organisation_id === p.organisationId && (p.role === 'admin' || p.role === 'respondent')
     const editable = owner ? await editableQuestions(app.db, id, a.status) : ('none' as const)
@@ -79,7 +82,7 @@ const answerPages: FastifyPluginAsyncZod = async (app) => {
         .map((d) => [d.question_id, d.comment ?? '']),
     )
     const evidence = new Map<string, { id: number; name: string }[]>()
-    for (const e of await listEvidence(app.db, p, id))
+    for (const e of await evidenceRows(app.db, id))
       evidence.set(e.question_id, [...(evidence.get(e.question_id) ?? []), { id: e.id, name: e.file_name }])
     return { p, a, cq, stored, editable, returned, evidence, owner }
   }
