@@ -46,7 +46,8 @@ export async function record(
   }
 }
 
-export function listForOrganisation(db: Conn, organisationId: number, limit = 200) {
+/** Entries with who made them (a person or an API token), newest first. */
+function entries(db: Conn, filter: { column: 'a.organisation_id' | 'a.assessment_id'; id: number }, limit: number) {
   return db
     .selectFrom('audit_log as a')
     .leftJoin('user_account as u', 'u.id', 'a.actor_user_id')
@@ -64,32 +65,16 @@ export function listForOrganisation(db: Conn, organisationId: number, limit = 20
       'u.email as user_email',
       't.name as token_name',
     ])
-    .where('a.organisation_id', '=', organisationId)
+    .where(filter.column, '=', filter.id)
     .orderBy('a.id', 'desc')
     .limit(limit)
     .execute()
 }
 
+export function listForOrganisation(db: Conn, organisationId: number, limit = 200) {
+  return entries(db, { column: 'a.organisation_id', id: organisationId }, limit)
+}
+
 export function listForAssessment(db: Conn, assessmentId: number, limit = 500) {
-  return db
-    .selectFrom('audit_log as a')
-    .leftJoin('user_account as u', 'u.id', 'a.actor_user_id')
-    .leftJoin('api_token as t', 't.id', 'a.actor_token_id')
-    .select([
-      'a.id',
-      'a.action',
-      'a.entity',
-      'a.entity_id',
-      'a.assessment_id',
-      'a.old_value',
-      'a.new_value',
-      'a.created_at',
-      'u.name as user_name',
-      'u.email as user_email',
-      't.name as token_name',
-    ])
-    .where('a.assessment_id', '=', assessmentId)
-    .orderBy('a.id', 'desc')
-    .limit(limit)
-    .execute()
+  return entries(db, { column: 'a.assessment_id', id: assessmentId }, limit)
 }

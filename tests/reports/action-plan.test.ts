@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { t } from '../../src/questionnaire/text.ts'
 import { parseActionPlanUpload, type SheetError } from '../../src/reports/action-plan-import.ts'
 import { type ActionItem, buildGapReport, type GapReportInput } from '../../src/reports/gap-report.ts'
+import { OFFICE } from '../helpers/office.ts'
 import { type Answers, bestAnswers, compiled, rubric, run } from '../helpers/scoring.ts'
 
 /**
@@ -259,15 +260,6 @@ describe('action plan upload', () => {
     ])
   })
 })
-
-function officeBinary(): string | null {
-  for (const name of ['soffice', 'libreoffice']) {
-    const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' })
-    if (found.status === 0 && found.stdout.trim()) return found.stdout.trim()
-  }
-  return null
-}
-const OFFICE = officeBinary()
 
 describe('action plan saved by LibreOffice', () => {
   it.skipIf(OFFICE === null)(

@@ -1,7 +1,3 @@
-import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import ExcelJS from 'exceljs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { t } from '../../src/questionnaire/text.ts'
@@ -14,6 +10,7 @@ import {
 } from '../../src/reports/gap-report.ts'
 import { ACTION_PLAN_COLUMNS } from '../../src/reports/xlsx-action-plan-layout.ts'
 import type { ScoreResult } from '../../src/scoring/result.schema.ts'
+import { convertToPdf, OFFICE } from '../helpers/office.ts'
 import { type Answers, bestAnswers, compiled, rubric, run } from '../helpers/scoring.ts'
 
 /**
@@ -419,33 +416,13 @@ describe('gap report', () => {
   })
 })
 
-function officeBinary(): string | null {
-  for (const name of ['soffice', 'libreoffice']) {
-    const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' })
-    if (found.status === 0 && found.stdout.trim()) return found.stdout.trim()
-  }
-  return null
-}
-const OFFICE = officeBinary()
-
 describe('gap report in LibreOffice', () => {
   it.skipIf(OFFICE === null)(
     'converts to PDF without complaint',
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'gap-report-'))
-      try {
-        const file = join(dir, 'gap-report.xlsx')
-        writeFileSync(file, (await readBack(reportInput())).buffer)
-        const res = spawnSync(
-          OFFICE as string,
-          [`-env:UserInstallation=file://${dir}/profile`, '--headless', '--convert-to', 'pdf', '--outdir', dir, file],
-          { encoding: 'utf8', timeout: 90_000 },
-        )
-        expect(res.status, res.stderr).toBe(0)
-        expect(existsSync(join(dir, 'gap-report.pdf'))).toBe(true)
-      } finally {
-        rmSync(dir, { recursive: true, force: true })
-      }
+      const res = convertToPdf((await readBack(reportInput())).buffer, 'gap-report')
+      expect(res.status, res.stderr).toBe(0)
+      expect(res.pdf).toBe(true)
     },
     120_000,
   )

@@ -1,7 +1,5 @@
-import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import ExcelJS from 'exceljs'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -11,6 +9,7 @@ import { type PortfolioRow, writePortfolio } from '../../src/reports/portfolio.t
 import { GAP_COLUMNS, RED_FLAG_COLUMNS, SUPPLIER_COLUMNS } from '../../src/reports/portfolio-sheets.ts'
 import { score } from '../../src/scoring/engine.ts'
 import type { ScoreResult } from '../../src/scoring/result.schema.ts'
+import { convertToPdf, OFFICE } from '../helpers/office.ts'
 import { compiled, rubric, rubricHash } from '../helpers/scoring.ts'
 
 const employer = compiled('employer')
@@ -276,33 +275,13 @@ describe('portfolio risk spreadsheet: failures', () => {
   })
 })
 
-function officeBinary(): string | null {
-  for (const name of ['soffice', 'libreoffice']) {
-    const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' })
-    if (found.status === 0 && found.stdout.trim()) return found.stdout.trim()
-  }
-  return null
-}
-const OFFICE = officeBinary()
-
 describe('portfolio risk spreadsheet in LibreOffice', () => {
   it.skipIf(OFFICE === null)(
     'converts to PDF without complaint',
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'portfolio-'))
-      try {
-        const file = join(dir, 'portfolio.xlsx')
-        writeFileSync(file, await exported(portfolio().slice(0, 12)))
-        const res = spawnSync(
-          OFFICE as string,
-          [`-env:UserInstallation=file://${dir}/profile`, '--headless', '--convert-to', 'pdf', '--outdir', dir, file],
-          { encoding: 'utf8', timeout: 90_000 },
-        )
-        expect(res.status, res.stderr).toBe(0)
-        expect(existsSync(join(dir, 'portfolio.pdf'))).toBe(true)
-      } finally {
-        rmSync(dir, { recursive: true, force: true })
-      }
+      const res = convertToPdf(await exported(portfolio().slice(0, 12)), 'portfolio')
+      expect(res.status, res.stderr).toBe(0)
+      expect(res.pdf).toBe(true)
     },
     120_000,
   )

@@ -1,7 +1,3 @@
-import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { deflateRawSync } from 'node:zlib'
 import ExcelJS from 'exceljs'
 import { describe, expect, it } from 'vitest'
@@ -15,6 +11,7 @@ import {
 import { describeCondition } from '../../src/reports/questionnaire-workbook-conditions.ts'
 import { rowKey } from '../../src/reports/questionnaire-workbook-layout.ts'
 import { checkXlsxUpload, UploadRejected } from '../../src/reports/upload-limits.ts'
+import { convertToPdf, OFFICE } from '../helpers/office.ts'
 import { type Answers, bestAnswers, compiled } from '../helpers/scoring.ts'
 
 const { cq, hash } = compiled('employer')
@@ -553,33 +550,13 @@ describe('upload limits', () => {
   })
 })
 
-function officeBinary(): string | null {
-  for (const name of ['soffice', 'libreoffice']) {
-    const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' })
-    if (found.status === 0 && found.stdout.trim()) return found.stdout.trim()
-  }
-  return null
-}
-const OFFICE = officeBinary()
-
 describe('questionnaire workbook in LibreOffice', () => {
   it.skipIf(OFFICE === null)(
     'converts to PDF without complaint',
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'questionnaire-workbook-'))
-      try {
-        const file = join(dir, 'questionnaire.xlsx')
-        writeFileSync(file, await exported(best))
-        const res = spawnSync(
-          OFFICE as string,
-          [`-env:UserInstallation=file://${dir}/profile`, '--headless', '--convert-to', 'pdf', '--outdir', dir, file],
-          { encoding: 'utf8', timeout: 90_000 },
-        )
-        expect(res.status, res.stderr).toBe(0)
-        expect(existsSync(join(dir, 'questionnaire.pdf'))).toBe(true)
-      } finally {
-        rmSync(dir, { recursive: true, force: true })
-      }
+      const res = convertToPdf(await exported(best), 'questionnaire')
+      expect(res.status, res.stderr).toBe(0)
+      expect(res.pdf).toBe(true)
     },
     120_000,
   )
