@@ -250,26 +250,32 @@ type AnswerCache = {
   simple: Map<string, [Cached | undefined, Cached | undefined]>
   other: Map<string, Cached>
 }
-const questionCache = new WeakMap<Rubric, WeakMap<QuestionEntry, AnswerCache>>()
+const questionCache = new WeakMap<Rubric, WeakMap<CompiledQuestionnaire, AnswerCache[]>>()
+
+/** The answer caches of every question, by entry index, for one rubric: looked up once per score. */
+function answerCaches(r: Rubric, cq: CompiledQuestionnaire): AnswerCache[] {
+  let perQ = questionCache.get(r)
+  if (!perQ) {
+    perQ = new WeakMap()
+    questionCache.set(r, perQ)
+  }
+  let caches = perQ.get(cq)
+  if (!caches) {
+    caches = cq.entries.map(() => ({ simple: new Map(), other: new Map() }))
+    perQ.set(cq, caches)
+  }
+  return caches
+}
 const MAX_CACHED = 256
 
 function scoreQuestionCached(
+  cache: AnswerCache,
   e: QuestionEntry,
   r: Rubric,
   value: AnswerValue | undefined,
   hasEvidence: boolean,
   verifiedBy: string | null,
 ): Cached {
-  let byEntry = questionCache.get(r)
-  if (!byEntry) {
-    byEntry = new WeakMap()
-    questionCache.set(r, byEntry)
-  }
-  let cache = byEntry.get(e)
-  if (!cache) {
-    cache = { simple: new Map(), other: new Map() }
-    byEntry.set(e, cache)
-  }
   const fresh = (): Cached => {
     const scored = scoreQuestion(e, r, value, hasEvidence, verifiedBy)
     Object.freeze(scored.qs)
@@ -330,6 +336,21 @@ function remediationFor(e: QuestionEntry, selected: Choice[]): Remediation | und
   return e.question.remediation
 }
 
+/** Whether a question applies, by id, read from the applicability array (no per-call map). */
+const idIndex = new WeakMap<CompiledQuestionnaire, Map<string, number>>()
+function appliesById(cq: CompiledQuestionnaire, byIndex: Uint8Array): (qid: string) => boolean {
+  let m = idIndex.get(cq)
+  if (!m) {
+    m = new Map(cq.entries.map((e, i) => [e.question.id, i]))
+    idIndex.set(cq, m)
+  }
+  const index = m
+  return (qid) => {
+    const i = index.get(qid)
+    return i !== undefined && byIndex[i] === 1
+  }
+}
+
 /** For each entry, the index of its section among the scored sections (profile sections are not scored). */
 const slotCache = new WeakMap<CompiledQuestionnaire, Int16Array>()
 function sectionSlots(cq: CompiledQuestionnaire): Int16Array {
@@ -366,6 +387,9 @@ export function score(input: ScoreInput): ScoreResult {
       questions: [],
     }))
   const slots = sectionSlots(cq)
+  const caches = answerCaches(r, cq)
+  const hasEvidence = evidence.size > 0
+  const hasVerified = verified.size > 0
 
   const redFlags: RedFlagItem[] = []
   const gaps: Gap[] = []
@@ -383,7 +407,15 @@ export function score(input: ScoreInput): ScoreResult {
       section.questions.push(notAskedRow(e, section.applicable))
       continue
     }
-    const s = scoreQuestionCached(e, r, value, evidence.has(e.question.id), verified.get(e.question.id) ?? null)
+    const id = e.question.id
+    const s = scoreQuestionCached(
+      caches[i] as AnswerCache,
+      e,
+      r,
+      value,
+      hasEvidence && evidence.has(id),
+      hasVerified ? (verified.get(id) ?? null) : null,
+    )
     section.questions.push(s.qs)
     section.earned += s.qs.earned
     section.possible += s.qs.possible
@@ -454,7 +486,8 @@ export function score(input: ScoreInput): ScoreResult {
         : 'high'
 
   // Inherent risk.
-  const factors = inherentFactors(cq, r, p, answers, app.questions, dkShare)
+  const applies = appliesById(cq, app.byIndex)
+  const factors = inherentFactors(cq, r, p, answers, applies, dkShare)
   const uncapped = factors.reduce((s, f) => s + f.points, 0)
   const inherentScore = Math.min(r.inherent.cap, uncapped)
   const iBand = inherentBand(r, inherentScore)
@@ -462,7 +495,7 @@ export function score(input: ScoreInput): ScoreResult {
   // Rating: the matrix, then the red-flag floors.
   const matrixRating = r.matrix[iBand][cBand]
   const floors: { rating: Rating; reason: string }[] = []
-  applyFeeRule(cq, r, answers, app.questions, evidence, verified, redFlags, p)
+  applyFeeRule(cq, r, answers, applies, evidence, verified, redFlags, p)
   const gapsAfterFees = settleFeeGaps(cq, redFlags, gaps)
   const active = redFlags.filter((f) => f.status === 'active')
   const downgraded = redFlags.filter((f) => f.status === 'downgraded')
@@ -566,7 +599,7 @@ function applyFeeRule(
   cq: CompiledQuestionnaire,
   r: Rubric,
   answers: ReadonlyMap<string, AnswerValue>,
-  applicable: Map<string, boolean>,
+  applicable: (qid: string) => boolean,
   evidence: ReadonlySet<string>,
   verified: ReadonlyMap<string, string>,
   redFlags: RedFlagItem[],
@@ -574,7 +607,7 @@ function applyFeeRule(
 ): void {
   const rule = r.red_flags.fee_repayment[cq.def.id]
   const isFee = p.feeMatchers.get(cq.def.id)
-  if (!rule || !isFee || !applicable.get(rule.plan_question)) return
+  if (!rule || !isFee || !applicable(rule.plan_question)) return
   const plan = answers.get(rule.plan_question)
   if (typeof plan !== 'string') return
   const proven = evidence.has(rule.plan_question) || verified.has(rule.plan_question)
@@ -601,7 +634,7 @@ function inherentFactors(
   r: Rubric,
   p: Prepared,
   answers: ReadonlyMap<string, AnswerValue>,
-  applicable: Map<string, boolean>,
+  applicable: (qid: string) => boolean,
   dkShare: number,
 ): InherentFactor[] {
   let byKey = profileIndex.get(cq)
@@ -613,7 +646,7 @@ function inherentFactors(
   const index = byKey
   const get = (key: string): { e: QuestionEntry | undefined; v: AnswerValue | undefined } => {
     const e = index.get(key)
-    const v = e && applicable.get(e.question.id) ? answers.get(e.question.id) : undefined
+    const v = e && applicable(e.question.id) ? answers.get(e.question.id) : undefined
     return { e, v: isEmpty(v) ? undefined : v }
   }
   const ri = r.inherent
