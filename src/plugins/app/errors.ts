@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
+import { formatters, languageOf, messages } from '../../web/messages.ts'
 
 /** An error meant for the caller: its message is safe to show, and `issues` names the fields. */
 export class HttpError extends Error {
@@ -100,7 +101,11 @@ async function send(
       ...(details === undefined ? {} : { details }),
     })
   }
+  const lang = languageOf(req)
   return reply.type('text/html; charset=utf-8').view('pages/error.eta', {
+    lang,
+    m: messages(lang),
+    fmt: formatters(lang),
     title: STATUS_TEXT[status] ?? 'Error',
     status,
     message,

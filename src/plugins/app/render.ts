@@ -1,9 +1,13 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
+import { formatters, languageOf, messages } from '../../web/messages.ts'
 
 declare module 'fastify' {
   interface FastifyReply {
-    /** Renders a page with what every page needs: the signed-in principal and a CSRF token for its forms. */
+    /**
+     * Renders a page with what every page needs: the signed-in principal, a CSRF token for its forms, and the
+     * interface text and formats of the reader's language (`m` for messages, `fmt` for dates and numbers).
+     */
     render: (template: string, data?: Record<string, unknown>) => Promise<FastifyReply>
   }
 }
@@ -14,10 +18,14 @@ export default fp(
       'render',
       async function (this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
         const csrfToken = this.generateCsrf()
+        const lang = languageOf(this.request)
         return this.type('text/html; charset=utf-8').view(template, {
           principal: this.request.principal,
           csrfToken,
           path: this.request.url,
+          lang,
+          m: messages(lang),
+          fmt: formatters(lang),
           ...data,
         })
       },

@@ -133,7 +133,6 @@ const answerPages: FastifyPluginAsyncZod = async (app) => {
       questions,
       next: next?.id ?? null,
       savedValues: JSON.stringify(Object.fromEntries(values)),
-      msg,
       maxEvidence: MAX_EVIDENCE_BYTES,
       anyEditable: questions.some((q) => q.editable),
       notice: extra.notice ?? null,
@@ -283,7 +282,6 @@ const answerPages: FastifyPluginAsyncZod = async (app) => {
       a: ctx.a,
       missing: missing.map((m) => ({ ...m, text: t(ctx.cq.byId.get(m.question)?.question.text) })),
       canSubmit: ctx.owner && (ctx.a.status === 'draft' || ctx.a.status === 'returned'),
-      msg,
       error: null,
     })
   })
@@ -300,7 +298,6 @@ const answerPages: FastifyPluginAsyncZod = async (app) => {
           a: ctx.a,
           missing: missing.map((m) => ({ ...m, text: t(ctx.cq.byId.get(m.question)?.question.text) })),
           canSubmit: ctx.owner,
-          msg,
           error: err.message,
         })
       }

@@ -6,7 +6,6 @@ import { type PortfolioEntry, portfolioStream } from '../../portfolio/portfolio.
 import { repoVisibleSupplier } from '../../portfolio/supplier.ts'
 import { COUNTRIES } from '../../questionnaire/countries.ts'
 import { RATINGS } from '../../scoring/rubric.schema.ts'
-import { formatters } from '../../web/messages.ts'
 
 const Filters = z.object({
   country: z.string().max(2).optional(),
@@ -20,8 +19,6 @@ const RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3 }
 
 /** The brand's portfolio with filters and a supplier × section heat map, and one supplier's page. */
 const portfolioPages: FastifyPluginAsyncZod = async (app) => {
-  const fmt = formatters('en')
-
   app.get('/portfolio', { schema: { querystring: Filters } }, async (req, reply) => {
     const p = app.requirePrincipal(req)
     requireOrgKind(p, 'brand')
@@ -66,7 +63,6 @@ const portfolioPages: FastifyPluginAsyncZod = async (app) => {
       sectors: [...new Set(all.map((e) => e.supplier.sector).filter((s): s is string => !!s))].sort(),
       ratings: RATINGS,
       sections: sectionIds,
-      fmt,
     })
   })
 
@@ -78,7 +74,7 @@ const portfolioPages: FastifyPluginAsyncZod = async (app) => {
       requireOrgKind(p, 'brand')
       const supplier = await repoVisibleSupplier(app.db, p, req.params.id)
       if (!supplier) throw new AssessmentError('Supplier not found.', 404)
-      return reply.render('pages/portfolio/supplier.eta', { title: supplier.org.name, ...supplier, fmt })
+      return reply.render('pages/portfolio/supplier.eta', { title: supplier.org.name, ...supplier })
     },
   )
 }

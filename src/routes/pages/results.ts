@@ -16,7 +16,7 @@ import { compiledVersion } from '../../questionnaire/questionnaire.service.ts'
 import { t } from '../../questionnaire/text.ts'
 import { INDICATORS } from '../../questionnaire/vocabulary.ts'
 import type { ScoreResult } from '../../scoring/result.schema.ts'
-import { formatters, messages } from '../../web/messages.ts'
+import { messages } from '../../web/messages.ts'
 
 const Id = z.object({ id: z.coerce.number().int().positive() })
 const Csrf = { _csrf: z.string().optional() }
@@ -24,7 +24,6 @@ const Csrf = { _csrf: z.string().optional() }
 /** Results with the corrective action plan, and the reviewer's pages. */
 const resultPages: FastifyPluginAsyncZod = async (app) => {
   const msg = messages('en')
-  const fmt = formatters('en')
 
   async function latest(id: number): Promise<{ result: ScoreResult; created_at: string; reason: string } | undefined> {
     const row = await app.db
@@ -57,8 +56,6 @@ const resultPages: FastifyPluginAsyncZod = async (app) => {
       })),
       statuses: ACTION_STATUSES,
       owner: a.organisation_id === p.organisationId,
-      msg,
-      fmt,
       indicators: INDICATORS,
     })
   })
@@ -122,7 +119,7 @@ const resultPages: FastifyPluginAsyncZod = async (app) => {
       .where('assessment.status', 'in', ['submitted', 'returned', 'reviewed'])
       .orderBy('assessment.submitted_at')
       .execute()
-    return reply.render('pages/review/queue.eta', { title: 'Review queue', rows, fmt })
+    return reply.render('pages/review/queue.eta', { title: 'Review queue', rows })
   })
 
   app.get('/assessments/:id/review', { schema: { params: Id } }, async (req, reply) => {
@@ -175,7 +172,6 @@ const resultPages: FastifyPluginAsyncZod = async (app) => {
         a.organisation_id !== p.organisationId &&
         (p.role === 'admin' || p.role === 'analyst') &&
         (a.status === 'submitted' || a.status === 'reviewed'),
-      msg,
       rating: snap?.result.rating ?? null,
     })
   })
