@@ -276,11 +276,6 @@ function scoreQuestionCached(
   hasEvidence: boolean,
   verifiedBy: string | null,
 ): Cached {
-  const fresh = (): Cached => {
-    const scored = scoreQuestion(e, r, value, hasEvidence, verifiedBy)
-    Object.freeze(scored.qs)
-    return scored
-  }
   if (typeof value === 'string' && verifiedBy === null) {
     let pair = cache.simple.get(value)
     if (!pair) {
@@ -291,7 +286,7 @@ function scoreQuestionCached(
     const i = hasEvidence ? 1 : 0
     let hit = pair[i]
     if (!hit) {
-      hit = fresh()
+      hit = freshScore(e, r, value, hasEvidence, verifiedBy)
       pair[i] = hit
     }
     return hit
@@ -299,10 +294,22 @@ function scoreQuestionCached(
   const key = `${Array.isArray(value) ? value.join('\u0001') : value === undefined ? '\u0000' : String(value)}|${hasEvidence ? 1 : 0}|${verifiedBy ?? ''}`
   let hit = cache.other.get(key)
   if (!hit) {
-    hit = fresh()
+    hit = freshScore(e, r, value, hasEvidence, verifiedBy)
     if (cache.other.size < MAX_CACHED) cache.other.set(key, hit)
   }
   return hit
+}
+
+function freshScore(
+  e: QuestionEntry,
+  r: Rubric,
+  value: AnswerValue | undefined,
+  hasEvidence: boolean,
+  verifiedBy: string | null,
+): Cached {
+  const scored = scoreQuestion(e, r, value, hasEvidence, verifiedBy)
+  Object.freeze(scored.qs)
+  return scored
 }
 
 function gapFor(e: QuestionEntry, r: Rubric, s: Cached, sectionTitle: string): Gap {
