@@ -564,7 +564,7 @@ export async function submitAssessment(db: Kysely<Database>, p: Principal, id: n
       scored.result,
       now,
     )
-    await syncActions(trx as unknown as Kysely<Database>, id, scored.result, now)
+    await syncActions(trx as unknown as Kysely<Database>, id, scored.result, now, p)
     await audit.record(
       trx,
       p,

@@ -5,6 +5,7 @@ import type { Database } from '../db/database.ts'
 import { t } from '../questionnaire/text.ts'
 import { parseActionPlanUpload, type SheetError } from '../reports/action-plan-import.ts'
 import { buildGapReport, type GapReportInput } from '../reports/gap-report.ts'
+import { checkXlsxUpload, UploadRejected } from '../reports/upload-limits.ts'
 import type { ScoreResult } from '../scoring/result.schema.ts'
 import { getRubricVersionById } from '../scoring/rubric.service.ts'
 import { AssessmentError, getAnswers, getAssessment, versionById } from './assessment.service.ts'
@@ -105,6 +106,17 @@ export async function importActionPlan(
   if (a.organisation_id !== p.organisationId)
     throw new Forbidden('The organisation that answers the assessment updates its action plan.')
   requireRole(p, 'admin', 'respondent')
+  // The same limits as the questionnaire upload, before exceljs inflates anything: a small file that
+  // unpacks to a huge sheet would otherwise hold the server for seconds.
+  try {
+    checkXlsxUpload(data)
+  } catch (err) {
+    if (err instanceof UploadRejected)
+      throw new AssessmentError(err.message, err.reason === 'too_large' ? 413 : 400, [
+        { field: 'file', message: err.reason },
+      ])
+    throw err
+  }
   const items = await listActions(db, p, id)
   const { changes, errors } = await parseActionPlanUpload(data, {
     assessmentId: id,

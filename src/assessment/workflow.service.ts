@@ -350,12 +350,53 @@ export async function editableQuestions(
 // Action plan ----------------------------------------------------------------------------------------
 
 /** Each gap of a scored result becomes an action; existing actions keep their owner, dates and status. */
-export async function syncActions(db: Kysely<Database>, id: number, result: ScoreResult, now = new Date()) {
-  const existing = new Set(
-    (await db.selectFrom('action_item').select('question_id').where('assessment_id', '=', id).execute()).map(
-      (r) => r.question_id,
-    ),
-  )
+export async function syncActions(
+  db: Kysely<Database>,
+  id: number,
+  result: ScoreResult,
+  now = new Date(),
+  actor: Principal | null = null,
+) {
+  const rows = await db
+    .selectFrom('action_item')
+    .select(['id', 'question_id', 'status', 'notes', 'version'])
+    .where('assessment_id', '=', id)
+    .execute()
+  const existing = new Set(rows.map((r) => r.question_id))
+  // An open action whose gap is gone from a resubmission is marked done, for a reviewer to verify.
+  const gapNow = new Set(result.gaps.map((g) => g.question))
+  const owner = await db
+    .selectFrom('assessment')
+    .select('organisation_id')
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow()
+  for (const r of rows) {
+    if (gapNow.has(r.question_id) || (r.status !== 'open' && r.status !== 'in_progress')) continue
+    const notes = [r.notes, `Answer changed on ${now.toISOString().slice(0, 10)}: no longer a gap.`]
+      .filter(Boolean)
+      .join('\n')
+    await db
+      .updateTable('action_item')
+      .set({ status: 'done', notes, updated_at: now.toISOString(), version: r.version + 1 })
+      .where('id', '=', r.id)
+      .execute()
+    await audit.record(
+      db,
+      actor,
+      [
+        {
+          organisationId: owner.organisation_id,
+          assessmentId: id,
+          action: 'update',
+          entity: 'action_item',
+          entityId: r.id,
+          oldValue: { status: r.status },
+          newValue: { status: 'done', reason: 'gap closed by a changed answer' },
+        },
+      ],
+      now,
+    )
+  }
   const fresh = result.gaps.filter((g) => !existing.has(g.question))
   for (let i = 0; i < fresh.length; i += 100) {
     await db
