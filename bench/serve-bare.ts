@@ -6,7 +6,7 @@ import SQLite from 'better-sqlite3'
 import { Eta } from 'eta'
 import Fastify from 'fastify'
 import { VIEWS_DIR } from '../src/paths.ts'
-import { messages } from '../src/web/messages.ts'
+import { formatters, messages } from '../src/web/messages.ts'
 
 const port = Number(process.env.PORT)
 const db = new SQLite(process.env.DATABASE_PATH as string)
@@ -18,7 +18,13 @@ db.exec(
 const upsert = db.prepare(
   'insert into bare_answer (assessment_id, question_id, value) values (?, ?, ?) on conflict (assessment_id, question_id) do update set value = excluded.value',
 )
-const model = { ...JSON.parse(readFileSync(process.env.SECTION_MODEL as string, 'utf8')), msg: messages('en') }
+// The same context the app's render decorator gives every page.
+const model = {
+  ...JSON.parse(readFileSync(process.env.SECTION_MODEL as string, 'utf8')),
+  lang: 'en',
+  m: messages('en'),
+  fmt: formatters('en'),
+}
 
 const app = Fastify({ logger: false })
 await app.register(view, {
