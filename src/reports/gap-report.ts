@@ -3,6 +3,7 @@ import type { AnswerValue } from '../questionnaire/condition.ts'
 import type { QuestionnaireFile } from '../questionnaire/questionnaire.schema.ts'
 import type { ScoreResult } from '../scoring/result.schema.ts'
 import type { Rubric } from '../scoring/rubric.schema.ts'
+import { xmlText } from './cell-safety.ts'
 import { writeActionPlan } from './xlsx-gap-action-plan.ts'
 import { CAVEAT, gapContext } from './xlsx-gap-context.ts'
 import { writeAnswers, writeRedFlags } from './xlsx-gap-lists.ts'
@@ -63,8 +64,8 @@ export function buildGapReport(input: GapReportInput): ExcelJS.Workbook {
 }
 
 function setProperties(wb: ExcelJS.Workbook, input: GapReportInput): void {
-  // Document properties are plain metadata, never evaluated, so they only need a sane length.
-  const org = input.organisation.name.replace(/\s+/g, ' ').trim().slice(0, 200)
+  // Document properties are plain metadata, never evaluated, so they only need XML text and a sane length.
+  const org = xmlText(input.organisation.name.replace(/\s+/g, ' ').trim().slice(0, 200))
   wb.creator = 'Fairhire'
   wb.lastModifiedBy = 'Fairhire'
   wb.title = `Gap report: ${org}`

@@ -37,7 +37,8 @@ export type ParsedQuestionnaire = {
   errors: SheetError[]
 }
 
-const MAX_COMMENT = 10_000
+/** saveAnswers refuses a longer comment; refusing it here names its sheet and cell. */
+const MAX_COMMENT = 5_000
 
 /**
  * Throws UploadRejected (before parsing) for a file that is too large, not an .xlsx or a zip bomb, and
@@ -332,8 +333,9 @@ function locateRows(
   const error = (row: number, column: keyof typeof COL, reason: string) =>
     errors.push({ sheet: SHEET.answers, cell: `${COL[column]}${row}`, reason })
 
-  for (let r = HEADER_ROW + 1; r <= ws.rowCount; r++) {
-    const row = ws.getRow(r)
+  // Only rows that hold something: one cell typed on row 1,048,576 must not make this walk a million rows.
+  ws.eachRow((row, r) => {
+    if (r <= HEADER_ROW) return
     const id = textOf(row.getCell(COLUMN_NUMBER.id).value)
     const key = textOf(row.getCell(COLUMN_NUMBER.key).value)
     const keyed = byKey.get(key)
@@ -348,7 +350,7 @@ function locateRows(
           )
         }
       }
-      continue
+      return
     }
     if (keyed && id !== keyed) {
       accounted.add(keyed)
@@ -369,7 +371,7 @@ function locateRows(
     } else {
       error(r, 'id', `"${id}" is not a question of ${where}; question IDs must not be edited`)
     }
-  }
+  })
   for (const item of layout(cq)) {
     if (item.kind === 'question' && !accounted.has(item.entry.question.id)) {
       error(

@@ -1,6 +1,6 @@
 import type ExcelJS from 'exceljs'
 import type { ControlBand, InherentBand, Rating } from '../scoring/rubric.schema.ts'
-import { safeText } from './cell-safety.ts'
+import { safeText, xmlText } from './cell-safety.ts'
 
 /**
  * The look shared by Fairhire's workbooks. Colours are chosen so that their grey-scale brightness still
@@ -151,12 +151,17 @@ export function printSetup(ws: ExcelJS.Worksheet, opts: { headerRows?: string; f
   ws.headerFooter = { oddFooter: `&L${footer}&RPage &P of &N`, evenFooter: `&L${footer}&RPage &P of &N` }
 }
 
-/** In header and footer codes "&" starts a command; a literal one is written twice. */
+/**
+ * In header and footer codes "&" starts a command; a literal one is written twice. The text must be XML
+ * too, after the cut (which may split a surrogate pair).
+ */
 function headerFooterText(s: string): string {
-  return s
-    .replace(/[\r\n\t]+/g, ' ')
-    .replace(/&/g, '&&')
-    .slice(0, 200)
+  return xmlText(
+    s
+      .replace(/[\r\n\t]+/g, ' ')
+      .replace(/&/g, '&&')
+      .slice(0, 200),
+  )
 }
 
 export const toColumnLetter = (n: number): string => {
