@@ -37,9 +37,23 @@ async function principalForUser(db: Kysely<Database>, userId: number): Promise<P
     .where('u.id', '=', userId)
     .executeTakeFirst()
   if (!row || row.disabled_at) return null
+  return userPrincipal({ ...row, user_id: row.id })
+}
+
+type PersonRow = {
+  user_id: number
+  name: string
+  email: string
+  role: Principal['role']
+  org_id: number
+  kind: Principal['organisationKind']
+  org_name: string
+}
+
+function userPrincipal(row: PersonRow): Principal {
   return {
     kind: 'user',
-    userId: row.id,
+    userId: row.user_id,
     tokenId: null,
     organisationId: row.org_id,
     organisationKind: row.kind,
@@ -220,17 +234,7 @@ export async function sessionPrincipal(
       .set({ last_seen_at: iso(now) })
       .where('id_hash', '=', row.id_hash)
       .execute()
-  return {
-    kind: 'user',
-    userId: row.user_id,
-    tokenId: null,
-    organisationId: row.org_id,
-    organisationKind: row.kind,
-    organisationName: row.org_name,
-    role: row.role,
-    name: row.name,
-    email: row.email,
-  }
+  return userPrincipal(row)
 }
 
 export async function logout(db: Kysely<Database>, token: string, now = new Date()): Promise<void> {

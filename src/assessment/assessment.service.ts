@@ -239,6 +239,16 @@ export type StoredAnswer = { value: AnswerValue; comment: string | null; version
 
 export async function getAnswers(db: Kysely<Database>, p: Principal, id: number): Promise<Map<string, StoredAnswer>> {
   await getAssessment(db, p, id)
+  return storedAnswers(db, id)
+}
+
+/** The answer values scoring and conditions read: only answers that hold a value. */
+function valuesOf(answers: Map<string, StoredAnswer>): Map<string, AnswerValue> {
+  return new Map([...answers].filter(([, v]) => v.value !== null).map(([k, v]) => [k, v.value]))
+}
+
+/** The saved answers, for callers that have just checked access to the assessment. */
+export async function storedAnswers(db: Kysely<Database>, id: number): Promise<Map<string, StoredAnswer>> {
   const rows = await repo.answersOf(db, id)
   return new Map(
     rows
@@ -426,8 +436,6 @@ export async function saveAnswers(
   })
 }
 
-/** Questionnaire versions never change, so each is read from the database once per process. */
-const versionCache = new Map<string, Awaited<ReturnType<typeof getQuestionnaireVersion>>>()
 export async function versionById(db: Kysely<Database>, versionId: number) {
   // Stored versions never change: one read per database and version id for the life of the process.
   let perDb = versionsByDb.get(db)
@@ -442,11 +450,7 @@ export async function versionById(db: Kysely<Database>, versionId: number) {
     .select(['questionnaire_id', 'revision', 'content_hash'])
     .where('id', '=', versionId)
     .executeTakeFirstOrThrow()
-  let v = versionCache.get(row.content_hash)
-  if (!v || v.versionId !== versionId) {
-    v = await getQuestionnaireVersion(db, row.questionnaire_id, String(row.revision))
-    versionCache.set(row.content_hash, v)
-  }
+  const v = await getQuestionnaireVersion(db, row.questionnaire_id, String(row.revision))
   perDb.set(versionId, v)
   return v
 }
@@ -457,8 +461,7 @@ export async function missingRequired(db: Kysely<Database>, p: Principal, id: nu
   const a = await getAssessment(db, p, id)
   const qv = await versionById(db, a.questionnaire_version_id)
   const cq = compiledVersion(qv)
-  const answers = await getAnswers(db, p, id)
-  const values = new Map([...answers].filter(([, v]) => v.value !== null).map(([k, v]) => [k, v.value]))
+  const values = valuesOf(await storedAnswers(db, id))
   const app = applicability(cq, values)
   return cq.entries
     .filter((e) => e.question.required && app.questions.get(e.question.id) && !values.has(e.question.id))
@@ -510,8 +513,7 @@ export async function scoreAssessment(
   const a = await getAssessment(db, p, id)
   const qv = await versionById(db, a.questionnaire_version_id)
   const rv = await getRubricVersion(db, rubricSpec)
-  const answers = await getAnswers(db, p, id)
-  const values = new Map([...answers].filter(([, v]) => v.value !== null).map(([k, v]) => [k, v.value]))
+  const values = valuesOf(await storedAnswers(db, id))
   const inputs = await scoringInputs(db, id)
   const result = score({
     questionnaire: compiledVersion(qv),

@@ -2,7 +2,13 @@ import type { Kysely } from 'kysely'
 import { createAdminWithOrganisation, createOrganisation, createUser, userCount } from '../access/access.service.ts'
 import * as audit from '../access/audit.repository.ts'
 import type { Principal } from '../access/principal.ts'
-import { requestAssessment, saveAnswers, startSelfCheck, submitAssessment } from '../assessment/assessment.service.ts'
+import {
+  missingRequired,
+  requestAssessment,
+  saveAnswers,
+  startSelfCheck,
+  submitAssessment,
+} from '../assessment/assessment.service.ts'
 import type { Database } from '../db/database.ts'
 import type { RawAnswer } from '../questionnaire/answers.ts'
 import { compiledVersion, getQuestionnaireVersion } from '../questionnaire/questionnaire.service.ts'
@@ -367,7 +373,6 @@ async function fillRequired(
   cq: ReturnType<typeof compiledVersion>,
   now: Date,
 ) {
-  const { missingRequired } = await import('../assessment/assessment.service.ts')
   for (let round = 0; round < 3; round++) {
     const missing = await missingRequired(db, p, id)
     if (missing.length === 0) return

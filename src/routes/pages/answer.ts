@@ -1,16 +1,17 @@
+import { createReadStream } from 'node:fs'
 import type { FastifyReply } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { answersOf } from '../../assessment/assessment.repository.ts'
 import {
   AssessmentError,
   getAssessment,
   missingRequired,
   saveAnswers,
+  storedAnswers,
   submitAssessment,
   versionById,
 } from '../../assessment/assessment.service.ts'
-import { MAX_EVIDENCE_BYTES } from '../../assessment/evidence.ts'
+import { MAX_EVIDENCE_BYTES, sniffEvidenceType } from '../../assessment/evidence.ts'
 import {
   addEvidence,
   decisionsOf,
@@ -66,12 +67,10 @@ const answerPages: FastifyPluginAsyncZod = async (app) => {
     const cq = compiledVersion(qv)
     // Access was checked just above; the reads below need not check it again on every page view.
     const stored = new Map<string, Stored>(
-      (await answersOf(app.db, id))
-        .filter((r) => r.value !== null || r.comment !== null)
-        .map((r) => [
-          r.question_id,
-          { value: r.value === null ? null : JSON.parse(r.value), comment: r.comment, version: r.version },
-        ]),
+      [...(await storedAnswers(app.db, id))].map(([k, v]) => [
+        k,
+        { value: v.value, comment: v.comment, version: v.version },
+      ]),
     )
     const owner = a.organisation_id === p.organisationId && (p.role === 'admin' || p.role === 'respondent')
     const editable = owner ? await editableQuestions(app.db, id, a.status) : ('none' as const)
@@ -182,7 +181,6 @@ const answerPages: FastifyPluginAsyncZod = async (app) => {
           `"${f.name}" is larger than ${MAX_EVIDENCE_BYTES / 1024 / 1024} MB. Nothing was saved; choose a smaller file.`,
         )
       else {
-        const { sniffEvidenceType } = await import('../../assessment/evidence.ts')
         if (!sniffEvidenceType(f.data))
           fileErrors.set(
             qid,
@@ -261,7 +259,6 @@ const answerPages: FastifyPluginAsyncZod = async (app) => {
     async (req, reply) => {
       const p = app.requirePrincipal(req)
       const f = await evidenceFile(app.db, p, req.params.id, req.params.evidenceId, app.config.evidenceDir)
-      const { createReadStream } = await import('node:fs')
       // Always a download, never rendered in the browser: uploads are not trusted content.
       return reply
         .type(f.type)
