@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/database.ts'
-import type { OrganisationKind, Role, UserRow } from './access.table.ts'
+import { withRaw } from '../db/raw.ts'
+import type { ApiTokenTable, OrganisationKind, Role, SessionTable, UserAccountTable, UserRow } from './access.table.ts'
 import * as audit from './audit.repository.ts'
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from './password.ts'
 import { Forbidden, type Principal, requireOrgKind, requireRole } from './principal.ts'
@@ -197,44 +198,28 @@ export async function login(
   return principal ? { token, principal } : null
 }
 
-export async function sessionPrincipal(
-  db: Kysely<Database>,
-  token: string,
-  now = new Date(),
-): Promise<Principal | null> {
-  // One query for session, person and organisation: this runs on every signed-in request.
-  const row = await db
-    .selectFrom('session as s')
-    .innerJoin('user_account as u', 'u.id', 's.user_id')
-    .innerJoin('organisation as o', 'o.id', 'u.organisation_id')
-    .select([
-      's.id_hash',
-      's.revoked_at',
-      's.expires_at',
-      's.last_seen_at',
-      'u.id as user_id',
-      'u.name',
-      'u.email',
-      'u.role',
-      'u.disabled_at',
-      'o.id as org_id',
-      'o.kind',
-      'o.name as org_name',
-    ])
-    .where('s.id_hash', '=', hashToken(token))
-    .executeTakeFirst()
-  if (!row || row.revoked_at || row.disabled_at) return null
-  if (now.toISOString() > row.expires_at) return null
-  const idle = now.getTime() - new Date(row.last_seen_at).getTime()
-  if (idle > SESSION_IDLE_MS) return null
-  // Writing on every request would serialise reads behind the single writer; once a minute is enough for idle expiry.
-  if (idle > 60_000)
-    await db
-      .updateTable('session')
-      .set({ last_seen_at: iso(now) })
-      .where('id_hash', '=', row.id_hash)
-      .execute()
-  return userPrincipal(row)
+type SessionPersonRow = PersonRow &
+  Pick<SessionTable, 'id_hash' | 'revoked_at' | 'expires_at' | 'last_seen_at'> &
+  Pick<UserAccountTable, 'disabled_at'>
+
+// One query for session, person and organisation: this runs on every signed-in request (see db/raw.ts).
+const SESSION_PERSON = `select s.id_hash, s.revoked_at, s.expires_at, s.last_seen_at, u.id as user_id, u.name, u.email,
+  u.role, u.disabled_at, o.id as org_id, o.kind, o.name as org_name
+  from session s join user_account u on u.id = s.user_id join organisation o on o.id = u.organisation_id
+  where s.id_hash = ?`
+
+export function sessionPrincipal(db: Kysely<Database>, token: string, now = new Date()): Promise<Principal | null> {
+  const idHash = hashToken(token)
+  return withRaw(db, (sqlite) => {
+    const row = sqlite.prepare(SESSION_PERSON).get(idHash) as SessionPersonRow | undefined
+    if (!row || row.revoked_at || row.disabled_at) return null
+    if (now.toISOString() > row.expires_at) return null
+    const idle = now.getTime() - new Date(row.last_seen_at).getTime()
+    if (idle > SESSION_IDLE_MS) return null
+    // Writing on every request would serialise reads behind the single writer; once a minute is enough for idle expiry.
+    if (idle > 60_000) sqlite.prepare('update session set last_seen_at = ? where id_hash = ?').run(iso(now), idHash)
+    return userPrincipal(row)
+  })
 }
 
 export async function logout(db: Kysely<Database>, token: string, now = new Date()): Promise<void> {
@@ -444,41 +429,35 @@ export function listApiTokens(db: Kysely<Database>, p: Principal) {
     .execute()
 }
 
-export async function tokenPrincipal(db: Kysely<Database>, token: string, now = new Date()): Promise<Principal | null> {
-  const row = await db
-    .selectFrom('api_token as t')
-    .innerJoin('organisation as o', 'o.id', 't.organisation_id')
-    .select([
-      't.id',
-      't.name',
-      't.role',
-      't.revoked_at',
-      't.last_used_at',
-      'o.id as org_id',
-      'o.kind',
-      'o.name as org_name',
-    ])
-    .where('t.token_hash', '=', hashToken(token))
-    .executeTakeFirst()
-  if (!row || row.revoked_at) return null
-  if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() > 60_000) {
-    await db
-      .updateTable('api_token')
-      .set({ last_used_at: iso(now) })
-      .where('id', '=', row.id)
-      .execute()
-  }
-  return {
-    kind: 'token',
-    userId: null,
-    tokenId: row.id,
-    organisationId: row.org_id,
-    organisationKind: row.kind,
-    organisationName: row.org_name,
-    role: row.role,
-    name: row.name,
-    email: null,
-  }
+type TokenRow = Pick<ApiTokenTable, 'name' | 'role' | 'revoked_at' | 'last_used_at'> & {
+  id: number
+  org_id: number
+  kind: OrganisationKind
+  org_name: string
+}
+
+const TOKEN_ORGANISATION = `select t.id, t.name, t.role, t.revoked_at, t.last_used_at, o.id as org_id, o.kind, o.name as org_name
+  from api_token t join organisation o on o.id = t.organisation_id where t.token_hash = ?`
+
+export function tokenPrincipal(db: Kysely<Database>, token: string, now = new Date()): Promise<Principal | null> {
+  const tokenHash = hashToken(token)
+  return withRaw(db, (sqlite): Principal | null => {
+    const row = sqlite.prepare(TOKEN_ORGANISATION).get(tokenHash) as TokenRow | undefined
+    if (!row || row.revoked_at) return null
+    if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() > 60_000)
+      sqlite.prepare('update api_token set last_used_at = ? where id = ?').run(iso(now), row.id)
+    return {
+      kind: 'token',
+      userId: null,
+      tokenId: row.id,
+      organisationId: row.org_id,
+      organisationKind: row.kind,
+      organisationName: row.org_name,
+      role: row.role,
+      name: row.name,
+      email: null,
+    }
+  })
 }
 
 // Invitations ----------------------------------------------------------------------------------------

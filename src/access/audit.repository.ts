@@ -1,5 +1,7 @@
-import type { Kysely, Transaction } from 'kysely'
+import type SQLite from 'better-sqlite3'
+import type { Insertable, Kysely, Transaction } from 'kysely'
 import type { Database } from '../db/database.ts'
+import type { AuditLogTable } from './access.table.ts'
 import type { Principal } from './principal.ts'
 
 type Conn = Kysely<Database> | Transaction<Database>
@@ -16,6 +18,21 @@ export type AuditEntry = {
 
 const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v))
 
+function rowOf(e: AuditEntry, actor: Principal | null, at: string): Required<Omit<Insertable<AuditLogTable>, 'id'>> {
+  return {
+    organisation_id: e.organisationId,
+    assessment_id: e.assessmentId ?? null,
+    actor_user_id: actor?.userId ?? null,
+    actor_token_id: actor?.tokenId ?? null,
+    action: e.action,
+    entity: e.entity,
+    entity_id: e.entityId === undefined || e.entityId === null ? null : String(e.entityId),
+    old_value: json(e.oldValue),
+    new_value: json(e.newValue),
+    created_at: at,
+  }
+}
+
 /** Appends to the audit log; callers pass the same transaction as the change they record. */
 export async function record(
   db: Conn,
@@ -28,22 +45,20 @@ export async function record(
   for (let i = 0; i < entries.length; i += 200) {
     await db
       .insertInto('audit_log')
-      .values(
-        entries.slice(i, i + 200).map((e) => ({
-          organisation_id: e.organisationId,
-          assessment_id: e.assessmentId ?? null,
-          actor_user_id: actor?.userId ?? null,
-          actor_token_id: actor?.tokenId ?? null,
-          action: e.action,
-          entity: e.entity,
-          entity_id: e.entityId === undefined || e.entityId === null ? null : String(e.entityId),
-          old_value: json(e.oldValue),
-          new_value: json(e.newValue),
-          created_at: at,
-        })),
-      )
+      .values(entries.slice(i, i + 200).map((e) => rowOf(e, actor, at)))
       .execute()
   }
+}
+
+/** The same, inside a raw transaction (the answer-save path, see db/raw.ts). */
+export function recordRaw(sqlite: SQLite.Database, actor: Principal | null, entries: AuditEntry[], now = new Date()) {
+  const at = now.toISOString()
+  const insert = sqlite.prepare(
+    `insert into audit_log (organisation_id, assessment_id, actor_user_id, actor_token_id, action, entity, entity_id,
+      old_value, new_value, created_at) values (@organisation_id, @assessment_id, @actor_user_id, @actor_token_id,
+      @action, @entity, @entity_id, @old_value, @new_value, @created_at)`,
+  )
+  for (const e of entries) insert.run(rowOf(e, actor, at))
 }
 
 /** Entries with who made them (a person or an API token), newest first. */

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import * as audit from '../access/audit.repository.ts'
 import { Forbidden, type Principal, requireOrgKind, requireRole } from '../access/principal.ts'
 import type { Database } from '../db/database.ts'
+import { groupWrite, withRaw } from '../db/raw.ts'
 import { checkAnswers, type RawAnswer } from '../questionnaire/answers.ts'
 import type { AnswerValue } from '../questionnaire/condition.ts'
 import { applicability } from '../questionnaire/model.ts'
@@ -10,6 +11,7 @@ import { score } from '../scoring/engine.ts'
 import type { ScoreResult } from '../scoring/result.schema.ts'
 import { getRubricVersion } from '../scoring/rubric.service.ts'
 import { storeSnapshot } from '../scoring/score.service.ts'
+import * as answerStore from './answer.store.ts'
 import * as repo from './assessment.repository.ts'
 import { syncActions } from './workflow.service.ts'
 
@@ -286,60 +288,46 @@ export async function saveAnswers(
   now = new Date(),
 ): Promise<{ saved: number; revision: number; versions: Record<string, number> }> {
   requireRole(p, 'admin', 'respondent')
-  const a = await repo.findOwned(db, p, id)
-  if (!a)
-    throw (await repo.findVisible(db, p, id))
-      ? new Forbidden('Only the organisation that answers this assessment can change its answers.')
-      : notFound()
-  if (a.status !== 'draft' && a.status !== 'returned') {
-    throw new AssessmentError(`This assessment is ${a.status}: its answers are locked.`, 409)
-  }
-  const cq = compiledVersion(await versionById(db, a.questionnaire_version_id))
-  if (a.status === 'returned') {
-    // A returned assessment reopens only the answers the reviewer sent back.
-    const open = new Set(
-      (
-        await db
-          .selectFrom('review_decision')
-          .select(['question_id', 'decision', 'resolved_at'])
-          .where('assessment_id', '=', id)
-          .orderBy('id')
-          .execute()
-      )
-        .filter((d) => d.decision === 'returned' && !d.resolved_at)
-        .map((d) => d.question_id),
-    )
-    const locked = [...new Set([...Object.keys(input.answers), ...Object.keys(input.comments ?? {})])].filter(
-      (q) => !open.has(q),
-    )
-    if (locked.length > 0)
-      throw new AssessmentError(
-        'Only the answers the reviewer returned can be changed.',
-        409,
-        locked.map((q) => ({ field: `answers.${q}`, message: 'locked: not returned by the reviewer' })),
-      )
-  }
-  const checked = checkAnswers(cq, input.answers)
-  const commentProblems = Object.entries(input.comments ?? {}).flatMap(([qid, c]) =>
-    !cq.byId.has(qid)
-      ? [{ field: `comments.${qid}`, message: `no question "${qid}"` }]
-      : c !== null && c.length > 5000
-        ? [{ field: `comments.${qid}`, message: 'is longer than 5,000 characters' }]
-        : [],
-  )
-  const problems = [...checked.problems, ...commentProblems]
-  if (problems.length > 0)
-    throw new AssessmentError(
-      `${problems.length} problem${problems.length > 1 ? 's' : ''} with the answers: ${problems.map((x) => `${x.field}: ${x.message}`).join('; ')}`,
-      400,
-      problems,
-    )
+  // The questionnaire version is needed to check the answers; stored versions never change, so after the first
+  // save it comes from memory and the whole save is one synchronous transaction.
+  const versionId = await questionnaireVersionIdOf(db, id)
+  const cq = versionId === undefined ? undefined : compiledVersion(await versionById(db, versionId))
+  const touched = [...new Set([...Object.keys(input.answers), ...Object.keys(input.comments ?? {})])]
 
-  return db.transaction().execute(async (trx) => {
+  // From the ownership check to the last write in one transaction (committed with concurrent saves, see
+  // groupWrite): a submission or review decision cannot land between checking the state and writing.
+  const outcome = await groupWrite(db, (sqlite) => {
+    const a = answerStore.owned(sqlite, id, p.organisationId)
+    if (!a || !cq) return null
+    refuseLocked(a.status)
+    const checked = checkAnswers(cq, input.answers)
+    const commentProblems = Object.entries(input.comments ?? {}).flatMap(([qid, c]) =>
+      !cq.byId.has(qid)
+        ? [{ field: `comments.${qid}`, message: `no question "${qid}"` }]
+        : c !== null && c.length > 5000
+          ? [{ field: `comments.${qid}`, message: 'is longer than 5,000 characters' }]
+          : [],
+    )
+    const problems = [...checked.problems, ...commentProblems]
+    if (problems.length > 0)
+      throw new AssessmentError(
+        `${problems.length} problem${problems.length > 1 ? 's' : ''} with the answers: ${problems.map((x) => `${x.field}: ${x.message}`).join('; ')}`,
+        400,
+        problems,
+      )
+    if (a.status === 'returned') {
+      // A returned assessment reopens only the answers the reviewer sent back.
+      const open = new Set(answerStore.openReturns(sqlite, id))
+      const locked = touched.filter((q) => !open.has(q))
+      if (locked.length > 0)
+        throw new AssessmentError(
+          'Only the answers the reviewer returned can be changed.',
+          409,
+          locked.map((q) => ({ field: `answers.${q}`, message: 'locked: not returned by the reviewer' })),
+        )
+    }
     // Only the answers being saved are read: an assessment has over a hundred.
-    const touchedIds = [...new Set([...Object.keys(input.answers), ...Object.keys(input.comments ?? {})])]
-    const existing = new Map((await repo.answersFor(trx, id, touchedIds)).map((r) => [r.question_id, r]))
-    const touched = new Set([...Object.keys(input.answers), ...Object.keys(input.comments ?? {})])
+    const existing = new Map(answerStore.answersFor(sqlite, id, touched).map((r) => [r.question_id, r]))
     const conflicts: Conflict[] = []
     for (const qid of touched) {
       const base = input.versions?.[qid]
@@ -384,23 +372,15 @@ export async function saveAnswers(
         continue
       }
       const version = (cur?.version ?? 0) + 1
-      await trx
-        .insertInto('answer')
-        .values({
-          assessment_id: id,
-          question_id: qid,
-          value: newValue,
-          comment: newComment,
-          updated_by: p.userId,
-          updated_at: iso(now),
-          version,
-        })
-        .onConflict((oc) =>
-          oc
-            .columns(['assessment_id', 'question_id'])
-            .doUpdateSet({ value: newValue, comment: newComment, updated_by: p.userId, updated_at: iso(now), version }),
-        )
-        .execute()
+      answerStore.upsert(sqlite, {
+        assessment_id: id,
+        question_id: qid,
+        value: newValue,
+        comment: newComment,
+        updated_by: p.userId,
+        updated_at: iso(now),
+        version,
+      })
       versions[qid] = version
       entries.push({
         organisationId: a.organisation_id,
@@ -415,25 +395,45 @@ export async function saveAnswers(
     let revision = a.revision
     if (entries.length > 0) {
       revision = a.revision + 1
-      await trx.updateTable('assessment').set({ revision }).where('id', '=', id).execute()
-      await audit.record(trx, p, entries, now)
-      if (a.status === 'returned') {
-        await trx
-          .updateTable('review_decision')
-          .set({ resolved_at: iso(now) })
-          .where('assessment_id', '=', id)
-          .where('decision', '=', 'returned')
-          .where('resolved_at', 'is', null)
-          .where(
-            'question_id',
-            'in',
-            entries.map((e) => String(e.entityId)),
-          )
-          .execute()
-      }
+      answerStore.setRevision(sqlite, id, revision)
+      audit.recordRaw(sqlite, p, entries, now)
+      if (a.status === 'returned')
+        answerStore.resolveReturns(
+          sqlite,
+          id,
+          entries.map((e) => String(e.entityId)),
+          iso(now),
+        )
     }
     return { saved: entries.length, revision, versions }
   })
+  if (outcome) return outcome
+  throw (await repo.findVisible(db, p, id))
+    ? new Forbidden('Only the organisation that answers this assessment can change its answers.')
+    : notFound()
+}
+
+/**
+ * An assessment's questionnaire version never changes: remembered per database after the first read. This
+ * reveals nothing by itself; access is checked where the assessment is read.
+ */
+const versionIds = new WeakMap<object, Map<number, number>>()
+async function questionnaireVersionIdOf(db: Kysely<Database>, assessmentId: number): Promise<number | undefined> {
+  let perDb = versionIds.get(db)
+  if (!perDb) {
+    perDb = new Map()
+    versionIds.set(db, perDb)
+  }
+  const hit = perDb.get(assessmentId)
+  if (hit !== undefined) return hit
+  const found = await withRaw(db, (sqlite) => answerStore.versionOf(sqlite, assessmentId))
+  if (found !== undefined) perDb.set(assessmentId, found)
+  return found
+}
+
+function refuseLocked(status: string): void {
+  if (status !== 'draft' && status !== 'returned')
+    throw new AssessmentError(`This assessment is ${status}: its answers are locked.`, 409)
 }
 
 export async function versionById(db: Kysely<Database>, versionId: number) {

@@ -1,12 +1,13 @@
 import SQLite from 'better-sqlite3'
 import { Kysely, SqliteDialect } from 'kysely'
 import type { Database } from './database.ts'
+import { attachRaw } from './raw.ts'
 
 export type Db = Kysely<Database>
 
 /**
- * Opens the SQLite file with the pragmas the application relies on. This is the only place that
- * speaks SQLite; everything else goes through Kysely so another dialect can be added later.
+ * Opens the SQLite file with the pragmas the application relies on. Everything goes through Kysely except
+ * the two hot paths in `raw.ts` (session lookup and answer save), which speak SQLite directly.
  */
 export function openSqlite(path: string): SQLite.Database {
   // timeout: how long a writer waits for another connection's lock (CLI beside a running server) before SQLITE_BUSY.
@@ -50,6 +51,7 @@ export function createDb(path: string, options: { logSql?: boolean } = {}): { db
     dialect: new SqliteDialect({ database: sqlite }),
     log: options.logSql ? ['query', 'error'] : undefined,
   })
+  attachRaw(db, sqlite)
   return { db, sqlite }
 }
 

@@ -32,6 +32,42 @@ describe('HTTP surface', () => {
     expect(res.headers['cache-control']).toMatch(/max-age=\d+/)
   })
 
+  it('sends the security headers on pages, API answers, assets and errors; no inline script is allowed', async () => {
+    for (const url of ['/', '/api/v1/questionnaires', '/assets/app.css', '/no-such-page']) {
+      const res = await t.app.inject(url)
+      const csp = String(res.headers['content-security-policy'])
+      expect(csp, url).toContain("default-src 'self'")
+      expect(csp, url).toMatch(/script-src 'self'(;|$)/)
+      expect(csp, url).toContain("frame-ancestors 'none'")
+      expect(res.headers['x-content-type-options'], url).toBe('nosniff')
+      expect(res.headers['x-frame-options'], url).toBe('SAMEORIGIN')
+      expect(res.headers['referrer-policy'], url).toBe('no-referrer')
+      // HTTPS is not assumed outside production.
+      expect(res.headers['strict-transport-security'], url).toBeUndefined()
+      expect(csp, url).not.toContain('upgrade-insecure-requests')
+    }
+  })
+
+  it('in production adds HSTS and upgrades insecure requests', async () => {
+    const prod = await testApp({ NODE_ENV: 'production', SESSION_SECRET: 'p'.repeat(48) })
+    try {
+      const res = await prod.app.inject('/')
+      expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/)
+      expect(res.headers['content-security-policy']).toContain('upgrade-insecure-requests')
+    } finally {
+      await prod.close()
+    }
+  })
+
+  it('lets the API docs page bring its own policy, which still allows no inline script', async () => {
+    const res = await t.app.inject('/docs')
+    expect(res.statusCode).toBe(200)
+    const csp = String(res.headers['content-security-policy'])
+    expect(csp).toContain('validator.swagger.io')
+    expect(csp).toMatch(/script-src 'self'[^;]*;/)
+    expect(/script-src ([^;]*);/.exec(csp)?.[1]).not.toContain('unsafe-inline')
+  })
+
   it('renders an HTML 404 page for an unknown page', async () => {
     const res = await t.app.inject({ url: '/no-such-page', headers: { accept: 'text/html' } })
     expect(res.statusCode).toBe(404)

@@ -9,7 +9,7 @@ import { checkDatabase, httpSaver, LOAD_QUESTIONS, SaveLoad } from './load.ts'
 /**
  * The server process is killed with SIGKILL while eight clients save answers. Nothing may be lost that
  * was acknowledged, and nothing may be half-written: WAL with synchronous=NORMAL makes every commit
- * durable against a process crash, and each save is one transaction.
+ * durable against a process crash, and each save is committed whole (alone or grouped with concurrent ones).
  */
 describe('a server killed mid-load', () => {
   let env: TestEnv | undefined

@@ -1,0 +1,66 @@
+import type SQLite from 'better-sqlite3'
+import type { Insertable } from 'kysely'
+import type { AnswerRow, AnswerTable, AssessmentRow } from './assessment.table.ts'
+
+/**
+ * The answer-save path as plain prepared statements (see db/raw.ts for why). Callers run these inside
+ * `withRaw` or `rawTransaction`. Ownership is part of every assessment read, as in the repository.
+ */
+
+type Owned = Pick<AssessmentRow, 'organisation_id' | 'questionnaire_version_id' | 'status' | 'revision'>
+
+export function owned(sqlite: SQLite.Database, id: number, organisationId: number): Owned | undefined {
+  return sqlite
+    .prepare(
+      'select organisation_id, questionnaire_version_id, status, revision from assessment where id = ? and organisation_id = ?',
+    )
+    .get(id, organisationId) as Owned | undefined
+}
+
+export function versionOf(sqlite: SQLite.Database, id: number): number | undefined {
+  return sqlite.prepare('select questionnaire_version_id from assessment where id = ?').pluck().get(id) as
+    | number
+    | undefined
+}
+
+/** Question ids the reviewer returned and nobody has answered since. */
+export function openReturns(sqlite: SQLite.Database, id: number): string[] {
+  return sqlite
+    .prepare(
+      "select question_id from review_decision where assessment_id = ? and decision = 'returned' and resolved_at is null",
+    )
+    .pluck()
+    .all(id) as string[]
+}
+
+export function resolveReturns(sqlite: SQLite.Database, id: number, questionIds: string[], at: string): void {
+  sqlite
+    .prepare(
+      `update review_decision set resolved_at = ? where assessment_id = ? and decision = 'returned'
+        and resolved_at is null and question_id in (select value from json_each(?))`,
+    )
+    .run(at, id, JSON.stringify(questionIds))
+}
+
+// One statement text for any number of ids (json_each), so the prepared statement is reused.
+export function answersFor(sqlite: SQLite.Database, id: number, questionIds: string[]): AnswerRow[] {
+  if (questionIds.length === 0) return []
+  return sqlite
+    .prepare('select * from answer where assessment_id = ? and question_id in (select value from json_each(?))')
+    .all(id, JSON.stringify(questionIds)) as AnswerRow[]
+}
+
+export function upsert(sqlite: SQLite.Database, row: Required<Insertable<AnswerTable>>): void {
+  sqlite
+    .prepare(
+      `insert into answer (assessment_id, question_id, value, comment, updated_by, updated_at, version)
+        values (@assessment_id, @question_id, @value, @comment, @updated_by, @updated_at, @version)
+        on conflict (assessment_id, question_id) do update set value = excluded.value, comment = excluded.comment,
+        updated_by = excluded.updated_by, updated_at = excluded.updated_at, version = excluded.version`,
+    )
+    .run(row)
+}
+
+export function setRevision(sqlite: SQLite.Database, id: number, revision: number): void {
+  sqlite.prepare('update assessment set revision = ? where id = ?').run(revision, id)
+}
