@@ -251,20 +251,16 @@ function valuesOf(answers: Map<string, StoredAnswer>): Map<string, AnswerValue> 
 
 /** The saved answers, for callers that have just checked access to the assessment. */
 export async function storedAnswers(db: Kysely<Database>, id: number): Promise<Map<string, StoredAnswer>> {
-  const rows = await repo.answersOf(db, id)
-  return new Map(
-    rows
-      .filter((r) => r.value !== null || r.comment !== null)
-      .map((r) => [
-        r.question_id,
-        {
-          value: r.value === null ? (null as unknown as AnswerValue) : (JSON.parse(r.value) as AnswerValue),
-          comment: r.comment,
-          version: r.version,
-          updatedAt: r.updated_at,
-        },
-      ]),
-  )
+  return storedFromJson((await repo.answersJsonQuery(db, id).executeTakeFirstOrThrow()).answers)
+}
+
+/** Answers as readers see them, from `repo.answersJsonQuery` (a row cleared of value and comment is no answer). */
+export function storedFromJson(json: string): Map<string, StoredAnswer> {
+  const rows = JSON.parse(json) as [string, AnswerValue | null, string | null, number, string][]
+  const out = new Map<string, StoredAnswer>()
+  for (const [question, value, comment, version, updatedAt] of rows)
+    out.set(question, { value: value as AnswerValue, comment, version, updatedAt })
+  return out
 }
 
 export type SaveInput = {

@@ -5,12 +5,13 @@ import type { Kysely } from 'kysely'
 import * as audit from '../access/audit.repository.ts'
 import { Forbidden, type Principal, requireOrgKind, requireRole } from '../access/principal.ts'
 import type { Database } from '../db/database.ts'
+import { readSnapshot } from '../db/raw.ts'
 import { t } from '../questionnaire/text.ts'
 import { INDICATOR_KEYS } from '../questionnaire/vocabulary.ts'
 import type { ScoreResult } from '../scoring/result.schema.ts'
 import { storeSnapshot } from '../scoring/score.service.ts'
 import * as repo from './assessment.repository.ts'
-import { AssessmentError, getAssessment, scoreAssessment, versionById } from './assessment.service.ts'
+import { AssessmentError, getAssessment, scoreAssessment, storedFromJson, versionById } from './assessment.service.ts'
 import type { ActionStatus, ReviewDecision } from './assessment.table.ts'
 import { cleanFileName, EVIDENCE_TYPES, MAX_EVIDENCE_BYTES, sniffEvidenceType } from './evidence.ts'
 
@@ -109,15 +110,28 @@ export async function listEvidence(db: Kysely<Database>, p: Principal, id: numbe
   return evidenceRows(db, id)
 }
 
+/**
+ * What the answer pages show, read in one snapshot with queries compiled once: the assessment (if the
+ * principal may see it), its answers, the current review decisions and the evidence files.
+ */
+export async function answerPageData(db: Kysely<Database>, p: Principal, id: number) {
+  const data = await readSnapshot(db, (sqlite) => {
+    const a = repo.compiled.visible.get(sqlite, { id, organisationId: p.organisationId })
+    if (!a) return undefined
+    return {
+      a,
+      stored: storedFromJson(repo.compiled.answers.get(sqlite, { id })?.answers ?? '[]'),
+      decisions: latestDecisions(repo.compiled.decisions.all(sqlite, { id })),
+      evidence: repo.compiled.evidence.all(sqlite, { id }),
+    }
+  })
+  if (!data) throw new AssessmentError('Assessment not found.', 404)
+  return data
+}
+
 /** For callers that have just checked access to the assessment. */
 export function evidenceRows(db: Kysely<Database>, id: number) {
-  return db
-    .selectFrom('evidence')
-    .select(['id', 'question_id', 'file_name', 'media_type', 'size', 'uploaded_at'])
-    .where('assessment_id', '=', id)
-    .where('deleted_at', 'is', null)
-    .orderBy('id')
-    .execute()
+  return repo.evidenceQuery(db, id).execute()
 }
 
 export async function evidenceFile(
@@ -217,13 +231,12 @@ export async function decide(
 
 /** The latest decision per question. */
 export async function decisionsOf(db: Kysely<Database>, id: number) {
-  const rows = await db
-    .selectFrom('review_decision')
-    .selectAll()
-    .where('assessment_id', '=', id)
-    .orderBy('id')
-    .execute()
-  const latest = new Map<string, (typeof rows)[number]>()
+  return latestDecisions(await repo.decisionsQuery(db, id).execute())
+}
+
+/** The current decision per question: the last one made. */
+export function latestDecisions<R extends { question_id: string }>(rows: R[]): Map<string, R> {
+  const latest = new Map<string, R>()
   for (const r of rows) latest.set(r.question_id, r)
   return latest
 }
@@ -334,14 +347,13 @@ async function rescore(db: Kysely<Database>, p: Principal, id: number, reason: s
 }
 
 /** Questions a respondent may change now: all while a draft; only the returned ones when returned. */
-export async function editableQuestions(
-  db: Kysely<Database>,
-  id: number,
+/** Which answers the owner may change: all of a draft, the returned ones of a returned assessment, else none. */
+export function editableByStatus(
   status: string,
-): Promise<Set<string> | 'all' | 'none'> {
+  decisions: Map<string, { decision: string; resolved_at: string | null; question_id: string }>,
+): Set<string> | 'all' | 'none' {
   if (status === 'draft') return 'all'
   if (status !== 'returned') return 'none'
-  const decisions = await decisionsOf(db, id)
   return new Set(
     [...decisions.values()].filter((d) => d.decision === 'returned' && !d.resolved_at).map((d) => d.question_id),
   )

@@ -25,6 +25,11 @@ export function withRaw<T>(db: Db, fn: (sqlite: SQLite.Database) => T): Promise<
   return db.connection().execute(async () => fn(sqlite))
 }
 
+/** Several reads in one read transaction: one consistent snapshot, and one lock taken instead of one per query. */
+export function readSnapshot<T>(db: Db, fn: (sqlite: SQLite.Database) => T): Promise<T> {
+  return withRaw(db, (sqlite) => sqlite.transaction(() => fn(sqlite)).deferred())
+}
+
 type Pending = { fn: (sqlite: SQLite.Database) => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }
 const queues = new WeakMap<Db, Pending[]>()
 const MAX_GROUP = 256

@@ -4,21 +4,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import {
   AssessmentError,
-  getAssessment,
   missingRequired,
   saveAnswers,
-  storedAnswers,
   submitAssessment,
   versionById,
 } from '../../assessment/assessment.service.ts'
 import { MAX_EVIDENCE_BYTES, sniffEvidenceType } from '../../assessment/evidence.ts'
-import {
-  addEvidence,
-  decisionsOf,
-  editableQuestions,
-  evidenceFile,
-  evidenceRows,
-} from '../../assessment/workflow.service.ts'
+import { addEvidence, answerPageData, editableByStatus, evidenceFile } from '../../assessment/workflow.service.ts'
 import type { AnswerValue } from '../../questionnaire/condition.ts'
 import { compiledVersion } from '../../questionnaire/questionnaire.service.ts'
 import { t } from '../../questionnaire/text.ts'
@@ -62,26 +54,20 @@ const answerPages: FastifyPluginAsyncZod = async (app) => {
 
   async function context(req: { principal: unknown }, id: number) {
     const p = app.requirePrincipal(req as never)
-    const a = await getAssessment(app.db, p, id)
-    const qv = await versionById(app.db, a.questionnaire_version_id)
-    const cq = compiledVersion(qv)
-    // Access was checked just above; the reads below need not check it again on every page view.
+    const { a, stored: answers, decisions, evidence: files } = await answerPageData(app.db, p, id)
+    const cq = compiledVersion(await versionById(app.db, a.questionnaire_version_id))
     const stored = new Map<string, Stored>(
-      [...(await storedAnswers(app.db, id))].map(([k, v]) => [
-        k,
-        { value: v.value, comment: v.comment, version: v.version },
-      ]),
+      [...answers].map(([k, v]) => [k, { value: v.value, comment: v.comment, version: v.version }]),
     )
     const owner = a.organisation_id === p.organisationId && (p.role === 'admin' || p.role === 'respondent')
-    const editable = owner ? await editableQuestions(app.db, id, a.status) : ('none' as const)
-    const decisions = await decisionsOf(app.db, id)
+    const editable = owner ? editableByStatus(a.status, decisions) : ('none' as const)
     const returned = new Map(
       [...decisions.values()]
         .filter((d) => d.decision === 'returned' && !d.resolved_at)
         .map((d) => [d.question_id, d.comment ?? '']),
     )
     const evidence = new Map<string, { id: number; name: string }[]>()
-    for (const e of await evidenceRows(app.db, id))
+    for (const e of files)
       evidence.set(e.question_id, [...(evidence.get(e.question_id) ?? []), { id: e.id, name: e.file_name }])
     return { p, a, cq, stored, editable, returned, evidence, owner }
   }
