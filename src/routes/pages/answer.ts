@@ -12,9 +12,10 @@ import {
 import { MAX_EVIDENCE_BYTES, sniffEvidenceType } from '../../assessment/evidence.ts'
 import { addEvidence, answerPageData, editableByStatus, evidenceFile } from '../../assessment/workflow.service.ts'
 import type { AnswerValue } from '../../questionnaire/condition.ts'
+import { applicability } from '../../questionnaire/model.ts'
 import { compiledVersion } from '../../questionnaire/questionnaire.service.ts'
 import { t } from '../../questionnaire/text.ts'
-import { buildSection, readSectionForm, type Stored, sectionNav } from '../../web/answer-page.ts'
+import { buildSection, readSectionForm, sectionNav } from '../../web/answer-page.ts'
 import { messages } from '../../web/messages.ts'
 
 const Params = z.object({ id: z.coerce.number().int().positive(), sid: z.string().max(32) })
@@ -54,11 +55,8 @@ const answerPages: FastifyPluginAsyncZod = async (app) => {
 
   async function context(req: { principal: unknown }, id: number) {
     const p = app.requirePrincipal(req as never)
-    const { a, stored: answers, decisions, evidence: files } = await answerPageData(app.db, p, id)
+    const { a, stored, decisions, evidence: files } = await answerPageData(app.db, p, id)
     const cq = compiledVersion(await versionById(app.db, a.questionnaire_version_id))
-    const stored = new Map<string, Stored>(
-      [...answers].map(([k, v]) => [k, { value: v.value, comment: v.comment, version: v.version }]),
-    )
     const owner = a.organisation_id === p.organisationId && (p.role === 'admin' || p.role === 'respondent')
     const editable = owner ? editableByStatus(a.status, decisions) : ('none' as const)
     const returned = new Map(
@@ -91,11 +89,14 @@ const answerPages: FastifyPluginAsyncZod = async (app) => {
     if (!section) throw new AssessmentError(`No section "${sid}" in this questionnaire.`, 404)
     const values = new Map<string, AnswerValue>()
     for (const [k, s] of ctx.stored) if (s.value !== null) values.set(k, s.value)
-    const nav = sectionNav(ctx.cq, values, sid)
+    // Applicability is worked out once for the navigation and the questions.
+    const app = applicability(ctx.cq, values)
+    const nav = sectionNav(ctx.cq, values, sid, app)
     const questions = buildSection({
       cq: ctx.cq,
       sectionId: sid,
       stored: ctx.stored,
+      applicability: app,
       ...extra,
       editable: ctx.editable,
       returned: ctx.returned,
