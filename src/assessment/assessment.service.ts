@@ -12,6 +12,7 @@ import type { ScoreResult } from '../scoring/result.schema.ts'
 import { getRubricVersion } from '../scoring/rubric.service.ts'
 import { storeSnapshot } from '../scoring/score.service.ts'
 import * as answerStore from './answer.store.ts'
+import { applySave, type StoredAnswer } from './answer-cache.ts'
 import * as repo from './assessment.repository.ts'
 import { syncActions } from './workflow.service.ts'
 
@@ -237,8 +238,6 @@ export async function startSelfCheck(
   })
 }
 
-export type StoredAnswer = { value: AnswerValue; comment: string | null; version: number; updatedAt: string }
-
 export async function getAnswers(db: Kysely<Database>, p: Principal, id: number): Promise<Map<string, StoredAnswer>> {
   await getAssessment(db, p, id)
   return storedAnswers(db, id)
@@ -262,6 +261,8 @@ export function storedFromJson(json: string): Map<string, StoredAnswer> {
     out.set(question, { value: value as AnswerValue, comment, version, updatedAt })
   return out
 }
+
+export type { StoredAnswer }
 
 export type SaveInput = {
   answers: Record<string, RawAnswer>
@@ -353,6 +354,7 @@ export async function saveAnswers(
     }
     const entries: audit.AuditEntry[] = []
     const versions: Record<string, number> = {}
+    const changed = new Map<string, StoredAnswer | null>()
     for (const qid of touched) {
       const cur = existing.get(qid)
       const newValue =
@@ -378,6 +380,13 @@ export async function saveAnswers(
         version,
       })
       versions[qid] = version
+      // As a reader would read it back (storedFromJson): a row cleared of value and comment is no answer.
+      changed.set(
+        qid,
+        newValue === null && newComment === null
+          ? null
+          : { value: JSON.parse(newValue ?? 'null') as AnswerValue, comment: newComment, version, updatedAt: iso(now) },
+      )
       entries.push({
         organisationId: a.organisation_id,
         assessmentId: id,
@@ -401,9 +410,12 @@ export async function saveAnswers(
           iso(now),
         )
     }
-    return { saved: entries.length, revision, versions }
+    return { result: { saved: entries.length, revision, versions }, base: a.revision, changed }
   })
-  if (outcome) return outcome
+  if (outcome) {
+    if (outcome.changed.size > 0) applySave(db, id, outcome.base, outcome.result.revision, outcome.changed)
+    return outcome.result
+  }
   throw (await repo.findVisible(db, p, id))
     ? new Forbidden('Only the organisation that answers this assessment can change its answers.')
     : notFound()

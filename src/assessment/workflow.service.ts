@@ -10,6 +10,7 @@ import { t } from '../questionnaire/text.ts'
 import { INDICATOR_KEYS } from '../questionnaire/vocabulary.ts'
 import type { ScoreResult } from '../scoring/result.schema.ts'
 import { storeSnapshot } from '../scoring/score.service.ts'
+import { cachedAnswers, rememberAnswers } from './answer-cache.ts'
 import * as repo from './assessment.repository.ts'
 import { AssessmentError, getAssessment, scoreAssessment, storedFromJson, versionById } from './assessment.service.ts'
 import type { ActionStatus, ReviewDecision } from './assessment.table.ts'
@@ -120,7 +121,9 @@ export async function answerPageData(db: Kysely<Database>, p: Principal, id: num
     if (!a) return undefined
     return {
       a,
-      stored: storedFromJson(repo.compiled.answers.get(sqlite, { id })?.answers ?? '[]'),
+      stored:
+        cachedAnswers(db, id, a.revision) ??
+        rememberAnswers(db, id, a.revision, storedFromJson(repo.compiled.answers.get(sqlite, { id })?.answers ?? '[]')),
       decisions: latestDecisions(repo.compiled.decisions.all(sqlite, { id })),
       evidence: repo.compiled.evidence.all(sqlite, { id }),
     }

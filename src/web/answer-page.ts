@@ -133,7 +133,7 @@ function staticView(e: QuestionEntry): StaticView {
 export function buildSection(input: {
   cq: CompiledQuestionnaire
   sectionId: string
-  stored: Map<string, Stored>
+  stored: ReadonlyMap<string, Stored>
   /** Values typed in a refused form, shown instead of the stored ones. */
   typed?: Map<string, AnswerValue | null>
   typedComments?: Map<string, string>
