@@ -22,6 +22,17 @@ function handleOf(db: Db): SQLite.Database {
 
 export function withRaw<T>(db: Db, fn: (sqlite: SQLite.Database) => T): Promise<T> {
   const sqlite = handleOf(db)
+  // No transaction open on the connection: a synchronous section cannot interleave with anything, so it runs
+  // now rather than queueing behind Kysely's lock (a Kysely query holding the lock runs its statement in one
+  // synchronous step too). Long reads that keep a cursor open across awaits use their own connection
+  // (exports, see createDb's reader).
+  if (!sqlite.inTransaction) {
+    try {
+      return Promise.resolve(fn(sqlite))
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
   return db.connection().execute(async () => fn(sqlite))
 }
 
@@ -60,9 +71,9 @@ async function flush(db: Db, sqlite: SQLite.Database, queue: Pending[]): Promise
   if (queue.length > 0) setImmediate(() => flush(db, sqlite, queue))
   const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = []
   try {
-    await db.connection().execute(async () => {
-      // IMMEDIATE takes the write lock first, so a read-then-write never fails half-way because another
-      // process (the command line) wrote in between.
+    // IMMEDIATE takes the write lock first, so a read-then-write never fails half-way because another
+    // process (the command line) wrote in between.
+    await withRaw(db, () =>
       sqlite
         .transaction(() => {
           for (const item of group) {
@@ -73,8 +84,8 @@ async function flush(db: Db, sqlite: SQLite.Database, queue: Pending[]): Promise
             }
           }
         })
-        .immediate()
-    })
+        .immediate(),
+    )
   } catch (error) {
     for (const item of group) item.reject(error)
     return

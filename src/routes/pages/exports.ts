@@ -5,6 +5,7 @@ import { requireOrgKind } from '../../access/principal.ts'
 import { getAssessment } from '../../assessment/assessment.service.ts'
 import { gapReportBuffer, importActionPlan } from '../../assessment/report.service.ts'
 import { importQuestionnaireWorkbook, questionnaireWorkbookBuffer } from '../../assessment/workbook.service.ts'
+import { readApart } from '../../db/connection.ts'
 import { HttpError } from '../../plugins/app/errors.ts'
 import { employerSections, portfolioRows } from '../../portfolio/portfolio-export.ts'
 import { getQuestionnaireVersion } from '../../questionnaire/questionnaire.service.ts'
@@ -78,11 +79,15 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
     const sections = employerSections(await getQuestionnaireVersion(app.db, 'employer'))
     const out = new PassThrough()
     // Streamed straight into the response: memory stays flat whatever the number of suppliers.
-    writePortfolio(out, portfolioRows(app.db, p), {
-      brandName: p.organisationName,
-      generatedAt: new Date(),
-      sections,
-    }).catch((err) => {
+    writePortfolio(
+      out,
+      readApart(app.config.databasePath, (db) => portfolioRows(db, p)),
+      {
+        brandName: p.organisationName,
+        generatedAt: new Date(),
+        sections,
+      },
+    ).catch((err) => {
       req.log.error({ err }, 'portfolio export failed')
       out.destroy(err as Error)
     })
