@@ -5,6 +5,7 @@ import type { ApiTokenTable, OrganisationKind, Role, SessionTable, UserAccountTa
 import * as audit from './audit.repository.ts'
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from './password.ts'
 import { Forbidden, type Principal, requireOrgKind, requireRole } from './principal.ts'
+import { cachedSession } from './session-cache.ts'
 import { hashToken, newToken } from './tokens.ts'
 
 /**
@@ -211,13 +212,21 @@ const SESSION_PERSON = `select s.id_hash, s.revoked_at, s.expires_at, s.last_see
 export function sessionPrincipal(db: Kysely<Database>, token: string, now = new Date()): Promise<Principal | null> {
   const idHash = hashToken(token)
   return withRaw(db, (sqlite) => {
-    const row = sqlite.prepare(SESSION_PERSON).get(idHash) as SessionPersonRow | undefined
+    const row = cachedSession(
+      db,
+      idHash,
+      now.getTime(),
+      () => sqlite.prepare(SESSION_PERSON).get(idHash) as SessionPersonRow | undefined,
+    )
     if (!row || row.revoked_at || row.disabled_at) return null
     if (now.toISOString() > row.expires_at) return null
     const idle = now.getTime() - new Date(row.last_seen_at).getTime()
     if (idle > SESSION_IDLE_MS) return null
     // Writing on every request would serialise reads behind the single writer; once a minute is enough for idle expiry.
-    if (idle > 60_000) sqlite.prepare('update session set last_seen_at = ? where id_hash = ?').run(iso(now), idHash)
+    if (idle > 60_000) {
+      sqlite.prepare('update session set last_seen_at = ? where id_hash = ?').run(iso(now), idHash)
+      row.last_seen_at = iso(now)
+    }
     return userPrincipal(row)
   })
 }

@@ -2,6 +2,7 @@ import SQLite from 'better-sqlite3'
 import { Kysely, SqliteDialect } from 'kysely'
 import type { Database } from './database.ts'
 import { attachRaw } from './raw.ts'
+import { WriteWatch } from './write-watch.ts'
 
 export type Db = Kysely<Database>
 
@@ -45,13 +46,25 @@ function cacheStatements(sqlite: SQLite.Database, max = 500): void {
   }) as typeof sqlite.prepare
 }
 
+const watches = new WeakMap<Db, WriteWatch>()
+
+/** Calls `onWrite` whenever one of `tables` is written through this Kysely instance (see WriteWatch). */
+export function watchWrites(db: Db, tables: (keyof Database)[], onWrite: () => void): void {
+  const watch = watches.get(db)
+  if (!watch) throw new Error('This Kysely instance was not opened by createDb')
+  watch.on(tables, onWrite)
+}
+
 export function createDb(path: string, options: { logSql?: boolean } = {}): { db: Db; sqlite: SQLite.Database } {
   const sqlite = openSqlite(path)
+  const watch = new WriteWatch()
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: sqlite }),
     log: options.logSql ? ['query', 'error'] : undefined,
+    plugins: [watch],
   })
   attachRaw(db, sqlite)
+  watches.set(db, watch)
   return { db, sqlite }
 }
 

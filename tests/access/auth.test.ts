@@ -147,6 +147,51 @@ describe('sessions, CSRF and tokens', () => {
     expect((await fresh.get('/api/v1/me')).json()).toMatchObject({ organisation: 'Supplier A' })
   })
 
+  it('refuses a session cookie whose value or signature was altered, even right after the real one was used', async () => {
+    const c = new Client(t.app)
+    await c.login(w.users.respA, PASSWORD)
+    expect((await c.get('/api/v1/me')).statusCode).toBe(200)
+    const real = c.cookies.get('fh_session') as string
+    const flip = (ch: string) => (ch === 'A' ? 'B' : 'A')
+    const dot = real.lastIndexOf('.')
+    for (const forged of [
+      `${real.slice(0, -1)}${flip(real.slice(-1))}`,
+      `${flip(real[0] as string)}${real.slice(1)}`,
+      real.slice(0, dot),
+    ]) {
+      const f = new Client(t.app)
+      f.cookies = new Map(c.cookies)
+      f.cookies.set('fh_session', forged)
+      expect((await f.get('/api/v1/me')).statusCode, forged).toBe(401)
+    }
+  })
+
+  it('a role change or disabling takes effect on the very next request of a signed-in person', async () => {
+    const resp = new Client(t.app)
+    await resp.login(w.users.respA, PASSWORD)
+    // Warm: the session has just been looked up, and would be remembered for a few seconds.
+    expect((await resp.get('/api/v1/me')).json()).toMatchObject({ role: 'respondent' })
+    const userId = (
+      await t.app.db
+        .selectFrom('user_account')
+        .select('id')
+        .where('email', '=', w.users.respA)
+        .executeTakeFirstOrThrow()
+    ).id
+    const admin = new Client(t.app)
+    await admin.login(w.users.adminSA, PASSWORD)
+    await admin.get('/people')
+    expect((await admin.post(`/people/${userId}/role`, { role: 'viewer' })).statusCode).toBe(303)
+    expect((await resp.get('/api/v1/me')).json()).toMatchObject({ role: 'viewer' })
+    const save = await resp.api('PUT', `/api/v1/assessments/${w.assessments.selfA}/answers`, {
+      answers: { 'A0.1b': 'Ayutthaya' },
+    })
+    expect(save.statusCode).toBe(403)
+    await admin.get('/people')
+    expect((await admin.post(`/people/${userId}/disable`, {})).statusCode).toBe(303)
+    expect((await resp.get('/api/v1/me')).statusCode).toBe(401)
+  })
+
   it('API tokens are stored hashed, work as Bearer, and stop working when revoked', async () => {
     const rows = await t.app.db.selectFrom('api_token').selectAll().execute()
     expect(JSON.stringify(rows)).not.toContain(w.tokenA.token)

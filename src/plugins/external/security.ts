@@ -5,6 +5,7 @@ import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import helmet, { type HelmetOptions } from 'helmet'
+import { cachingSigner } from '../../access/cookie-signer.ts'
 
 /**
  * Helmet's headers, worked out once. Our policy is the same for every response, but @fastify/helmet builds
@@ -35,7 +36,7 @@ export function securityHeaders(options: HelmetOptions): Record<string, string> 
  */
 export default fp(
   async (app: FastifyInstance) => {
-    await app.register(cookie, { secret: app.config.sessionSecret })
+    await app.register(cookie, { secret: cachingSigner(app.config.sessionSecret) })
     const headers = securityHeaders({
       contentSecurityPolicy: {
         directives: {
