@@ -9,7 +9,6 @@ import jsonBodyPlugin from './plugins/app/json-body.ts'
 import questionnairesPlugin from './plugins/app/questionnaires.ts'
 import renderPlugin from './plugins/app/render.ts'
 import formbodyPlugin from './plugins/external/formbody.ts'
-import multipartPlugin from './plugins/external/multipart.ts'
 import securityPlugin from './plugins/external/security.ts'
 import staticPlugin from './plugins/external/static.ts'
 import swaggerPlugin from './plugins/external/swagger.ts'
@@ -68,7 +67,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   // external
   await app.register(formbodyPlugin)
-  await app.register(multipartPlugin)
   await app.register(securityPlugin)
   await app.register(viewPlugin)
   await app.register(staticPlugin)

@@ -42,12 +42,15 @@ export function resolveReturns(sqlite: SQLite.Database, id: number, questionIds:
     .run(at, id, JSON.stringify(questionIds))
 }
 
-// One statement text for any number of ids (json_each), so the prepared statement is reused.
+/** The stored rows of these questions (a primary-key lookup each: cheaper than one query over a list). */
 export function answersFor(sqlite: SQLite.Database, id: number, questionIds: string[]): AnswerRow[] {
-  if (questionIds.length === 0) return []
-  return sqlite
-    .prepare('select * from answer where assessment_id = ? and question_id in (select value from json_each(?))')
-    .all(id, JSON.stringify(questionIds)) as AnswerRow[]
+  const one = sqlite.prepare('select * from answer where assessment_id = ? and question_id = ?')
+  const rows: AnswerRow[] = []
+  for (const q of questionIds) {
+    const row = one.get(id, q) as AnswerRow | undefined
+    if (row) rows.push(row)
+  }
+  return rows
 }
 
 export function upsert(sqlite: SQLite.Database, row: Required<Insertable<AnswerTable>>): void {

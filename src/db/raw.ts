@@ -66,6 +66,18 @@ export function groupWrite<T>(db: Db, fn: (sqlite: SQLite.Database) => T): Promi
   })
 }
 
+// better-sqlite3 builds a new wrapper for every transaction() call; one per connection serves every write.
+const savepoints = new WeakMap<SQLite.Database, (fn: (sqlite: SQLite.Database) => unknown) => unknown>()
+function inSavepoint(sqlite: SQLite.Database) {
+  let run = savepoints.get(sqlite)
+  if (!run) {
+    // Called inside the group's transaction, a better-sqlite3 transaction function runs as a savepoint.
+    run = sqlite.transaction((fn: (s: SQLite.Database) => unknown) => fn(sqlite))
+    savepoints.set(sqlite, run)
+  }
+  return run
+}
+
 async function flush(db: Db, sqlite: SQLite.Database, queue: Pending[]): Promise<void> {
   const group = queue.splice(0, MAX_GROUP)
   if (queue.length > 0) setImmediate(() => flush(db, sqlite, queue))
@@ -78,7 +90,7 @@ async function flush(db: Db, sqlite: SQLite.Database, queue: Pending[]): Promise
         .transaction(() => {
           for (const item of group) {
             try {
-              outcomes.push({ ok: true, value: sqlite.transaction(item.fn)(sqlite) })
+              outcomes.push({ ok: true, value: inSavepoint(sqlite)(item.fn) })
             } catch (error) {
               outcomes.push({ ok: false, error })
             }

@@ -745,17 +745,36 @@ describe('bad input, by example', () => {
     }
   })
 
-  it('malformed multipart bodies on the pages: 400, not an internal error', async () => {
+  it('malformed multipart bodies on the upload pages: 400, not an internal error', async () => {
     const part = '--x\r\nContent-Disposition: form-data; name="email"\r\n\r\na@b.test\r\n'
-    for (const [type, payload] of [
-      ['multipart/form-data; boundary=x', part],
-      ['multipart/form-data; boundary=x', 'null'],
-      ['multipart/form-data', `${part}--x--\r\n`],
-      [`multipart/form-data; boundary=${'b'.repeat(300)}`, part],
-    ] as const) {
-      const page = await t.app.inject({ method: 'POST', url: '/login', headers: { 'content-type': type }, payload })
-      expect(page.statusCode, `${type} ${payload}: ${page.body.slice(0, 300)}`).toBe(400)
-      expect(page.body).toContain('The request body could not be read as form data: ')
-    }
+    for (const url of [
+      '/assessments/1/sections/A0',
+      '/assessments/1/action-plan.xlsx',
+      '/assessments/1/questionnaire.xlsx',
+    ])
+      for (const [type, payload] of [
+        ['multipart/form-data; boundary=x', part],
+        ['multipart/form-data; boundary=x', 'null'],
+        ['multipart/form-data', `${part}--x--\r\n`],
+        [`multipart/form-data; boundary=${'b'.repeat(300)}`, part],
+      ] as const) {
+        const page = await t.app.inject({ method: 'POST', url, headers: { 'content-type': type }, payload })
+        expect(page.statusCode, `${url} ${type} ${payload}: ${page.body.slice(0, 300)}`).toBe(400)
+        expect(page.body).toContain('The request body could not be read as form data: ')
+      }
+  })
+
+  it('a multipart body where no upload is taken: 415, naming the type', async () => {
+    const page = await t.app.inject({
+      method: 'POST',
+      url: '/login',
+      headers: { 'content-type': 'multipart/form-data; boundary=x', accept: 'application/json' },
+      payload: '--x\r\nContent-Disposition: form-data; name="email"\r\n\r\na@b.test\r\n--x--\r\n',
+    })
+    expect(page.statusCode).toBe(415)
+    expect(page.json()).toMatchObject({
+      message: expect.stringContaining('does not read multipart/form-data bodies'),
+      issues: [{ field: 'content-type' }],
+    })
   })
 })

@@ -57,6 +57,20 @@ describe('answering a section in the browser', () => {
     return c.request({ method: 'POST', url: url(), ...body })
   }
 
+  it('refuses a section form (multipart) without its CSRF token, or with a forged one, and saves nothing', async () => {
+    for (const token of [null, 'forged-token']) {
+      const body = multipart([
+        ...(token === null ? [] : ([['_csrf', token]] as [string, string][])),
+        ['present[A6.1]', '1'],
+        ['a[A6.1]', 'held_restricted'],
+      ])
+      const res = await c.request({ method: 'POST', url: url(), ...body })
+      expect(res.statusCode, String(token)).toBe(403)
+    }
+    const stored = (await c.api('GET', `/api/v1/assessments/${w.assessments.selfA}/answers`)).json()
+    expect(stored['A6.1']).toBeUndefined()
+  })
+
   it('shows one section with a section list, progress, guidance behind a disclosure, and inputs tied to labels', async () => {
     const page = await c.get(url())
     expect(page.statusCode).toBe(200)

@@ -57,13 +57,23 @@ export default fp(
       }
     })
 
+    const needsCsrf = (req: FastifyRequest) =>
+      !SAFE_METHODS.has(req.method) &&
+      req.authVia !== 'token' &&
+      req.routeOptions.config?.csrf !== false &&
+      // An API call without a session cookie carries no ambient authority, so there is nothing to forge.
+      !(req.url.startsWith('/api/') && req.authVia !== 'session')
+    // Multipart forms (uploads) carry their token in the form, which the upload routes' own parser reads in
+    // their preValidation, after this one: their check waits for preHandler.
+    const isMultipart = (req: FastifyRequest) => (req.headers['content-type'] ?? '').includes('multipart/')
+
     // Callback style: the CSRF check answers a failure itself (through the error handler) and never calls back.
     app.addHook('preValidation', (req, reply, done) => {
-      if (SAFE_METHODS.has(req.method) || req.authVia === 'token' || req.routeOptions.config?.csrf === false) {
-        return done()
-      }
-      // An API call without a session cookie carries no ambient authority, so there is nothing to forge.
-      if (req.url.startsWith('/api/') && req.authVia !== 'session') return done()
+      if (!needsCsrf(req) || isMultipart(req)) return done()
+      app.csrfProtection(req, reply, done)
+    })
+    app.addHook('preHandler', (req, reply, done) => {
+      if (!needsCsrf(req) || !isMultipart(req)) return done()
       app.csrfProtection(req, reply, done)
     })
 

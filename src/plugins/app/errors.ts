@@ -55,6 +55,7 @@ function toIssues(err: FastifyError): Issue[] {
  */
 function domainError(
   err: unknown,
+  contentType = '',
 ): { status: number; message: string; issues: Issue[]; details?: unknown } | undefined {
   if (!(err instanceof Error)) return undefined
   const code = (err as { code?: string }).code
@@ -63,6 +64,14 @@ function domainError(
       status: 403,
       message: 'This form has expired or did not come from Fairhire. Reload the page and try again.',
       issues: [],
+    }
+  }
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    const type = (contentType.split(';')[0] ?? '').trim()
+    return {
+      status: 415,
+      message: `This address does not read ${type || 'this kind of'} bodies. Forms here are sent as application/x-www-form-urlencoded.`,
+      issues: [{ field: 'content-type', message: `${type} is not read here` }],
     }
   }
   // A malformed multipart body (cut short, no boundary) is the caller's mistake, but the multipart parser
@@ -124,7 +133,7 @@ async function send(
 export default fp(
   async (app: FastifyInstance) => {
     app.setErrorHandler(async (err: FastifyError, req, reply) => {
-      const domain = domainError(err)
+      const domain = domainError(err, req.headers['content-type'])
       if (domain) {
         if (domain.status === 401 && !wantsJson(req) && req.method === 'GET') {
           return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`)

@@ -1,6 +1,12 @@
 import multipart from '@fastify/multipart'
-import type { FastifyInstance } from 'fastify'
-import fp from 'fastify-plugin'
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 
 /**
  * Section forms are multipart so that evidence files travel with the answers: a refused file then
@@ -9,12 +15,25 @@ import fp from 'fastify-plugin'
  */
 export const MULTIPART_HARD_LIMIT = 25 * 1024 * 1024
 
-export default fp(
-  async (app: FastifyInstance) => {
-    await app.register(multipart, {
+type ZodApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>
+
+/**
+ * The routes that take uploads, in a scope of their own with the multipart parser: its hooks run on every
+ * request they cover, so the other routes do not carry them. The CSRF check of these routes runs once
+ * the form is parsed (see the auth plugin).
+ */
+export async function uploadRoutes(app: FastifyInstance, routes: (scope: ZodApp) => void): Promise<void> {
+  await app.register(async (scope) => {
+    await scope.register(multipart, {
       attachFieldsToBody: true,
       limits: { fileSize: MULTIPART_HARD_LIMIT, files: 20, fields: 2000, fieldSize: 64 * 1024, parts: 2100 },
     })
-  },
-  { name: 'multipart' },
-)
+    routes(scope.withTypeProvider<ZodTypeProvider>())
+  })
+}

@@ -11,6 +11,7 @@ import {
 } from '../../assessment/assessment.service.ts'
 import { MAX_EVIDENCE_BYTES, sniffEvidenceType } from '../../assessment/evidence.ts'
 import { addEvidence, answerPageData, editableByStatus, evidenceFile } from '../../assessment/workflow.service.ts'
+import { uploadRoutes } from '../../plugins/external/multipart.ts'
 import type { AnswerValue } from '../../questionnaire/condition.ts'
 import { applicability } from '../../questionnaire/model.ts'
 import { compiledVersion } from '../../questionnaire/questionnaire.service.ts'
@@ -149,91 +150,94 @@ const answerPages: FastifyPluginAsyncZod = async (app) => {
     },
   )
 
-  app.post('/assessments/:id/sections/:sid', { schema: { params: Params } }, async (req, reply) => {
-    const ctx = await context(req, req.params.id)
-    const { fields, files } = await formOf(req.body)
-    const form = readSectionForm(ctx.cq, req.params.sid, fields)
-    const typed = new Map<string, AnswerValue | null>(
-      Object.entries(form.answers).map(([k, v]) => [k, v as AnswerValue | null]),
-    )
-    const typedComments = new Map(Object.entries(form.comments).map(([k, v]) => [k, v ?? '']))
-    // Evidence is checked before anything is saved: a refused file refuses the whole save.
-    const fileErrors = new Map<string, string>()
-    for (const f of files) {
-      const qid = /^file\[(.+)\]$/.exec(f.field)?.[1]
-      if (!qid || !ctx.cq.byId.has(qid)) continue
-      if (f.data.length > MAX_EVIDENCE_BYTES)
-        fileErrors.set(
-          qid,
-          `"${f.name}" is larger than ${MAX_EVIDENCE_BYTES / 1024 / 1024} MB. Nothing was saved; choose a smaller file.`,
-        )
-      else {
-        if (!sniffEvidenceType(f.data))
+  // The section form is multipart: evidence files travel with the answers.
+  await uploadRoutes(app, (uploads) => {
+    uploads.post('/assessments/:id/sections/:sid', { schema: { params: Params } }, async (req, reply) => {
+      const ctx = await context(req, req.params.id)
+      const { fields, files } = await formOf(req.body)
+      const form = readSectionForm(ctx.cq, req.params.sid, fields)
+      const typed = new Map<string, AnswerValue | null>(
+        Object.entries(form.answers).map(([k, v]) => [k, v as AnswerValue | null]),
+      )
+      const typedComments = new Map(Object.entries(form.comments).map(([k, v]) => [k, v ?? '']))
+      // Evidence is checked before anything is saved: a refused file refuses the whole save.
+      const fileErrors = new Map<string, string>()
+      for (const f of files) {
+        const qid = /^file\[(.+)\]$/.exec(f.field)?.[1]
+        if (!qid || !ctx.cq.byId.has(qid)) continue
+        if (f.data.length > MAX_EVIDENCE_BYTES)
           fileErrors.set(
             qid,
-            `"${f.name}" is not a PDF, an image or an office document. Nothing was saved; choose another file.`,
+            `"${f.name}" is larger than ${MAX_EVIDENCE_BYTES / 1024 / 1024} MB. Nothing was saved; choose a smaller file.`,
           )
+        else {
+          if (!sniffEvidenceType(f.data))
+            fileErrors.set(
+              qid,
+              `"${f.name}" is not a PDF, an image or an office document. Nothing was saved; choose another file.`,
+            )
+        }
       }
-    }
-    if (fileErrors.size > 0)
-      return renderSection(
-        reply,
-        ctx,
-        req.params.sid,
-        { typed, typedComments, errors: fileErrors, alert: msg('answer.errors') },
-        400,
-      )
-    let saved = 0
-    try {
-      saved = (
-        await saveAnswers(app.db, ctx.p, req.params.id, {
-          answers: form.answers,
-          comments: form.comments,
-          versions: form.versions,
-        })
-      ).saved
-    } catch (err) {
-      if (err instanceof AssessmentError && err.status === 409 && Array.isArray(err.details)) {
-        const conflicts = new Map(
-          (err.details as { question: string; theirs: AnswerValue | null }[]).map((c) => [
-            c.question,
-            { theirs: c.theirs },
-          ]),
-        )
+      if (fileErrors.size > 0)
         return renderSection(
           reply,
           ctx,
           req.params.sid,
-          { typed, typedComments, conflicts, alert: msg('answer.conflict') },
-          409,
-        )
-      }
-      if (err instanceof AssessmentError && err.status === 400) {
-        const errors = new Map(err.issues.map((i) => [i.field.replace(/^(answers|comments)\./, ''), i.message]))
-        return renderSection(
-          reply,
-          ctx,
-          req.params.sid,
-          { typed, typedComments, errors, alert: msg('answer.errors') },
+          { typed, typedComments, errors: fileErrors, alert: msg('answer.errors') },
           400,
         )
+      let saved = 0
+      try {
+        saved = (
+          await saveAnswers(app.db, ctx.p, req.params.id, {
+            answers: form.answers,
+            comments: form.comments,
+            versions: form.versions,
+          })
+        ).saved
+      } catch (err) {
+        if (err instanceof AssessmentError && err.status === 409 && Array.isArray(err.details)) {
+          const conflicts = new Map(
+            (err.details as { question: string; theirs: AnswerValue | null }[]).map((c) => [
+              c.question,
+              { theirs: c.theirs },
+            ]),
+          )
+          return renderSection(
+            reply,
+            ctx,
+            req.params.sid,
+            { typed, typedComments, conflicts, alert: msg('answer.conflict') },
+            409,
+          )
+        }
+        if (err instanceof AssessmentError && err.status === 400) {
+          const errors = new Map(err.issues.map((i) => [i.field.replace(/^(answers|comments)\./, ''), i.message]))
+          return renderSection(
+            reply,
+            ctx,
+            req.params.sid,
+            { typed, typedComments, errors, alert: msg('answer.errors') },
+            400,
+          )
+        }
+        throw err
       }
-      throw err
-    }
-    for (const f of files) {
-      const qid = /^file\[(.+)\]$/.exec(f.field)?.[1]
-      if (qid && ctx.cq.byId.has(qid)) {
-        await addEvidence(app.db, ctx.p, req.params.id, qid, { name: f.name, data: f.data }, app.config.evidenceDir)
-        saved++
+      for (const f of files) {
+        const qid = /^file\[(.+)\]$/.exec(f.field)?.[1]
+        if (qid && ctx.cq.byId.has(qid)) {
+          await addEvidence(app.db, ctx.p, req.params.id, qid, { name: f.name, data: f.data }, app.config.evidenceDir)
+          saved++
+        }
       }
-    }
-    const goNext = fields.next === '1' && typeof fields.nextSection === 'string' && fields.nextSection
-    return reply.redirect(
-      goNext
-        ? `/assessments/${req.params.id}/sections/${encodeURIComponent(fields.nextSection as string)}`
-        : `/assessments/${req.params.id}/sections/${req.params.sid}?saved=${saved > 0 ? 1 : 0}`,
-      303,
-    )
+      const goNext = fields.next === '1' && typeof fields.nextSection === 'string' && fields.nextSection
+      return reply.redirect(
+        goNext
+          ? `/assessments/${req.params.id}/sections/${encodeURIComponent(fields.nextSection as string)}`
+          : `/assessments/${req.params.id}/sections/${req.params.sid}?saved=${saved > 0 ? 1 : 0}`,
+        303,
+      )
+    })
   })
 
   app.get(

@@ -7,6 +7,7 @@ import { gapReportBuffer, importActionPlan } from '../../assessment/report.servi
 import { importQuestionnaireWorkbook, questionnaireWorkbookBuffer } from '../../assessment/workbook.service.ts'
 import { readApart } from '../../db/connection.ts'
 import { HttpError } from '../../plugins/app/errors.ts'
+import { uploadRoutes } from '../../plugins/external/multipart.ts'
 import { employerSections, portfolioRows } from '../../portfolio/portfolio-export.ts'
 import { getQuestionnaireVersion } from '../../questionnaire/questionnaire.service.ts'
 import { writePortfolio } from '../../reports/portfolio.ts'
@@ -38,39 +39,6 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/assessments/:id/questionnaire.xlsx', { schema: { params: Id } }, async (req, reply) => {
     const { data, fileName } = await questionnaireWorkbookBuffer(app.db, app.requirePrincipal(req), req.params.id)
     return reply.type(xlsx).header('content-disposition', `attachment; filename="${fileName}"`).send(data)
-  })
-
-  app.post('/assessments/:id/questionnaire.xlsx', { schema: { params: Id } }, async (req, reply) => {
-    const p = app.requirePrincipal(req)
-    await getAssessment(app.db, p, req.params.id)
-    const data = await uploadedFile(req.body)
-    let outcome: Awaited<ReturnType<typeof importQuestionnaireWorkbook>>
-    try {
-      outcome = await importQuestionnaireWorkbook(app.db, p, req.params.id, data)
-    } catch (err) {
-      if (err instanceof UploadRejected)
-        throw new HttpError(err.reason === 'too_large' ? 413 : 400, err.message, [
-          { field: 'file', message: err.reason },
-        ])
-      throw err
-    }
-    if (outcome.errors.length > 0) {
-      if ((req.headers.accept ?? '').includes('application/json')) {
-        return reply.code(400).send({
-          statusCode: 400,
-          error: 'Bad request',
-          message: `${outcome.errors.length} problem(s) in the workbook; nothing was saved.`,
-          issues: outcome.errors.map((e) => ({ field: `${e.sheet}!${e.cell}`, message: e.reason })),
-        })
-      }
-      return reply.code(400).render('pages/results/import-errors.eta', {
-        title: 'The answers were not imported',
-        a: { id: req.params.id },
-        errors: outcome.errors,
-        back: `/assessments/${req.params.id}`,
-      })
-    }
-    return reply.redirect(`/assessments/${req.params.id}?imported=${outcome.saved}`, 303)
   })
 
   app.get('/portfolio.xlsx', async (req, reply) => {
@@ -105,28 +73,64 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
       .send(data)
   })
 
-  app.post('/assessments/:id/action-plan.xlsx', { schema: { params: Id } }, async (req, reply) => {
-    const p = app.requirePrincipal(req)
-    // Scope first: another organisation learns nothing, not even whether its file was acceptable.
-    await getAssessment(app.db, p, req.params.id)
-    const data = await uploadedFile(req.body)
-    const { applied, errors } = await importActionPlan(app.db, p, req.params.id, data)
-    if (errors.length > 0) {
-      const wantsJson = (req.headers.accept ?? '').includes('application/json')
-      if (wantsJson)
-        return reply.code(400).send({
-          statusCode: 400,
-          error: 'Bad request',
-          message: `${errors.length} problem(s) in the workbook; nothing was changed.`,
-          issues: errors.map((e) => ({ field: `${e.sheet}!${e.cell}`, message: e.reason })),
+  // Workbook uploads are multipart forms.
+  await uploadRoutes(app, (uploads) => {
+    uploads.post('/assessments/:id/questionnaire.xlsx', { schema: { params: Id } }, async (req, reply) => {
+      const p = app.requirePrincipal(req)
+      await getAssessment(app.db, p, req.params.id)
+      const data = await uploadedFile(req.body)
+      let outcome: Awaited<ReturnType<typeof importQuestionnaireWorkbook>>
+      try {
+        outcome = await importQuestionnaireWorkbook(app.db, p, req.params.id, data)
+      } catch (err) {
+        if (err instanceof UploadRejected)
+          throw new HttpError(err.reason === 'too_large' ? 413 : 400, err.message, [
+            { field: 'file', message: err.reason },
+          ])
+        throw err
+      }
+      if (outcome.errors.length > 0) {
+        if ((req.headers.accept ?? '').includes('application/json')) {
+          return reply.code(400).send({
+            statusCode: 400,
+            error: 'Bad request',
+            message: `${outcome.errors.length} problem(s) in the workbook; nothing was saved.`,
+            issues: outcome.errors.map((e) => ({ field: `${e.sheet}!${e.cell}`, message: e.reason })),
+          })
+        }
+        return reply.code(400).render('pages/results/import-errors.eta', {
+          title: 'The answers were not imported',
+          a: { id: req.params.id },
+          errors: outcome.errors,
+          back: `/assessments/${req.params.id}`,
         })
-      return reply.code(400).render('pages/results/import-errors.eta', {
-        title: 'The action plan was not updated',
-        a: { id: req.params.id },
-        errors,
-      })
-    }
-    return reply.redirect(`/assessments/${req.params.id}/results?imported=${applied}#actions`, 303)
+      }
+      return reply.redirect(`/assessments/${req.params.id}?imported=${outcome.saved}`, 303)
+    })
+
+    uploads.post('/assessments/:id/action-plan.xlsx', { schema: { params: Id } }, async (req, reply) => {
+      const p = app.requirePrincipal(req)
+      // Scope first: another organisation learns nothing, not even whether its file was acceptable.
+      await getAssessment(app.db, p, req.params.id)
+      const data = await uploadedFile(req.body)
+      const { applied, errors } = await importActionPlan(app.db, p, req.params.id, data)
+      if (errors.length > 0) {
+        const wantsJson = (req.headers.accept ?? '').includes('application/json')
+        if (wantsJson)
+          return reply.code(400).send({
+            statusCode: 400,
+            error: 'Bad request',
+            message: `${errors.length} problem(s) in the workbook; nothing was changed.`,
+            issues: errors.map((e) => ({ field: `${e.sheet}!${e.cell}`, message: e.reason })),
+          })
+        return reply.code(400).render('pages/results/import-errors.eta', {
+          title: 'The action plan was not updated',
+          a: { id: req.params.id },
+          errors,
+        })
+      }
+      return reply.redirect(`/assessments/${req.params.id}/results?imported=${applied}#actions`, 303)
+    })
   })
 }
 export default exportRoutes
