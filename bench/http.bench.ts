@@ -6,8 +6,9 @@ import autocannon from 'autocannon'
 import { loadConfig } from '../src/config.ts'
 import { createDb } from '../src/db/connection.ts'
 import { PROJECT_ROOT } from '../src/paths.ts'
+import { applicability } from '../src/questionnaire/model.ts'
 import { compiledVersion, getQuestionnaireVersion } from '../src/questionnaire/questionnaire.service.ts'
-import { buildSection, type Stored, sectionNav } from '../src/web/answer-page.ts'
+import { buildSection, pageScriptValues, type Stored, sectionNav } from '../src/web/answer-page.ts'
 import { BENCH_PASSWORD, prepareDatabase } from './fixture.ts'
 import type { BenchResult } from './report.ts'
 
@@ -107,7 +108,7 @@ export async function httpBench(quick: boolean): Promise<BenchResult[]> {
         evidence: new Map(),
       }),
       next: null,
-      savedValues: JSON.stringify(Object.fromEntries(values)),
+      savedValues: pageScriptValues(cq, section?.id ?? '', values, applicability(cq, values)),
       maxEvidence: 10485760,
       anyEditable: true,
       notice: null,

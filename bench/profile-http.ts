@@ -55,7 +55,17 @@ const url =
 const bin = createRequire(import.meta.url).resolve('autocannon/autocannon.js')
 const child = spawn(
   process.execPath,
-  [bin, '-c', process.env.CONNECTIONS ?? (mode === 'save' ? '50' : '10'), '-d', process.env.SECONDS ?? '8', '-H', `cookie=${cookie}`, ...args, url],
+  [
+    bin,
+    '-c',
+    process.env.CONNECTIONS ?? (mode === 'save' ? '50' : '10'),
+    '-d',
+    process.env.SECONDS ?? '8',
+    '-H',
+    `cookie=${cookie}`,
+    ...args,
+    url,
+  ],
   { stdio: 'inherit' },
 )
 await new Promise((r) => child.on('exit', r))

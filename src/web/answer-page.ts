@@ -1,5 +1,5 @@
 import type { AnswerValue } from '../questionnaire/condition.ts'
-import { parseCondition } from '../questionnaire/condition.ts'
+import { parseCondition, references } from '../questionnaire/condition.ts'
 import { COUNTRIES } from '../questionnaire/countries.ts'
 import {
   type Applicability,
@@ -75,6 +75,44 @@ export function sectionNav(
     }
   })
   return { sections, answered, applicable }
+}
+
+// Per questionnaire version and section: the questions elsewhere that this section's conditions read.
+const offPageRefs = new WeakMap<CompiledQuestionnaire, Map<string, string[]>>()
+function offPageReferences(cq: CompiledQuestionnaire, sectionId: string): string[] {
+  let perSection = offPageRefs.get(cq)
+  if (!perSection) {
+    perSection = new Map()
+    offPageRefs.set(cq, perSection)
+  }
+  let refs = perSection.get(sectionId)
+  if (!refs) {
+    const here = cq.entries.filter((e) => e.section.id === sectionId)
+    const own = new Set(here.map((e) => e.question.id))
+    const read = here.flatMap((e) => (e.question.when ? references(parseCondition(e.question.when)) : []))
+    refs = [...new Set(read.map((r) => r.question))].filter((q) => !own.has(q))
+    perSection.set(sectionId, refs)
+  }
+  return refs
+}
+
+/**
+ * What the page script needs to show and hide questions as the respondent types: the answers its
+ * conditions read from other sections, as they count (an answer to a question that does not apply counts
+ * as none, as on the server). The section's own answers it reads from the form.
+ */
+export function pageScriptValues(
+  cq: CompiledQuestionnaire,
+  sectionId: string,
+  values: ReadonlyMap<string, AnswerValue>,
+  app: Applicability,
+): string {
+  const out: Record<string, AnswerValue> = {}
+  for (const q of offPageReferences(cq, sectionId)) {
+    const v = values.get(q)
+    if (v !== undefined && app.questions.get(q)) out[q] = v
+  }
+  return JSON.stringify(out)
 }
 
 function display(e: QuestionEntry, v: AnswerValue | null | undefined): string {

@@ -57,6 +57,15 @@ describe('answering a section in the browser', () => {
     return c.request({ method: 'POST', url: url(), ...body })
   }
 
+  it('gives the page script only the answers from other sections that its conditions read', async () => {
+    const api = `/api/v1/assessments/${w.assessments.selfA}/answers`
+    expect((await c.api('PUT', api, { answers: { 'A0.7': 'yes', 'A0.1b': 'Rayong' } })).statusCode).toBe(200)
+    const saved = (body: string) =>
+      JSON.parse((/data-saved="([^"]*)"/.exec(body)?.[1] ?? '').replaceAll('&quot;', '"').replaceAll('&#39;', "'"))
+    // A6.9 appears when A0.7 (tied permits) is yes; nothing in A6 reads the site's town.
+    expect(saved((await c.get(url())).body)).toEqual({ 'A0.7': 'yes' })
+  })
+
   it('refuses a section form (multipart) without its CSRF token, or with a forged one, and saves nothing', async () => {
     for (const token of [null, 'forged-token']) {
       const body = multipart([

@@ -16,7 +16,7 @@ import type { AnswerValue } from '../../questionnaire/condition.ts'
 import { applicability } from '../../questionnaire/model.ts'
 import { compiledVersion } from '../../questionnaire/questionnaire.service.ts'
 import { t } from '../../questionnaire/text.ts'
-import { buildSection, readSectionForm, sectionNav } from '../../web/answer-page.ts'
+import { buildSection, pageScriptValues, readSectionForm, sectionNav } from '../../web/answer-page.ts'
 import { messages } from '../../web/messages.ts'
 
 const Params = z.object({ id: z.coerce.number().int().positive(), sid: z.string().max(32) })
@@ -119,7 +119,7 @@ const answerPages: FastifyPluginAsyncZod = async (app) => {
       nav,
       questions,
       next: next?.id ?? null,
-      savedValues: JSON.stringify(Object.fromEntries(values)),
+      savedValues: pageScriptValues(ctx.cq, sid, values, app),
       maxEvidence: MAX_EVIDENCE_BYTES,
       anyEditable: questions.some((q) => q.editable),
       notice: extra.notice ?? null,
