@@ -1,11 +1,12 @@
-import type { Kysely } from 'kysely'
+import type SQLite from 'better-sqlite3'
+import type { Insertable, Kysely } from 'kysely'
 import * as audit from '../access/audit.repository.ts'
 import { Forbidden, type Principal, requireOrgKind, requireRole } from '../access/principal.ts'
 import type { Database } from '../db/database.ts'
 import { groupWrite, withRaw } from '../db/raw.ts'
 import { checkAnswers, type RawAnswer } from '../questionnaire/answers.ts'
 import type { AnswerValue } from '../questionnaire/condition.ts'
-import { applicability } from '../questionnaire/model.ts'
+import { applicability, type CompiledQuestionnaire } from '../questionnaire/model.ts'
 import { compiledVersion, getQuestionnaireVersion } from '../questionnaire/questionnaire.service.ts'
 import { score } from '../scoring/engine.ts'
 import type { ScoreResult } from '../scoring/result.schema.ts'
@@ -14,6 +15,7 @@ import { storeSnapshot } from '../scoring/score.service.ts'
 import * as answerStore from './answer.store.ts'
 import { applySave, type StoredAnswer } from './answer-cache.ts'
 import * as repo from './assessment.repository.ts'
+import type { AnswerTable } from './assessment.table.ts'
 import { syncActions } from './workflow.service.ts'
 
 /**
@@ -293,7 +295,48 @@ export async function saveAnswers(
 
   // From the ownership check to the last write in one transaction (committed with concurrent saves, see
   // groupWrite): a submission or review decision cannot land between checking the state and writing.
-  const outcome = await groupWrite(db, (sqlite) => {
+  const outcome = await groupWrite(db, {
+    check: (sqlite) => planSave(sqlite, p, id, input, touched, cq, now),
+    write: (sqlite, plan) => {
+      if (!plan) return null
+      for (const row of plan.rows) answerStore.upsert(sqlite, row)
+      if (plan.entries.length > 0) {
+        answerStore.setRevision(sqlite, id, plan.result.revision)
+        audit.recordRaw(sqlite, p, plan.entries, now)
+        if (plan.returned)
+          answerStore.resolveReturns(
+            sqlite,
+            id,
+            plan.rows.map((r) => r.question_id),
+            iso(now),
+          )
+      }
+      return plan
+    },
+  })
+  if (outcome) {
+    if (outcome.changed.size > 0) applySave(db, id, outcome.base, outcome.result.revision, outcome.changed)
+    return outcome.result
+  }
+  throw (await repo.findVisible(db, p, id))
+    ? new Forbidden('Only the organisation that answers this assessment can change its answers.')
+    : notFound()
+}
+
+/**
+ * Everything a save decides, reading only: refusals (locked, invalid, stale, not returned) are thrown here,
+ * before anything is written. Null when the principal's organisation does not own the assessment.
+ */
+function planSave(
+  sqlite: SQLite.Database,
+  p: Principal,
+  id: number,
+  input: SaveInput,
+  touched: string[],
+  cq: CompiledQuestionnaire | undefined,
+  now: Date,
+) {
+  {
     const a = answerStore.owned(sqlite, id, p.organisationId)
     if (!a || !cq) return null
     refuseLocked(a.status)
@@ -353,6 +396,7 @@ export async function saveAnswers(
       )
     }
     const entries: audit.AuditEntry[] = []
+    const rows: Required<Insertable<AnswerTable>>[] = []
     const versions: Record<string, number> = {}
     const changed = new Map<string, StoredAnswer | null>()
     for (const qid of touched) {
@@ -370,7 +414,7 @@ export async function saveAnswers(
         continue
       }
       const version = (cur?.version ?? 0) + 1
-      answerStore.upsert(sqlite, {
+      rows.push({
         assessment_id: id,
         question_id: qid,
         value: newValue,
@@ -397,28 +441,16 @@ export async function saveAnswers(
         newValue: { value: newValue ? JSON.parse(newValue) : null, comment: newComment },
       })
     }
-    let revision = a.revision
-    if (entries.length > 0) {
-      revision = a.revision + 1
-      answerStore.setRevision(sqlite, id, revision)
-      audit.recordRaw(sqlite, p, entries, now)
-      if (a.status === 'returned')
-        answerStore.resolveReturns(
-          sqlite,
-          id,
-          entries.map((e) => String(e.entityId)),
-          iso(now),
-        )
+    const revision = entries.length > 0 ? a.revision + 1 : a.revision
+    return {
+      result: { saved: entries.length, revision, versions },
+      base: a.revision,
+      changed,
+      rows,
+      entries,
+      returned: a.status === 'returned',
     }
-    return { result: { saved: entries.length, revision, versions }, base: a.revision, changed }
-  })
-  if (outcome) {
-    if (outcome.changed.size > 0) applySave(db, id, outcome.base, outcome.result.revision, outcome.changed)
-    return outcome.result
   }
-  throw (await repo.findVisible(db, p, id))
-    ? new Forbidden('Only the organisation that answers this assessment can change its answers.')
-    : notFound()
 }
 
 /**

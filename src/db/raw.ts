@@ -1,4 +1,4 @@
-import type SQLite from 'better-sqlite3'
+import SQLite from 'better-sqlite3'
 import type { Db } from './connection.ts'
 
 /**
@@ -41,18 +41,32 @@ export function readSnapshot<T>(db: Db, fn: (sqlite: SQLite.Database) => T): Pro
   return withRaw(db, (sqlite) => sqlite.transaction(() => fn(sqlite)).deferred())
 }
 
-type Pending = { fn: (sqlite: SQLite.Database) => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }
+/**
+ * One write, in two steps: `check` reads and decides (and may refuse by throwing: it has written nothing),
+ * then `write` carries the decision out. A throw from `write` is unexpected (a full disk, a broken
+ * constraint) and fails its whole group, which is then run again one write at a time.
+ */
+export type WriteStep<P, T> = { check: (sqlite: SQLite.Database) => P; write: (sqlite: SQLite.Database, plan: P) => T }
+
+type Pending = {
+  step: WriteStep<unknown, unknown>
+  resolve: (v: unknown) => void
+  reject: (e: unknown) => void
+}
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown }
 const queues = new WeakMap<Db, Pending[]>()
 const MAX_GROUP = 256
 
 /**
- * A write transaction, committed together with the others that arrive in the same turn of the event loop
- * (group commit). Most of a small write's cost is the commit itself (locking, one WAL frame per page
- * touched), and concurrent saves touch the same pages. Each write runs in its own savepoint, so one that
- * throws is rolled back alone and the others still commit; every caller hears back only after the COMMIT,
- * so an acknowledged write is durable. Writes run one after another, exactly as if they had been serial.
+ * A write committed together with the others that arrive in the same turn of the event loop (group
+ * commit). Most of a small write's cost is the commit itself (locking, one WAL frame per page touched), and
+ * concurrent saves touch the same pages. Writes run one after another inside the group's transaction, each
+ * seeing the ones before it, exactly as if they had been serial. A write refused by its check changes
+ * nothing and stops no other; every caller hears back only after the COMMIT, so an acknowledged write is
+ * durable. If the transaction fails (a write threw, or the COMMIT did), nothing of it stays and each write
+ * is run again alone, so only the failing one fails.
  */
-export function groupWrite<T>(db: Db, fn: (sqlite: SQLite.Database) => T): Promise<T> {
+export function groupWrite<P, T>(db: Db, step: WriteStep<P, T>): Promise<T> {
   const sqlite = handleOf(db)
   let queue = queues.get(db)
   if (!queue) {
@@ -61,46 +75,60 @@ export function groupWrite<T>(db: Db, fn: (sqlite: SQLite.Database) => T): Promi
   }
   return new Promise<T>((resolve, reject) => {
     const q = queue as Pending[]
-    q.push({ fn, resolve: resolve as (v: unknown) => void, reject })
+    q.push({ step: step as WriteStep<unknown, unknown>, resolve: resolve as (v: unknown) => void, reject })
     if (q.length === 1) setImmediate(() => flush(db, sqlite, q))
   })
 }
 
-// better-sqlite3 builds a new wrapper for every transaction() call; one per connection serves every write.
-const savepoints = new WeakMap<SQLite.Database, (fn: (sqlite: SQLite.Database) => unknown) => unknown>()
-function inSavepoint(sqlite: SQLite.Database) {
-  let run = savepoints.get(sqlite)
-  if (!run) {
-    // Called inside the group's transaction, a better-sqlite3 transaction function runs as a savepoint.
-    run = sqlite.transaction((fn: (s: SQLite.Database) => unknown) => fn(sqlite))
-    savepoints.set(sqlite, run)
-  }
-  return run
+/** Runs writes in one IMMEDIATE transaction (the write lock first, so a read-then-write never fails half-way
+ * because another process wrote in between); a refusal is an outcome, any other throw aborts them all. */
+function runTogether(db: Db, sqlite: SQLite.Database, items: Pending[]): Promise<Outcome[]> {
+  return withRaw(db, () =>
+    sqlite
+      .transaction(() => {
+        const outcomes: Outcome[] = []
+        for (const { step } of items) {
+          let plan: unknown
+          try {
+            plan = step.check(sqlite)
+          } catch (error) {
+            outcomes.push({ ok: false, error })
+            continue
+          }
+          outcomes.push({ ok: true, value: step.write(sqlite, plan) })
+        }
+        return outcomes
+      })
+      .immediate(),
+  )
+}
+
+function belongsToOneWrite(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code
+  return !(error instanceof SQLite.SqliteError) || (typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT'))
 }
 
 async function flush(db: Db, sqlite: SQLite.Database, queue: Pending[]): Promise<void> {
   const group = queue.splice(0, MAX_GROUP)
   if (queue.length > 0) setImmediate(() => flush(db, sqlite, queue))
-  const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = []
+  let outcomes: Outcome[]
   try {
-    // IMMEDIATE takes the write lock first, so a read-then-write never fails half-way because another
-    // process (the command line) wrote in between.
-    await withRaw(db, () =>
-      sqlite
-        .transaction(() => {
-          for (const item of group) {
-            try {
-              outcomes.push({ ok: true, value: inSavepoint(sqlite)(item.fn) })
-            } catch (error) {
-              outcomes.push({ ok: false, error })
-            }
-          }
-        })
-        .immediate(),
-    )
+    outcomes = await runTogether(db, sqlite, group)
   } catch (error) {
-    for (const item of group) item.reject(error)
-    return
+    // A busy lock, a full disk or an I/O error would fail each write again (each after its own wait):
+    // the whole group hears it. A broken constraint or a throwing write belongs to one write: find it.
+    if (group.length === 1 || !belongsToOneWrite(error)) {
+      for (const item of group) item.reject(error)
+      return
+    }
+    outcomes = []
+    for (const item of group) {
+      try {
+        outcomes.push(...(await runTogether(db, sqlite, [item])))
+      } catch (error) {
+        outcomes.push({ ok: false, error })
+      }
+    }
   }
   group.forEach((item, i) => {
     const o = outcomes[i]

@@ -85,6 +85,8 @@ export type Applicability = {
   questions: Map<string, boolean>
   /** The same as `questions`, by entry index: the scoring loop reads it for every question. */
   byIndex: Uint8Array
+  /** Whether one question applies, without building the `questions` map. */
+  applies: (questionId: string) => boolean
 }
 
 /**
@@ -148,6 +150,11 @@ export function applicability(cq: CompiledQuestionnaire, answers: ReadonlyMap<st
   return {
     sections,
     byIndex,
+    applies: (qid) => {
+      const e = cq.byId.get(qid)
+      const i = e ? index.get(e) : undefined
+      return i !== undefined && byIndex[i] === 1
+    },
     // Built only when asked for by id (pages); the scoring loop reads byIndex.
     get questions() {
       questions ??= new Map(cq.entries.map((e, i) => [e.question.id, byIndex[i] === 1]))

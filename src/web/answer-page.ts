@@ -58,19 +58,26 @@ export function sectionNav(
   currentId: string,
   app: Applicability = applicability(cq, values),
 ): { sections: SectionNav[]; answered: number; applicable: number } {
+  // One pass over the entries (in section order), counting per section.
+  const perSection = cq.def.sections.map(() => ({ answered: 0, applicable: 0 }))
+  cq.entries.forEach((e, i) => {
+    if (app.byIndex[i] !== 1) return
+    const counts = perSection[e.sectionIndex] as { answered: number; applicable: number }
+    counts.applicable++
+    if (values.has(e.question.id)) counts.answered++
+  })
   let answered = 0
   let applicable = 0
-  const sections = cq.def.sections.map((s) => {
-    const qs = s.questions.filter((q) => app.questions.get(q.id))
-    const a = qs.filter((q) => values.has(q.id)).length
-    answered += a
-    applicable += qs.length
+  const sections = cq.def.sections.map((s, i) => {
+    const counts = perSection[i] as { answered: number; applicable: number }
+    answered += counts.answered
+    applicable += counts.applicable
     return {
       id: s.id,
       title: t(s.title),
       applies: app.sections.get(s.id) ?? true,
-      answered: a,
-      applicable: qs.length,
+      answered: counts.answered,
+      applicable: counts.applicable,
       current: s.id === currentId,
     }
   })
@@ -110,7 +117,7 @@ export function pageScriptValues(
   const out: Record<string, AnswerValue> = {}
   for (const q of offPageReferences(cq, sectionId)) {
     const v = values.get(q)
-    if (v !== undefined && app.questions.get(q)) out[q] = v
+    if (v !== undefined && app.applies(q)) out[q] = v
   }
   return JSON.stringify(out)
 }
@@ -194,9 +201,10 @@ export function buildSection(input: {
     }
     app = applicability(cq, values)
   }
-  const applies = app.questions
+  const applies = app.byIndex
   const out: QuestionView[] = []
-  for (const e of cq.entries) {
+  for (let i = 0; i < cq.entries.length; i++) {
+    const e = cq.entries[i] as QuestionEntry
     if (e.section.id !== input.sectionId) continue
     const q = e.question
     const stored = input.stored.get(q.id)
@@ -220,7 +228,7 @@ export function buildSection(input: {
       max: v.max,
       step: v.step,
       unit: v.unit,
-      applies: applies.get(q.id) ?? false,
+      applies: applies[i] === 1,
       value,
       comment: input.typedComments?.get(q.id) ?? stored?.comment ?? '',
       version: stored?.version ?? 0,

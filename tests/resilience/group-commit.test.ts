@@ -27,37 +27,58 @@ describe('group commit', () => {
   })
 
   const insert = (label: string, parent: number | null = null) =>
-    groupWrite(db, (s) =>
-      Number(s.prepare('insert into item (label, parent_id) values (?, ?)').run(label, parent).lastInsertRowid),
-    )
+    groupWrite(db, {
+      check: () => label,
+      write: (s, l) =>
+        Number(s.prepare('insert into item (label, parent_id) values (?, ?)').run(l, parent).lastInsertRowid),
+    })
   const labels = () => sqlite.prepare('select label from item order by id').pluck().all()
 
-  it('rolls back a failing write alone; the others in the same group commit, in order', async () => {
+  it('a write refused by its check changes nothing and stops no other; each sees the ones before it', async () => {
     const results = await Promise.allSettled([
       insert('first'),
-      groupWrite(db, (s) => {
-        s.prepare('insert into item (label) values (?)').run('half-done')
-        throw new Error('refused half-way')
+      groupWrite(db, {
+        check: () => {
+          throw new Error('refused')
+        },
+        write: (s) => s.prepare('insert into item (label) values (?)').run('never'),
       }),
-      groupWrite(db, (s) => s.prepare('select count(*) from item').pluck().get()),
+      groupWrite(db, {
+        check: (s) => s.prepare('select count(*) from item').pluck().get() as number,
+        write: (_, n) => n,
+      }),
       insert('third'),
     ])
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled'])
-    expect((results[1] as PromiseRejectedResult).reason.message).toBe('refused half-way')
-    // The third write saw the first and not the rolled-back one: the group ran as if serially.
+    expect((results[1] as PromiseRejectedResult).reason.message).toBe('refused')
+    // The third write saw the first: the group ran as if serially.
     expect((results[2] as PromiseFulfilledResult<number>).value).toBe(1)
     expect(labels()).toEqual(['first', 'third'])
   })
 
-  it('when the COMMIT itself fails, every write of the group hears it and none is stored', async () => {
+  it('when a write fails half-way, its group is run again one write at a time: only that one fails', async () => {
+    const results = await Promise.allSettled([
+      insert('fine'),
+      groupWrite(db, {
+        check: () => null,
+        write: (s) => {
+          s.prepare('insert into item (label) values (?)').run('half-done')
+          throw new Error('disk trouble')
+        },
+      }),
+      insert('also fine'),
+    ])
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/disk trouble/)
+    expect(labels()).toEqual(['fine', 'also fine'])
+  })
+
+  it('when the COMMIT fails, the writes are run again one at a time: the one that breaks it fails alone', async () => {
     // A deferred foreign key is checked at COMMIT: the whole group's transaction fails there.
     const results = await Promise.allSettled([insert('fine'), insert('orphan', 99), insert('also fine')])
-    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected'])
-    expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/FOREIGN KEY/)
-    expect(labels()).toEqual([])
-    // The connection is usable afterwards.
-    await insert('after')
-    expect(labels()).toEqual(['after'])
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/FOREIGN KEY/)
+    expect(labels()).toEqual(['fine', 'also fine'])
   })
 
   it('groups more writes than one transaction takes across several, losing none', async () => {
