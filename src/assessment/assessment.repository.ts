@@ -51,12 +51,42 @@ function visibleQuery(db: Conn, p: Pick<Principal, 'organisationId'>, id: number
     .where(visibleTo(p))
 }
 
-/** The same reads, compiled once, for the pages read on every answer (run inside `readSnapshot`). */
+/** A review decision as the answer pages need it. */
+export type PageDecision = { question_id: string; decision: string; comment: string | null; resolved_at: string | null }
+/** An evidence file as the answer pages list it. */
+export type PageEvidence = { id: number; question_id: string; file_name: string }
+
+/**
+ * What every answer page reads, compiled once: the assessment if visible, with its review decisions (in the
+ * order made) and its evidence files as JSON, in one statement, so one read shows one state.
+ */
+function pageHeadQuery(db: Conn, p: Pick<Principal, 'organisationId'>, id: number) {
+  return visibleQuery(db, p, id).select((eb) => [
+    eb
+      .selectFrom('review_decision as d')
+      .select(
+        sql<string>`json_group_array(json_object('question_id', d.question_id, 'decision', d.decision, 'comment', d.comment, 'resolved_at', d.resolved_at) order by d.id)`.as(
+          'j',
+        ),
+      )
+      .whereRef('d.assessment_id', '=', 'assessment.id')
+      .as('decisions_json'),
+    eb
+      .selectFrom('evidence as e')
+      .select(
+        sql<string>`json_group_array(json_object('id', e.id, 'question_id', e.question_id, 'file_name', e.file_name) order by e.id)`.as(
+          'j',
+        ),
+      )
+      .whereRef('e.assessment_id', '=', 'assessment.id')
+      .where('e.deleted_at', 'is', null)
+      .as('evidence_json'),
+  ])
+}
+
 export const compiled = {
-  visible: compileOnce((db, $: { id: number; organisationId: number }) => visibleQuery(db, $, $.id)),
+  pageHead: compileOnce((db, $: { id: number; organisationId: number }) => pageHeadQuery(db, $, $.id)),
   answers: compileOnce((db, $: { id: number }) => answersJsonQuery(db, $.id)),
-  decisions: compileOnce((db, $: { id: number }) => decisionsQuery(db, $.id)),
-  evidence: compileOnce((db, $: { id: number }) => evidenceQuery(db, $.id)),
 }
 
 /** For writes: only the owning organisation, never a brand it is shared with. */

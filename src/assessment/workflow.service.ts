@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely'
 import * as audit from '../access/audit.repository.ts'
 import { Forbidden, type Principal, requireOrgKind, requireRole } from '../access/principal.ts'
 import type { Database } from '../db/database.ts'
-import { readSnapshot } from '../db/raw.ts'
+import { withRaw } from '../db/raw.ts'
 import { t } from '../questionnaire/text.ts'
 import { INDICATOR_KEYS } from '../questionnaire/vocabulary.ts'
 import type { ScoreResult } from '../scoring/result.schema.ts'
@@ -112,24 +112,35 @@ export async function listEvidence(db: Kysely<Database>, p: Principal, id: numbe
 }
 
 /**
- * What the answer pages show, read in one snapshot with queries compiled once: the assessment (if the
- * principal may see it), its answers, the current review decisions and the evidence files.
+ * What the answer pages show: the assessment (if the principal may see it), its answers, the current review
+ * decisions and the evidence files. One statement when the answers of the current revision are in memory;
+ * otherwise the assessment and its answers are read in one snapshot, so the answers remembered belong to
+ * the revision they are remembered under.
  */
 export async function answerPageData(db: Kysely<Database>, p: Principal, id: number) {
-  const data = await readSnapshot(db, (sqlite) => {
-    const a = repo.compiled.visible.get(sqlite, { id, organisationId: p.organisationId })
-    if (!a) return undefined
-    return {
-      a,
-      stored:
-        cachedAnswers(db, id, a.revision) ??
-        rememberAnswers(db, id, a.revision, storedFromJson(repo.compiled.answers.get(sqlite, { id })?.answers ?? '[]')),
-      decisions: latestDecisions(repo.compiled.decisions.all(sqlite, { id })),
-      evidence: repo.compiled.evidence.all(sqlite, { id }),
-    }
+  const params = { id, organisationId: p.organisationId }
+  const data = await withRaw(db, (sqlite) => {
+    const head = repo.compiled.pageHead.get(sqlite, params)
+    if (!head) return undefined
+    const stored = cachedAnswers(db, id, head.revision)
+    if (stored) return { head, stored }
+    return sqlite
+      .transaction(() => {
+        const again = repo.compiled.pageHead.get(sqlite, params)
+        if (!again) return undefined
+        const json = repo.compiled.answers.get(sqlite, { id })?.answers ?? '[]'
+        return { head: again, stored: rememberAnswers(db, id, again.revision, storedFromJson(json)) }
+      })
+      .deferred()
   })
   if (!data) throw new AssessmentError('Assessment not found.', 404)
-  return data
+  const { decisions_json, evidence_json, ...a } = data.head
+  return {
+    a,
+    stored: data.stored,
+    decisions: latestDecisions(JSON.parse(decisions_json ?? '[]') as repo.PageDecision[]),
+    evidence: JSON.parse(evidence_json ?? '[]') as repo.PageEvidence[],
+  }
 }
 
 /** For callers that have just checked access to the assessment. */

@@ -36,11 +36,6 @@ export function withRaw<T>(db: Db, fn: (sqlite: SQLite.Database) => T): Promise<
   return db.connection().execute(async () => fn(sqlite))
 }
 
-/** Several reads in one read transaction: one consistent snapshot, and one lock taken instead of one per query. */
-export function readSnapshot<T>(db: Db, fn: (sqlite: SQLite.Database) => T): Promise<T> {
-  return withRaw(db, (sqlite) => sqlite.transaction(() => fn(sqlite)).deferred())
-}
-
 /**
  * One write, in two steps: `check` reads and decides (and may refuse by throwing: it has written nothing),
  * then `write` carries the decision out. A throw from `write` is unexpected (a full disk, a broken

@@ -52,6 +52,24 @@ export type SectionNav = {
   current: boolean
 }
 
+/**
+ * The answer values and what applies, for a set of stored answers. Stored answers served from memory are
+ * shared, immutable maps (see answer-cache), so this is worked out once per revision, not once per page.
+ */
+const states = new WeakMap<
+  ReadonlyMap<string, Stored>,
+  { cq: CompiledQuestionnaire; values: Map<string, AnswerValue>; app: Applicability }
+>()
+export function answerState(cq: CompiledQuestionnaire, stored: ReadonlyMap<string, Stored>) {
+  const hit = states.get(stored)
+  if (hit && hit.cq === cq) return hit
+  const values = new Map<string, AnswerValue>()
+  for (const [k, s] of stored) if (s.value !== null) values.set(k, s.value)
+  const state = { cq, values, app: applicability(cq, values) }
+  states.set(stored, state)
+  return state
+}
+
 export function sectionNav(
   cq: CompiledQuestionnaire,
   values: Map<string, AnswerValue>,

@@ -13,10 +13,9 @@ import { MAX_EVIDENCE_BYTES, sniffEvidenceType } from '../../assessment/evidence
 import { addEvidence, answerPageData, editableByStatus, evidenceFile } from '../../assessment/workflow.service.ts'
 import { uploadRoutes } from '../../plugins/external/multipart.ts'
 import type { AnswerValue } from '../../questionnaire/condition.ts'
-import { applicability } from '../../questionnaire/model.ts'
 import { compiledVersion } from '../../questionnaire/questionnaire.service.ts'
 import { t } from '../../questionnaire/text.ts'
-import { buildSection, pageScriptValues, readSectionForm, sectionNav } from '../../web/answer-page.ts'
+import { answerState, buildSection, pageScriptValues, readSectionForm, sectionNav } from '../../web/answer-page.ts'
 import { messages } from '../../web/messages.ts'
 
 const Params = z.object({ id: z.coerce.number().int().positive(), sid: z.string().max(32) })
@@ -88,10 +87,8 @@ const answerPages: FastifyPluginAsyncZod = async (app) => {
   ) {
     const section = ctx.cq.def.sections.find((s) => s.id === sid)
     if (!section) throw new AssessmentError(`No section "${sid}" in this questionnaire.`, 404)
-    const values = new Map<string, AnswerValue>()
-    for (const [k, s] of ctx.stored) if (s.value !== null) values.set(k, s.value)
     // Applicability is worked out once for the navigation and the questions.
-    const app = applicability(ctx.cq, values)
+    const { values, app } = answerState(ctx.cq, ctx.stored)
     const nav = sectionNav(ctx.cq, values, sid, app)
     const questions = buildSection({
       cq: ctx.cq,
