@@ -134,12 +134,13 @@ export async function answerPageData(db: Kysely<Database>, p: Principal, id: num
       .deferred()
   })
   if (!data) throw new AssessmentError('Assessment not found.', 404)
-  const { decisions_json, evidence_json, ...a } = data.head
+  const byId = (x: { id: number }, y: { id: number }) => x.id - y.id
+  const a = data.head
   return {
     a,
     stored: data.stored,
-    decisions: latestDecisions(JSON.parse(decisions_json ?? '[]') as repo.PageDecision[]),
-    evidence: JSON.parse(evidence_json ?? '[]') as repo.PageEvidence[],
+    decisions: latestDecisions((JSON.parse(a.decisions_json ?? '[]') as repo.PageDecision[]).sort(byId)),
+    evidence: (JSON.parse(a.evidence_json ?? '[]') as repo.PageEvidence[]).sort(byId),
   }
 }
 
