@@ -1,5 +1,6 @@
 import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { submittedWorld } from '../helpers/seed.ts'
 import { PASSWORD } from '../helpers/world.ts'
 import {
   checkA11y,
@@ -18,9 +19,8 @@ import {
   startHarness,
   text,
 } from './harness.ts'
-import { browserWorld } from './seed.ts'
 
-type World = Awaited<ReturnType<typeof browserWorld>>
+type World = Awaited<ReturnType<typeof submittedWorld>>
 
 const heading = (page: Page) => page.getByRole('heading', { level: 1 })
 const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' })
@@ -36,7 +36,7 @@ describeBrowser('pages in a real browser', () => {
 
   beforeAll(async () => {
     browser = await launchBrowser()
-    h = await startHarness({ seed: browserWorld, browser })
+    h = await startHarness({ seed: submittedWorld, browser })
   }, 60_000)
 
   afterAll(async () => {

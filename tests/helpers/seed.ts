@@ -4,10 +4,10 @@ import { missingRequired, saveAnswers, submitAssessment } from '../../src/assess
 import { generateAssessment } from '../../src/demo/answers-generator.ts'
 import type { RawAnswer } from '../../src/questionnaire/answers.ts'
 import { compiledVersion, getQuestionnaireVersion } from '../../src/questionnaire/questionnaire.service.ts'
-import { buildWorld } from '../helpers/world.ts'
+import { buildWorld } from './world.ts'
 
 /** The shared test world, with supplier A's requested assessment answered in full and submitted (so it has scores). */
-export async function browserWorld(app: FastifyInstance) {
+export async function submittedWorld(app: FastifyInstance) {
   const w = await buildWorld(app)
   await answerAndSubmit(app, w.principals.respA, w.assessments.requested, 7)
   return w
