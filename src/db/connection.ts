@@ -68,21 +68,6 @@ export function createDb(path: string, options: { logSql?: boolean } = {}): { db
   return { db, sqlite }
 }
 
-/**
- * A long read (an export streaming for seconds) on its own read-only connection. Kysely holds a connection
- * for the whole of a streamed query; on the main connection that would hold every other request for as long.
- * Here the export reads one consistent snapshot while the main connection serves everyone else.
- */
-export async function* readApart<T>(path: string, read: (db: Db) => AsyncIterable<T>): AsyncGenerator<T> {
-  const sqlite = new SQLite(path, { readonly: true, fileMustExist: true, timeout: 5000 })
-  const reader = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
-  try {
-    yield* read(reader)
-  } finally {
-    await reader.destroy()
-  }
-}
-
 /** Checks the database answers; used by /readyz. */
 export function ping(sqlite: SQLite.Database): boolean {
   return (sqlite.prepare('select 1 as ok').get() as { ok: number }).ok === 1

@@ -1,5 +1,7 @@
 import SQLite from 'better-sqlite3'
+import { Kysely, SqliteDialect } from 'kysely'
 import type { Db } from './connection.ts'
+import type { Database } from './database.ts'
 
 /**
  * The two hottest paths (who is calling, and saving answers) run as plain prepared statements: building and
@@ -20,13 +22,41 @@ function handleOf(db: Db): SQLite.Database {
   return sqlite
 }
 
+const longReads = new WeakSet<Db>()
+
+/**
+ * A long read (an export streaming for seconds) on its own read-only connection. Kysely holds a connection
+ * for the whole of a streamed query; on the main connection that would hold every other request for as long.
+ * Here the export reads one consistent snapshot while the main connection serves everyone else. An
+ * in-memory database has no file to open twice: there the read uses the main connection, and raw sections
+ * wait for it like for a transaction.
+ */
+export async function* readApart<T>(db: Db, path: string, read: (db: Db) => AsyncIterable<T>): AsyncGenerator<T> {
+  if (path === ':memory:') {
+    longReads.add(db)
+    try {
+      yield* read(db)
+    } finally {
+      longReads.delete(db)
+    }
+    return
+  }
+  const sqlite = new SQLite(path, { readonly: true, fileMustExist: true, timeout: 5000 })
+  const reader = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  try {
+    yield* read(reader)
+  } finally {
+    await reader.destroy()
+  }
+}
+
 export function withRaw<T>(db: Db, fn: (sqlite: SQLite.Database) => T): Promise<T> {
   const sqlite = handleOf(db)
   // No transaction open on the connection: a synchronous section cannot interleave with anything, so it runs
   // now rather than queueing behind Kysely's lock (a Kysely query holding the lock runs its statement in one
   // synchronous step too). Long reads that keep a cursor open across awaits use their own connection
-  // (exports, see createDb's reader).
-  if (!sqlite.inTransaction) {
+  // (readApart), except on an in-memory database, where they are marked.
+  if (!sqlite.inTransaction && !longReads.has(db)) {
     try {
       return Promise.resolve(fn(sqlite))
     } catch (err) {

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { readApart } from '../../src/db/connection.ts'
+import { buildApp } from '../../src/app.ts'
+import { loadConfig } from '../../src/config.ts'
+import { readApart } from '../../src/db/raw.ts'
 import { portfolioStream } from '../../src/portfolio/portfolio.service.ts'
 import { testApp } from '../helpers/app.ts'
 import { Client } from '../helpers/client.ts'
@@ -21,7 +23,7 @@ describe('a long export beside other work', () => {
   })
 
   it('does not hold up saves and pages while it is half-read, and reads one snapshot', async () => {
-    const stream = readApart(t.env.config.databasePath, (db) => portfolioStream(db, w.principals.analystA))
+    const stream = readApart(t.app.db, t.env.config.databasePath, (db) => portfolioStream(db, w.principals.analystA))
     const first = await stream.next()
     expect(first.done).toBe(false)
 
@@ -58,5 +60,50 @@ describe('a long export beside other work', () => {
     for await (const e of stream) names.push(e.supplier.name)
     expect(names.length).toBeGreaterThan(0)
     expect(names).not.toContain('Late Supplier')
+  })
+
+  it('on an in-memory database (no file to open twice) a save waits for the half-read export instead of failing', async () => {
+    const mem = await buildApp(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_PATH: ':memory:' }), {
+      logger: false,
+    })
+    try {
+      const mw = await buildWorld(mem)
+      // More suppliers than one streamed chunk (200 rows), so the export's cursor stays open between reads.
+      const at = new Date().toISOString()
+      for (let i = 0; i < 250; i++) {
+        const org = await mem.db
+          .insertInto('organisation')
+          .values({ kind: 'supplier', name: `Supplier ${String(i).padStart(3, '0')}`, created_at: at })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+        await mem.db
+          .insertInto('brand_supplier')
+          .values({ brand_id: mw.brandA, supplier_id: org.id, internal_code: null, tier: 2, created_at: at })
+          .execute()
+      }
+      const c = new Client(mem)
+      await c.login(mw.users.respA, PASSWORD)
+      const url = `/api/v1/assessments/${mw.assessments.requested}/answers`
+      // A first save warms every cache, so the next one needs no Kysely query, only the raw connection.
+      expect((await c.api('PUT', url, { answers: { 'A0.1b': 'Songkhla' } })).statusCode).toBe(200)
+      // One connection: while the export holds it, everything else waits for it (but does not fail).
+      const stream = readApart(mem.db, ':memory:', (db) => portfolioStream(db, mw.principals.analystA))
+      expect((await stream.next()).done).toBe(false)
+      const pending = c.api('PUT', url, { answers: { 'A0.1b': 'Hat Yai' } })
+      // Let the save run as far as it can while the export's cursor is open.
+      await new Promise((r) => setTimeout(r, 100))
+      for await (const _ of stream) {
+        // read to the end
+      }
+      const save = await pending
+      expect(save.statusCode, save.body).toBe(200)
+      const portfolio = new Client(mem)
+      await portfolio.login(mw.users.analystA, PASSWORD)
+      const page = await portfolio.get('/portfolio')
+      expect(page.statusCode).toBe(200)
+      expect(page.body).toContain('Supplier A')
+    } finally {
+      await mem.close()
+    }
   })
 })

@@ -5,7 +5,7 @@ import { requireOrgKind } from '../../access/principal.ts'
 import { getAssessment } from '../../assessment/assessment.service.ts'
 import { gapReportBuffer, importActionPlan } from '../../assessment/report.service.ts'
 import { importQuestionnaireWorkbook, questionnaireWorkbookBuffer } from '../../assessment/workbook.service.ts'
-import { readApart } from '../../db/connection.ts'
+import { readApart } from '../../db/raw.ts'
 import { HttpError } from '../../plugins/app/errors.ts'
 import { uploadRoutes } from '../../plugins/external/multipart.ts'
 import { employerSections, portfolioRows } from '../../portfolio/portfolio-export.ts'
@@ -49,7 +49,7 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
     // Streamed straight into the response: memory stays flat whatever the number of suppliers.
     writePortfolio(
       out,
-      readApart(app.config.databasePath, (db) => portfolioRows(db, p)),
+      readApart(app.db, app.config.databasePath, (db) => portfolioRows(db, p)),
       {
         brandName: p.organisationName,
         generatedAt: new Date(),

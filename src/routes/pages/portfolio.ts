@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { requireOrgKind } from '../../access/principal.ts'
 import { AssessmentError } from '../../assessment/assessment.service.ts'
-import { readApart } from '../../db/connection.ts'
+import { readApart } from '../../db/raw.ts'
 import { type PortfolioEntry, portfolioStream } from '../../portfolio/portfolio.service.ts'
 import { repoVisibleSupplier } from '../../portfolio/supplier.ts'
 import { COUNTRIES } from '../../questionnaire/countries.ts'
@@ -25,7 +25,7 @@ const portfolioPages: FastifyPluginAsyncZod = async (app) => {
     requireOrgKind(p, 'brand')
     const f = req.query
     const all: PortfolioEntry[] = []
-    for await (const e of readApart(app.config.databasePath, (db) => portfolioStream(db, p))) all.push(e)
+    for await (const e of readApart(app.db, app.config.databasePath, (db) => portfolioStream(db, p))) all.push(e)
     const rows = all.filter(
       (e) =>
         (!f.country || e.supplier.country === f.country) &&
