@@ -1,11 +1,13 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { Config } from './config.ts'
+import type { Mailer } from './mail/mailer.ts'
 import authPlugin from './plugins/app/auth.ts'
 import configPlugin from './plugins/app/config.ts'
 import dbPlugin from './plugins/app/db.ts'
 import errorsPlugin from './plugins/app/errors.ts'
 import jsonBodyPlugin from './plugins/app/json-body.ts'
+import mailPlugin from './plugins/app/mail.ts'
 import questionnairesPlugin from './plugins/app/questionnaires.ts'
 import renderPlugin from './plugins/app/render.ts'
 import formbodyPlugin from './plugins/external/formbody.ts'
@@ -40,6 +42,8 @@ declare module 'fastify' {
 
 export type BuildOptions = {
   logger?: FastifyServerOptions['logger']
+  /** Replaces the mailer (tests capture mail this way); null sends none, even when SMTP is configured. */
+  mailer?: Mailer | null
   /** Extra routes registered after the application's own (used by tests and benchmarks). */
   extraRoutes?: (app: FastifyInstance) => Promise<void>
 }
@@ -78,6 +82,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(dbPlugin)
   await app.register(questionnairesPlugin)
   await app.register(authPlugin)
+  await app.register(mailPlugin, { mailer: options.mailer })
   await app.register(renderPlugin)
 
   // routes

@@ -27,6 +27,17 @@ export const EnvSchema = z.object({
   SESSION_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   QUESTIONNAIRES_DIR: z.string().trim().min(1).optional(),
   EVIDENCE_DIR: z.string().trim().min(1).optional(),
+  SMTP_URL: z
+    .string()
+    .trim()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'expected smtp://user:password@host:port or smtps://…')
+    .optional(),
+  MAIL_FROM: z.string().trim().min(3, 'expected a sender such as "Fairhire <no-reply@example.org>"').optional(),
+  PUBLIC_URL: z
+    .string()
+    .trim()
+    .regex(/^https?:\/\/[^\s/]+$/, 'expected the address people use, such as https://fairhire.example.org (no path)')
+    .optional(),
   LOG_SQL: z
     .enum(['0', '1', 'true', 'false'], { message: 'expected 0, 1, true or false' })
     .default('0')
@@ -44,6 +55,10 @@ export type Config = Readonly<{
   /** Uploaded evidence, outside the web root; beside the database by default. */
   evidenceDir: string
   logSql: boolean
+  /** Invitations are emailed when set; otherwise the inviter is shown the link to send. */
+  mail: { smtpUrl: string; from: string } | null
+  /** The address people use to reach the server, for links in emails. */
+  publicUrl: string | null
 }>
 
 export class ConfigError extends Error {
@@ -64,6 +79,14 @@ export function parseEnv(env: NodeJS.ProcessEnv): z.infer<typeof EnvSchema> {
   }
   if (result.data.NODE_ENV === 'production' && !result.data.SESSION_SECRET) {
     throw new ConfigError(['SESSION_SECRET: required when NODE_ENV=production (at least 32 characters)'])
+  }
+  if (result.data.SMTP_URL) {
+    // Mailed links must not be built from the request's Host header, which a caller chooses.
+    const missing = [
+      !result.data.MAIL_FROM && 'MAIL_FROM: required when SMTP_URL is set (the sender of invitation emails)',
+      !result.data.PUBLIC_URL && 'PUBLIC_URL: required when SMTP_URL is set (the address mailed links point to)',
+    ].filter((x): x is string => Boolean(x))
+    if (missing.length > 0) throw new ConfigError(missing)
   }
   return result.data
 }
@@ -101,5 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         ? join(tmpdir(), `fairhire-evidence-${process.pid}`)
         : join(dirname(databasePath), 'evidence'),
     logSql: e.LOG_SQL,
+    mail: e.SMTP_URL && e.MAIL_FROM ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM } : null,
+    publicUrl: e.PUBLIC_URL ?? null,
   })
 }

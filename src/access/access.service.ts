@@ -482,12 +482,7 @@ export type InvitationInput = {
  * A brand analyst invites a supplier or recruiter (who gets its own organisation), or an admin invites
  * a colleague (kind "member"). The link is returned to be sent by the inviter; only its hash is kept.
  */
-export async function createInvitation(
-  db: Kysely<Database>,
-  p: Principal,
-  input: InvitationInput,
-  now = new Date(),
-): Promise<{ id: number; token: string }> {
+export async function createInvitation(db: Kysely<Database>, p: Principal, input: InvitationInput, now = new Date()) {
   if (p.userId === null) throw new Forbidden('Invitations are sent by a signed-in person.')
   const email = normaliseEmail(input.email)
   if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw new AccessError('Enter a valid email address.', 'email')
@@ -520,7 +515,7 @@ export async function createInvitation(
         used_at: null,
         revoked_at: null,
       })
-      .returning('id')
+      .returning(['id', 'expires_at', 'email', 'role', 'organisation_name'])
       .executeTakeFirstOrThrow()
     await audit.record(
       trx,
@@ -536,7 +531,14 @@ export async function createInvitation(
       ],
       now,
     )
-    return { id: row.id, token }
+    return {
+      id: row.id,
+      token,
+      email: row.email,
+      role: row.role,
+      organisationName: row.organisation_name,
+      expiresAt: row.expires_at,
+    }
   })
 }
 

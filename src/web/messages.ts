@@ -65,6 +65,18 @@ const en = {
 
   'invitations.title': 'Invitations',
   'invitations.createdHtml': 'Send this link to <strong>{email}</strong>. It works once and expires in 14 days.',
+  'invitations.mailedHtml':
+    'An email with this link was sent to <strong>{email}</strong>. It works once and expires in 14 days.',
+  'invitations.mailFailedHtml':
+    'The email to <strong>{email}</strong> could not be sent ({reason}). The invitation is valid: send this link yourself. It works once and expires in 14 days.',
+  'mail.invitation.subject': '{inviter} invites you to Fairhire',
+  'mail.invitation.organisation':
+    '{inviter} ({inviterOrganisation}) invites you to set up {organisation} on Fairhire as a {kind}. Fairhire is where {inviterOrganisation} and its business partners assess how migrant workers are recruited and employed, and agree what to improve.',
+  'mail.invitation.member': '{inviter} invites you to join {inviterOrganisation} on Fairhire, as {role}.',
+  'mail.invitation.link': 'To accept, open this link and choose your password:',
+  'mail.invitation.expiry': 'The link works once and expires on {date}.',
+  'mail.invitation.ignore':
+    'If you did not expect this email, you can ignore it: nothing happens unless the link is opened and accepted.',
   'invitations.heading': 'Invite an organisation or a colleague',
   'invitations.email': 'Email address of the person to invite',
   'invitations.join': 'They will join',

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { testApp } from '../helpers/app.ts'
 import { Client } from '../helpers/client.ts'
+import { captureSmtp } from '../helpers/smtp.ts'
 import { buildWorld, PASSWORD } from '../helpers/world.ts'
 
 describe('invitations', () => {
@@ -103,5 +104,97 @@ describe('invitations', () => {
     await resp.get('/assessments')
     const res = await resp.post('/invitations', { email: 'z@z.test', kind: 'supplier', organisationName: 'Z' })
     expect(res.statusCode).toBe(403)
+  })
+})
+
+describe('invitations by email', () => {
+  const PUBLIC = 'https://fairhire.example.org'
+
+  async function inviteAs(t: Awaited<ReturnType<typeof testApp>>, headers: Record<string, string> = {}) {
+    const w = await buildWorld(t.app)
+    const analyst = new Client(t.app)
+    await analyst.login(w.users.analystA, PASSWORD)
+    await analyst.get('/invitations')
+    const res = await analyst.request({
+      method: 'POST',
+      url: '/invitations',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      payload: new URLSearchParams({
+        _csrf: analyst.csrf,
+        email: 'HR@New-Site.test',
+        kind: 'supplier',
+        organisationName: 'New Site Ltd',
+      }).toString(),
+    })
+    expect(res.statusCode).toBe(200)
+    return res
+  }
+
+  it('sends the link by email from the public address, whatever Host the request named', async () => {
+    const sent: { to: string; subject: string; text: string }[] = []
+    const t = await testApp({ PUBLIC_URL: PUBLIC }, { mailer: { send: async (m) => void sent.push(m) } })
+    try {
+      const res = await inviteAs(t, { host: 'evil.example.net' })
+      expect(res.body).toContain('An email with this link was sent to <strong>hr@new-site.test</strong>')
+      expect(sent).toHaveLength(1)
+      const mail = sent[0] as (typeof sent)[number]
+      expect(mail.to).toBe('hr@new-site.test')
+      expect(mail.subject).toBe('Analyst A invites you to Fairhire')
+      expect(mail.text).toContain('Analyst A (Brand A) invites you to set up New Site Ltd on Fairhire as a supplier.')
+      expect(mail.text).not.toContain('evil.example.net')
+      const link = new RegExp(`${PUBLIC}(/invite/[A-Za-z0-9_-]{43})`).exec(mail.text)?.[1]
+      expect(link, mail.text).toBeDefined()
+      expect(mail.text).toMatch(/expires on \d{1,2} \w{3} \d{4}\./)
+      const invitee = new Client(t.app)
+      expect((await invitee.get(link as string)).statusCode).toBe(200)
+    } finally {
+      await t.close()
+    }
+  })
+
+  it('when the mail server refuses, says so with the reason and still shows the valid link', async () => {
+    const t = await testApp(
+      { PUBLIC_URL: PUBLIC },
+      {
+        mailer: {
+          send: async () => {
+            throw new Error('550 mailbox <unavailable>')
+          },
+        },
+      },
+    )
+    try {
+      const res = await inviteAs(t)
+      expect(res.body).toContain('could not be sent (550 mailbox &lt;unavailable&gt;)')
+      const link = /<p class="secret">https:\/\/fairhire\.example\.org(\/invite\/[A-Za-z0-9_-]+)<\/p>/.exec(
+        res.body,
+      )?.[1]
+      expect(link).toBeDefined()
+      expect((await new Client(t.app).get(link as string)).statusCode).toBe(200)
+    } finally {
+      await t.close()
+    }
+  })
+
+  it('speaks SMTP to the server SMTP_URL names', async () => {
+    const smtp = await captureSmtp()
+    const t = await testApp({
+      SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+      MAIL_FROM: 'Fairhire <no-reply@fairhire.example.org>',
+      PUBLIC_URL: PUBLIC,
+    })
+    try {
+      const res = await inviteAs(t)
+      expect(res.body).toContain('An email with this link was sent')
+      expect(smtp.messages).toHaveLength(1)
+      const raw = smtp.messages[0] as string
+      expect(raw).toMatch(/^From: Fairhire <no-reply@fairhire\.example\.org>$/m)
+      expect(raw).toMatch(/^To: hr@new-site\.test$/m)
+      expect(raw).toMatch(/^Subject: Analyst A invites you to Fairhire$/m)
+      expect(raw.replace(/=\r\n/g, '')).toContain(`${PUBLIC}/invite/`)
+    } finally {
+      await t.close()
+      await smtp.close()
+    }
   })
 })

@@ -40,6 +40,24 @@ describe('configuration', () => {
     expect(problems({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) })).toEqual([])
   })
 
+  it('sends email only with a sender and a public address, and checks their form', () => {
+    expect(problems({ SMTP_URL: 'smtp://mail.example.org:587' })).toEqual([
+      'MAIL_FROM: required when SMTP_URL is set (the sender of invitation emails)',
+      'PUBLIC_URL: required when SMTP_URL is set (the address mailed links point to)',
+    ])
+    expect(problems({ SMTP_URL: 'mail.example.org', PUBLIC_URL: 'https://x.example.org/app' })).toEqual([
+      'SMTP_URL: expected smtp://user:password@host:port or smtps://…',
+      'PUBLIC_URL: expected the address people use, such as https://fairhire.example.org (no path)',
+    ])
+    expect(
+      problems({
+        SMTP_URL: 'smtps://user:secret@mail.example.org:465',
+        MAIL_FROM: 'Fairhire <no-reply@example.org>',
+        PUBLIC_URL: 'https://fairhire.example.org',
+      }),
+    ).toEqual([])
+  })
+
   it('treats an empty variable as unset', () => {
     expect(parseEnv({ PORT: '' }).PORT).toBe(3000)
   })

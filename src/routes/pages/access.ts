@@ -23,6 +23,7 @@ import { ROLES } from '../../access/access.table.ts'
 import * as audit from '../../access/audit.repository.ts'
 import { MIN_PASSWORD_LENGTH } from '../../access/password.ts'
 import { requireOrgKind, requireRole } from '../../access/principal.ts'
+import { invitationMail } from '../../mail/invitation-mail.ts'
 
 const Id = z.object({ id: z.coerce.number().int().positive() })
 const Csrf = { _csrf: z.string().optional() }
@@ -61,13 +62,24 @@ const accessPages: FastifyPluginAsyncZod = async (app) => {
     async (req, reply) => {
       const p = app.requirePrincipal(req)
       try {
-        const { token } = await createInvitation(app.db, p, req.body)
-        // No mail server is needed: the link is shown to the inviter to send.
-        const link = `${origin(req)}/invite/${token}`
+        const invitation = await createInvitation(app.db, p, req.body)
+        // Mailed links use the configured public address, never the request's Host header (which the
+        // caller chooses). Without a mail server the link is shown to the inviter to send.
+        const link = `${app.config.publicUrl ?? origin(req)}/invite/${invitation.token}`
+        let mailed: 'sent' | { failed: string } | null = null
+        if (app.mailer) {
+          try {
+            await app.mailer.send(invitationMail(p, { ...invitation, kind: req.body.kind }, link))
+            mailed = 'sent'
+          } catch (err) {
+            req.log.warn({ err, invitation: invitation.id }, 'invitation email not sent')
+            mailed = { failed: err instanceof Error ? err.message : String(err) }
+          }
+        }
         return reply.render('pages/access/invitations.eta', {
           title: 'Invitations',
           items: await listInvitations(app.db, p),
-          created: { link, email: req.body.email },
+          created: { link, email: invitation.email, mailed },
           error: null,
           roles: ROLES,
         })
