@@ -13,7 +13,10 @@ declare module 'fastify' {
 export default fp(
   async (app: FastifyInstance, opts: { mailer?: Mailer | null }) => {
     const mail = app.config.mail
-    app.decorate('mailer', opts.mailer !== undefined ? opts.mailer : mail ? smtpMailer(mail.smtpUrl, mail.from) : null)
+    app.decorate(
+      'mailer',
+      opts.mailer !== undefined ? opts.mailer : mail ? await smtpMailer(mail.smtpUrl, mail.from) : null,
+    )
   },
   { name: 'mail', dependencies: ['config'] },
 )
