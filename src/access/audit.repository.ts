@@ -53,12 +53,26 @@ export async function record(
 /** The same, inside a raw transaction (the answer-save path, see db/raw.ts). */
 export function recordRaw(sqlite: SQLite.Database, actor: Principal | null, entries: AuditEntry[], now = new Date()) {
   const at = now.toISOString()
+  // Positional parameters: binding by name costs about twice as much here, on every save.
   const insert = sqlite.prepare(
     `insert into audit_log (organisation_id, assessment_id, actor_user_id, actor_token_id, action, entity, entity_id,
-      old_value, new_value, created_at) values (@organisation_id, @assessment_id, @actor_user_id, @actor_token_id,
-      @action, @entity, @entity_id, @old_value, @new_value, @created_at)`,
+      old_value, new_value, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   )
-  for (const e of entries) insert.run(rowOf(e, actor, at))
+  for (const e of entries) {
+    const r = rowOf(e, actor, at)
+    insert.run(
+      r.organisation_id,
+      r.assessment_id,
+      r.actor_user_id,
+      r.actor_token_id,
+      r.action,
+      r.entity,
+      r.entity_id,
+      r.old_value,
+      r.new_value,
+      r.created_at,
+    )
+  }
 }
 
 /** Entries with who made them (a person or an API token), newest first. */
