@@ -37,105 +37,152 @@ export type PortfolioEntry = {
   overdueActions: number
 }
 
+/** Every supplier on the brand's list with its latest visible assessment and score snapshot, by name. */
+function portfolioQuery(db: Kysely<Database>, p: Principal, today: string) {
+  requireOrgKind(p, 'brand')
+  return (
+    db
+      .selectFrom('brand_supplier as bs')
+      .innerJoin('organisation as o', 'o.id', 'bs.supplier_id')
+      // The latest assessment of this supplier that the brand requested or was shared, not revoked.
+      .leftJoin(
+        (eb) =>
+          eb
+            .selectFrom('assessment as a')
+            .innerJoin('assessment_access as acc', 'acc.assessment_id', 'a.id')
+            .select(['a.organisation_id', (e) => e.fn.max('a.id').as('assessment_id')])
+            .where('acc.organisation_id', '=', p.organisationId)
+            .where('acc.revoked_at', 'is', null)
+            .groupBy('a.organisation_id')
+            .as('la'),
+        (join) => join.onRef('la.organisation_id', '=', 'o.id'),
+      )
+      .leftJoin('assessment as a', 'a.id', 'la.assessment_id')
+      .leftJoin('questionnaire_version as qv', 'qv.id', 'a.questionnaire_version_id')
+      .leftJoin(
+        (eb) =>
+          eb
+            .selectFrom('score_snapshot')
+            .select(['assessment_id', (e) => e.fn.max('id').as('snapshot_id')])
+            .groupBy('assessment_id')
+            .as('ls'),
+        (join) => join.onRef('ls.assessment_id', '=', 'a.id'),
+      )
+      .leftJoin('score_snapshot as s', 's.id', 'ls.snapshot_id')
+      .select([
+        'o.id as supplier_id',
+        'o.name',
+        'o.kind',
+        'o.country',
+        'o.sector',
+        'bs.internal_code',
+        'bs.tier',
+        'a.id as assessment_id',
+        'a.title',
+        'a.status',
+        'a.due_date',
+        'a.submitted_at',
+        'a.reviewed_at',
+        'qv.questionnaire_id',
+        'qv.declared_version',
+        's.created_at as scored_at',
+        (eb) =>
+          eb
+            .selectFrom('action_item as ai')
+            .select(sql<number>`count(*)`.as('n'))
+            .whereRef('ai.assessment_id', '=', 'a.id')
+            .where('ai.status', 'in', ['open', 'in_progress'])
+            .as('open_actions'),
+        (eb) =>
+          eb
+            .selectFrom('action_item as ai')
+            .select(sql<number>`count(*)`.as('n'))
+            .whereRef('ai.assessment_id', '=', 'a.id')
+            .where('ai.status', 'in', ['open', 'in_progress'])
+            .where('ai.due_date', '<', today)
+            .as('overdue_actions'),
+      ])
+      .where('bs.brand_id', '=', p.organisationId)
+      .orderBy('o.name')
+  )
+}
+
+type Row = Awaited<ReturnType<ReturnType<typeof portfolioQuery>['executeTakeFirstOrThrow']>>
+
+function entryOf<R>(r: Row, result: R | null) {
+  return {
+    supplier: {
+      id: r.supplier_id,
+      code: r.internal_code,
+      tier: r.tier,
+      name: r.name,
+      kind: r.kind,
+      country: r.country,
+      sector: r.sector,
+    },
+    assessment:
+      r.assessment_id === null
+        ? null
+        : {
+            id: r.assessment_id,
+            title: r.title ?? '',
+            questionnaire: r.questionnaire_id ?? '',
+            version: r.declared_version ?? '',
+            status: r.status ?? '',
+            dueDate: r.due_date,
+            submittedAt: r.submitted_at,
+            reviewedAt: r.reviewed_at,
+          },
+    result,
+    scoredAt: r.scored_at,
+    openActions: Number(r.open_actions ?? 0),
+    overdueActions: Number(r.overdue_actions ?? 0),
+  }
+}
+
+/** The portfolio with each supplier's full score (the spreadsheet lists every gap and red flag). */
 export async function* portfolioStream(
   db: Kysely<Database>,
   p: Principal,
   today = new Date().toISOString().slice(0, 10),
 ): AsyncGenerator<PortfolioEntry> {
-  requireOrgKind(p, 'brand')
-  const rows = db
-    .selectFrom('brand_supplier as bs')
-    .innerJoin('organisation as o', 'o.id', 'bs.supplier_id')
-    // The latest assessment of this supplier that the brand requested or was shared, not revoked.
-    .leftJoin(
-      (eb) =>
-        eb
-          .selectFrom('assessment as a')
-          .innerJoin('assessment_access as acc', 'acc.assessment_id', 'a.id')
-          .select(['a.organisation_id', (e) => e.fn.max('a.id').as('assessment_id')])
-          .where('acc.organisation_id', '=', p.organisationId)
-          .where('acc.revoked_at', 'is', null)
-          .groupBy('a.organisation_id')
-          .as('la'),
-      (join) => join.onRef('la.organisation_id', '=', 'o.id'),
-    )
-    .leftJoin('assessment as a', 'a.id', 'la.assessment_id')
-    .leftJoin('questionnaire_version as qv', 'qv.id', 'a.questionnaire_version_id')
-    .leftJoin(
-      (eb) =>
-        eb
-          .selectFrom('score_snapshot')
-          .select(['assessment_id', (e) => e.fn.max('id').as('snapshot_id')])
-          .groupBy('assessment_id')
-          .as('ls'),
-      (join) => join.onRef('ls.assessment_id', '=', 'a.id'),
-    )
-    .leftJoin('score_snapshot as s', 's.id', 'ls.snapshot_id')
-    .select([
-      'o.id as supplier_id',
-      'o.name',
-      'o.kind',
-      'o.country',
-      'o.sector',
-      'bs.internal_code',
-      'bs.tier',
-      'a.id as assessment_id',
-      'a.title',
-      'a.status',
-      'a.due_date',
-      'a.submitted_at',
-      'a.reviewed_at',
-      'qv.questionnaire_id',
-      'qv.declared_version',
-      's.result',
-      's.created_at as scored_at',
-      (eb) =>
-        eb
-          .selectFrom('action_item as ai')
-          .select(sql<number>`count(*)`.as('n'))
-          .whereRef('ai.assessment_id', '=', 'a.id')
-          .where('ai.status', 'in', ['open', 'in_progress'])
-          .as('open_actions'),
-      (eb) =>
-        eb
-          .selectFrom('action_item as ai')
-          .select(sql<number>`count(*)`.as('n'))
-          .whereRef('ai.assessment_id', '=', 'a.id')
-          .where('ai.status', 'in', ['open', 'in_progress'])
-          .where('ai.due_date', '<', today)
-          .as('overdue_actions'),
-    ])
-    .where('bs.brand_id', '=', p.organisationId)
-    .orderBy('o.name')
-    .stream(200)
-  for await (const r of rows) {
-    yield {
-      supplier: {
-        id: r.supplier_id,
-        code: r.internal_code,
-        tier: r.tier,
-        name: r.name,
-        kind: r.kind,
-        country: r.country,
-        sector: r.sector,
-      },
-      assessment:
-        r.assessment_id === null
-          ? null
-          : {
-              id: r.assessment_id,
-              title: r.title ?? '',
-              questionnaire: r.questionnaire_id ?? '',
-              version: r.declared_version ?? '',
-              status: r.status ?? '',
-              dueDate: r.due_date,
-              submittedAt: r.submitted_at,
-              reviewedAt: r.reviewed_at,
-            },
-      result: r.result ? (JSON.parse(r.result) as ScoreResult) : null,
-      scoredAt: r.scored_at,
-      openActions: Number(r.open_actions ?? 0),
-      overdueActions: Number(r.overdue_actions ?? 0),
-    }
+  const rows = portfolioQuery(db, p, today).select('s.result').stream(200)
+  for await (const r of rows) yield entryOf(r, r.result ? (JSON.parse(r.result) as ScoreResult) : null)
+}
+
+/** What the portfolio page shows of a score: SQLite picks it out of the stored result. */
+export type PortfolioSummary = {
+  rating: ScoreResult['rating']
+  control: { overall: number | null; sections: { id: string; title: string; score: number | null }[] }
+  inherent: { score: number }
+  confidence: { level: ScoreResult['confidence']['level'] }
+  activeRedFlags: number
+}
+export type PortfolioPageEntry = Omit<PortfolioEntry, 'result'> & { result: PortfolioSummary | null }
+
+/** The few numbers of a score the portfolio page shows. */
+export function summarise(result: ScoreResult): PortfolioSummary {
+  return {
+    rating: result.rating,
+    control: {
+      overall: result.control.overall,
+      sections: result.control.sections.map((s) => ({ id: s.id, title: s.title, score: s.score })),
+    },
+    inherent: { score: result.inherent.score },
+    confidence: { level: result.confidence.level },
+    activeRedFlags: result.redFlags.filter((f) => f.status !== 'cleared').length,
   }
+}
+
+/**
+ * The portfolio for the page: the same rows as the spreadsheet, each score cut down to its summary as soon
+ * as it is read. A stored result is about 55 KB of JSON; the page holds every supplier at once (to filter and
+ * sort), and thousands of whole results would take gigabytes.
+ */
+export async function* portfolioSummaryStream(
+  db: Kysely<Database>,
+  p: Principal,
+  today = new Date().toISOString().slice(0, 10),
+): AsyncGenerator<PortfolioPageEntry> {
+  for await (const e of portfolioStream(db, p, today)) yield { ...e, result: e.result ? summarise(e.result) : null }
 }

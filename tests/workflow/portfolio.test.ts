@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
+import type { Principal } from '../../src/access/principal.ts'
 import { DEMO_PASSWORD, seedDemo } from '../../src/demo/seed.ts'
+import {
+  type PortfolioEntry,
+  type PortfolioPageEntry,
+  portfolioStream,
+  portfolioSummaryStream,
+} from '../../src/portfolio/portfolio.service.ts'
 import { testApp } from '../helpers/app.ts'
 import { Client } from '../helpers/client.ts'
 
@@ -36,6 +43,55 @@ describe('brand portfolio', () => {
       const supplier = new Client(t.app)
       await supplier.login('hr@siam-seafood.example', DEMO_PASSWORD)
       expect((await supplier.get('/portfolio', { accept: 'text/html' })).statusCode).toBe(403)
+    } finally {
+      await t.close()
+    }
+  })
+
+  it("the page's summary of each score is exactly what the full stored result says", async () => {
+    const t = await testApp()
+    try {
+      await seedDemo(t.app.db)
+      const brand = await t.app.db
+        .selectFrom('user_account as u')
+        .innerJoin('organisation as o', 'o.id', 'u.organisation_id')
+        .select(['u.id', 'o.id as org', 'o.name'])
+        .where('u.email', '=', 'analyst@northwind.example')
+        .executeTakeFirstOrThrow()
+      const p: Principal = {
+        kind: 'user',
+        userId: brand.id,
+        tokenId: null,
+        organisationId: brand.org,
+        organisationKind: 'brand',
+        organisationName: brand.name,
+        role: 'analyst',
+        name: 'Analyst',
+        email: null,
+      }
+      const full: PortfolioEntry[] = []
+      for await (const e of portfolioStream(t.app.db, p)) full.push(e)
+      const page: PortfolioPageEntry[] = []
+      for await (const e of portfolioSummaryStream(t.app.db, p)) page.push(e)
+      expect(page.map((e) => e.supplier)).toEqual(full.map((e) => e.supplier))
+      expect(full.filter((e) => e.result).length).toBeGreaterThanOrEqual(8)
+      full.forEach((e, i) => {
+        const summary = page[i]?.result
+        if (!e.result) {
+          expect(summary).toBeNull()
+          return
+        }
+        expect(summary).toEqual({
+          rating: e.result.rating,
+          control: {
+            overall: e.result.control.overall,
+            sections: e.result.control.sections.map((s) => ({ id: s.id, title: s.title, score: s.score })),
+          },
+          inherent: { score: e.result.inherent.score },
+          confidence: { level: e.result.confidence.level },
+          activeRedFlags: e.result.redFlags.filter((f) => f.status !== 'cleared').length,
+        })
+      })
     } finally {
       await t.close()
     }

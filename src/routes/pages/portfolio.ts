@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { requireOrgKind } from '../../access/principal.ts'
 import { AssessmentError } from '../../assessment/assessment.service.ts'
 import { readApart } from '../../db/raw.ts'
-import { type PortfolioEntry, portfolioStream } from '../../portfolio/portfolio.service.ts'
+import { type PortfolioPageEntry, portfolioSummaryStream } from '../../portfolio/portfolio.service.ts'
 import { repoVisibleSupplier } from '../../portfolio/supplier.ts'
 import { COUNTRIES } from '../../questionnaire/countries.ts'
 import { RATINGS } from '../../scoring/rubric.schema.ts'
@@ -24,8 +24,8 @@ const portfolioPages: FastifyPluginAsyncZod = async (app) => {
     const p = app.requirePrincipal(req)
     requireOrgKind(p, 'brand')
     const f = req.query
-    const all: PortfolioEntry[] = []
-    for await (const e of readApart(app.db, app.config.databasePath, (db) => portfolioStream(db, p))) all.push(e)
+    const all: PortfolioPageEntry[] = []
+    for await (const e of readApart(app.db, app.config.databasePath, (db) => portfolioSummaryStream(db, p))) all.push(e)
     const rows = all.filter(
       (e) =>
         (!f.country || e.supplier.country === f.country) &&
@@ -33,18 +33,18 @@ const portfolioPages: FastifyPluginAsyncZod = async (app) => {
         (!f.rating || e.result?.rating === f.rating) &&
         (!f.status || (e.assessment?.status ?? 'none') === f.status),
     )
-    const key: Record<string, (e: PortfolioEntry) => number | string> = {
+    const key: Record<string, (e: PortfolioPageEntry) => number | string> = {
       name: (e) => e.supplier.name.toLowerCase(),
       rating: (e) => (e.result ? (RANK[e.result.rating] ?? 9) : 9),
       control: (e) => e.result?.control.overall ?? 999,
       inherent: (e) => -(e.result?.inherent.score ?? -1),
-      redflags: (e) => -(e.result?.redFlags.filter((x) => x.status !== 'cleared').length ?? 0),
+      redflags: (e) => -(e.result?.activeRedFlags ?? 0),
       overdue: (e) => -e.overdueActions,
     }
     const k = key[f.sort] ?? key.rating
     rows.sort((a, b) => {
-      const x = (k as (e: PortfolioEntry) => number | string)(a)
-      const y = (k as (e: PortfolioEntry) => number | string)(b)
+      const x = (k as (e: PortfolioPageEntry) => number | string)(a)
+      const y = (k as (e: PortfolioPageEntry) => number | string)(b)
       return x < y ? -1 : x > y ? 1 : a.supplier.name.localeCompare(b.supplier.name)
     })
     // Heat map columns: the sections of the employer questionnaire, as scored.
