@@ -4,7 +4,7 @@ import type { AnswerRow, AnswerTable, AssessmentRow } from './assessment.table.t
 
 /**
  * The answer-save path as plain prepared statements (see db/raw.ts for why). Callers run these inside
- * `withRaw` or `rawTransaction`. Ownership is part of every assessment read, as in the repository.
+ * `withRaw` or a `groupWrite` step. Ownership is part of every assessment read, as in the repository.
  */
 
 type Owned = Pick<AssessmentRow, 'organisation_id' | 'questionnaire_version_id' | 'status' | 'revision'>

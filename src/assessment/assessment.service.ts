@@ -288,7 +288,7 @@ export async function saveAnswers(
 ): Promise<{ saved: number; revision: number; versions: Record<string, number> }> {
   requireRole(p, 'admin', 'respondent')
   // The questionnaire version is needed to check the answers; stored versions never change, so after the first
-  // save it comes from memory and the whole save is one synchronous transaction.
+  // save it comes from memory and the rest of the save is synchronous, inside the transaction.
   const versionId = await questionnaireVersionIdOf(db, id)
   const cq = versionId === undefined ? undefined : compiledVersion(await versionById(db, versionId))
   const touched = [...new Set([...Object.keys(input.answers), ...Object.keys(input.comments ?? {})])]
@@ -336,120 +336,119 @@ function planSave(
   cq: CompiledQuestionnaire | undefined,
   now: Date,
 ) {
-  {
-    const a = answerStore.owned(sqlite, id, p.organisationId)
-    if (!a || !cq) return null
-    refuseLocked(a.status)
-    const checked = checkAnswers(cq, input.answers)
-    const commentProblems = Object.entries(input.comments ?? {}).flatMap(([qid, c]) =>
-      !cq.byId.has(qid)
-        ? [{ field: `comments.${qid}`, message: `no question "${qid}"` }]
-        : c !== null && c.length > 5000
-          ? [{ field: `comments.${qid}`, message: 'is longer than 5,000 characters' }]
-          : [],
+  const a = answerStore.owned(sqlite, id, p.organisationId)
+  if (!a || !cq) return null
+  refuseLocked(a.status)
+  const checked = checkAnswers(cq, input.answers)
+  const commentProblems = Object.entries(input.comments ?? {}).flatMap(([qid, c]) =>
+    !cq.byId.has(qid)
+      ? [{ field: `comments.${qid}`, message: `no question "${qid}"` }]
+      : c !== null && c.length > 5000
+        ? [{ field: `comments.${qid}`, message: 'is longer than 5,000 characters' }]
+        : [],
+  )
+  const problems = [...checked.problems, ...commentProblems]
+  if (problems.length > 0)
+    throw new AssessmentError(
+      `${problems.length} problem${problems.length > 1 ? 's' : ''} with the answers: ${problems.map((x) => `${x.field}: ${x.message}`).join('; ')}`,
+      400,
+      problems,
     )
-    const problems = [...checked.problems, ...commentProblems]
-    if (problems.length > 0)
+  if (a.status === 'returned') {
+    // A returned assessment reopens only the answers the reviewer sent back.
+    const open = new Set(answerStore.openReturns(sqlite, id))
+    const locked = touched.filter((q) => !open.has(q))
+    if (locked.length > 0)
       throw new AssessmentError(
-        `${problems.length} problem${problems.length > 1 ? 's' : ''} with the answers: ${problems.map((x) => `${x.field}: ${x.message}`).join('; ')}`,
-        400,
-        problems,
-      )
-    if (a.status === 'returned') {
-      // A returned assessment reopens only the answers the reviewer sent back.
-      const open = new Set(answerStore.openReturns(sqlite, id))
-      const locked = touched.filter((q) => !open.has(q))
-      if (locked.length > 0)
-        throw new AssessmentError(
-          'Only the answers the reviewer returned can be changed.',
-          409,
-          locked.map((q) => ({ field: `answers.${q}`, message: 'locked: not returned by the reviewer' })),
-        )
-    }
-    // Only the answers being saved are read: an assessment has over a hundred.
-    const existing = new Map(answerStore.answersFor(sqlite, id, touched).map((r) => [r.question_id, r]))
-    const conflicts: Conflict[] = []
-    for (const qid of touched) {
-      const base = input.versions?.[qid]
-      const cur = existing.get(qid)
-      // A cleared answer keeps its row, but readers (getAnswers) see no answer, so version 0: a client that
-      // saw it empty is not stale.
-      const empty = !cur || (cur.value === null && cur.comment === null)
-      if (base !== undefined && base !== (cur?.version ?? 0) && !(empty && base === 0)) {
-        conflicts.push({
-          question: qid,
-          yours: input.answers[qid] ?? null,
-          theirs: cur?.value ? (JSON.parse(cur.value) as AnswerValue) : null,
-          theirVersion: cur?.version ?? 0,
-        })
-      }
-    }
-    if (conflicts.length > 0) {
-      throw new AssessmentError(
-        `Someone else changed ${conflicts.length === 1 ? 'this answer' : `${conflicts.length} of these answers`} since you opened it. Nothing was saved; compare the values and save again.`,
+        'Only the answers the reviewer returned can be changed.',
         409,
-        conflicts.map((c) => ({
-          field: `answers.${c.question}`,
-          message: `saved by someone else: ${JSON.stringify(c.theirs)}; yours: ${JSON.stringify(c.yours)}`,
-        })),
-        conflicts,
+        locked.map((q) => ({ field: `answers.${q}`, message: 'locked: not returned by the reviewer' })),
       )
-    }
-    const entries: audit.AuditEntry[] = []
-    const rows: Required<Insertable<AnswerTable>>[] = []
-    const versions: Record<string, number> = {}
-    const changed = new Map<string, StoredAnswer | null>()
-    for (const qid of touched) {
-      const cur = existing.get(qid)
-      const newValue =
-        qid in input.answers
-          ? checked.values.has(qid)
-            ? JSON.stringify(checked.values.get(qid))
-            : null
-          : (cur?.value ?? null)
-      const newComment =
-        input.comments && qid in input.comments ? input.comments[qid]?.trim() || null : (cur?.comment ?? null)
-      if (cur && cur.value === newValue && cur.comment === newComment) {
-        versions[qid] = cur.version
-        continue
-      }
-      const version = (cur?.version ?? 0) + 1
-      rows.push({
-        assessment_id: id,
-        question_id: qid,
-        value: newValue,
-        comment: newComment,
-        updated_by: p.userId,
-        updated_at: iso(now),
-        version,
-      })
-      versions[qid] = version
-      // As a reader would read it back (storedFromJson): a row cleared of value and comment is no answer.
-      changed.set(
-        qid,
-        newValue === null && newComment === null
-          ? null
-          : { value: JSON.parse(newValue ?? 'null') as AnswerValue, comment: newComment, version, updatedAt: iso(now) },
-      )
-      entries.push({
-        organisationId: a.organisation_id,
-        assessmentId: id,
-        action: 'answer',
-        entity: 'answer',
-        entityId: qid,
-        oldValue: cur ? { value: cur.value ? JSON.parse(cur.value) : null, comment: cur.comment } : null,
-        newValue: { value: newValue ? JSON.parse(newValue) : null, comment: newComment },
+  }
+  // Only the answers being saved are read: an assessment has over a hundred.
+  const existing = new Map(answerStore.answersFor(sqlite, id, touched).map((r) => [r.question_id, r]))
+  const conflicts: Conflict[] = []
+  for (const qid of touched) {
+    const base = input.versions?.[qid]
+    const cur = existing.get(qid)
+    // A cleared answer keeps its row, but readers (getAnswers) see no answer, so version 0: a client that
+    // saw it empty is not stale.
+    const empty = !cur || (cur.value === null && cur.comment === null)
+    if (base !== undefined && base !== (cur?.version ?? 0) && !(empty && base === 0)) {
+      conflicts.push({
+        question: qid,
+        yours: input.answers[qid] ?? null,
+        theirs: cur?.value ? (JSON.parse(cur.value) as AnswerValue) : null,
+        theirVersion: cur?.version ?? 0,
       })
     }
-    const revision = entries.length > 0 ? a.revision + 1 : a.revision
-    return {
-      result: { saved: entries.length, revision, versions },
-      base: a.revision,
-      changed,
-      rows,
-      entries,
-      returned: a.status === 'returned',
+  }
+  if (conflicts.length > 0) {
+    throw new AssessmentError(
+      `Someone else changed ${conflicts.length === 1 ? 'this answer' : `${conflicts.length} of these answers`} since you opened it. Nothing was saved; compare the values and save again.`,
+      409,
+      conflicts.map((c) => ({
+        field: `answers.${c.question}`,
+        message: `saved by someone else: ${JSON.stringify(c.theirs)}; yours: ${JSON.stringify(c.yours)}`,
+      })),
+      conflicts,
+    )
+  }
+  const entries: audit.AuditEntry[] = []
+  const rows: Required<Insertable<AnswerTable>>[] = []
+  const versions: Record<string, number> = {}
+  const changed = new Map<string, StoredAnswer | null>()
+  for (const qid of touched) {
+    const cur = existing.get(qid)
+    const newValue =
+      qid in input.answers
+        ? checked.values.has(qid)
+          ? JSON.stringify(checked.values.get(qid))
+          : null
+        : (cur?.value ?? null)
+    const newComment =
+      input.comments && qid in input.comments ? input.comments[qid]?.trim() || null : (cur?.comment ?? null)
+    if (cur && cur.value === newValue && cur.comment === newComment) {
+      versions[qid] = cur.version
+      continue
     }
+    const version = (cur?.version ?? 0) + 1
+    rows.push({
+      assessment_id: id,
+      question_id: qid,
+      value: newValue,
+      comment: newComment,
+      updated_by: p.userId,
+      updated_at: iso(now),
+      version,
+    })
+    versions[qid] = version
+    // As a reader would read it back (storedFromJson): a row cleared of value and comment is no answer.
+    const value = newValue === null ? null : (JSON.parse(newValue) as AnswerValue)
+    changed.set(
+      qid,
+      newValue === null && newComment === null
+        ? null
+        : { value: value as AnswerValue, comment: newComment, version, updatedAt: iso(now) },
+    )
+    entries.push({
+      organisationId: a.organisation_id,
+      assessmentId: id,
+      action: 'answer',
+      entity: 'answer',
+      entityId: qid,
+      oldValue: cur ? { value: cur.value ? JSON.parse(cur.value) : null, comment: cur.comment } : null,
+      newValue: { value, comment: newComment },
+    })
+  }
+  const revision = entries.length > 0 ? a.revision + 1 : a.revision
+  return {
+    result: { saved: entries.length, revision, versions },
+    base: a.revision,
+    changed,
+    rows,
+    entries,
+    returned: a.status === 'returned',
   }
 }
 
