@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { testApp } from '../helpers/app.ts'
 import { Client } from '../helpers/client.ts'
-import { buildWorld, PASSWORD } from '../helpers/world.ts'
+import { buildWorld, PASSWORD, type TestApp, type World, worldPerTest } from '../helpers/world.ts'
 
 describe('first-run setup', () => {
   it('creates the first administrator on an empty database, and only then', async () => {
@@ -51,14 +51,11 @@ describe('first-run setup', () => {
 })
 
 describe('sessions, CSRF and tokens', () => {
-  let t: Awaited<ReturnType<typeof testApp>>
-  let w: Awaited<ReturnType<typeof buildWorld>>
-  beforeEach(async () => {
-    t = await testApp()
-    w = await buildWorld(t.app)
-  })
-  afterEach(async () => {
-    await t.close()
+  let t: TestApp
+  let w: World
+  worldPerTest((app, world) => {
+    t = app
+    w = world
   })
 
   it('gives the same answer for a wrong password and an unknown email', async () => {

@@ -1,22 +1,21 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { testApp } from '../helpers/app.ts'
 import { Client } from '../helpers/client.ts'
 import { captureSmtp } from '../helpers/smtp.ts'
-import { buildWorld, PASSWORD } from '../helpers/world.ts'
+import { buildWorld, PASSWORD, type TestApp, type World, worldPerTest } from '../helpers/world.ts'
 
 describe('invitations', () => {
-  let t: Awaited<ReturnType<typeof testApp>>
-  let w: Awaited<ReturnType<typeof buildWorld>>
+  let t: TestApp
+  let w: World
   let analyst: Client
+  worldPerTest((app, world) => {
+    t = app
+    w = world
+  })
   beforeEach(async () => {
-    t = await testApp()
-    w = await buildWorld(t.app)
     analyst = new Client(t.app)
     await analyst.login(w.users.analystA, PASSWORD)
     await analyst.get('/invitations')
-  })
-  afterEach(async () => {
-    await t.close()
   })
 
   async function invite(email = 'hr@new-site.test'): Promise<string> {

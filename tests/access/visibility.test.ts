@@ -1,18 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { testApp } from '../helpers/app.ts'
+import { describe, expect, it } from 'vitest'
 import { Client } from '../helpers/client.ts'
 import { bestAnswers, compiled, PROFILE } from '../helpers/scoring.ts'
-import { buildWorld, PASSWORD } from '../helpers/world.ts'
+import { PASSWORD, type TestApp, type World, worldPerTest } from '../helpers/world.ts'
 
 describe('who sees an assessment', () => {
-  let t: Awaited<ReturnType<typeof testApp>>
-  let w: Awaited<ReturnType<typeof buildWorld>>
-  beforeEach(async () => {
-    t = await testApp()
-    w = await buildWorld(t.app)
-  })
-  afterEach(async () => {
-    await t.close()
+  let t: TestApp
+  let w: World
+  worldPerTest((app, world) => {
+    t = app
+    w = world
   })
 
   it('a brand sees a supplier assessment only after requesting it or being shared it; revoking a share removes access', async () => {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { afterEach, beforeEach } from 'vitest'
 import {
   createAdminWithOrganisation,
   createApiToken,
@@ -7,6 +8,7 @@ import {
 } from '../../src/access/access.service.ts'
 import type { Principal } from '../../src/access/principal.ts'
 import { requestAssessment, saveAnswers, startSelfCheck } from '../../src/assessment/assessment.service.ts'
+import { testApp } from './app.ts'
 import { PROFILE } from './scoring.ts'
 
 export const PASSWORD = 'correct horse battery'
@@ -136,4 +138,23 @@ export async function buildWorld(app: FastifyInstance) {
     assessments: { requested, selfA, selfB },
     tokenA,
   }
+}
+
+export type TestApp = Awaited<ReturnType<typeof testApp>>
+export type World = Awaited<ReturnType<typeof buildWorld>>
+
+/**
+ * A fresh app on its own database, with the shared world built in it, for every test of the calling block:
+ * `use` receives them before each test (other beforeEach hooks of the block run after it); the app is closed
+ * after each test.
+ */
+export function worldPerTest(use: (t: TestApp, w: World) => void): void {
+  let current: TestApp | undefined
+  beforeEach(async () => {
+    current = await testApp()
+    use(current, await buildWorld(current.app))
+  })
+  afterEach(async () => {
+    await current?.close()
+  })
 }

@@ -1,25 +1,21 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
 import { readApart } from '../../src/db/raw.ts'
 import { portfolioStream } from '../../src/portfolio/portfolio.service.ts'
-import { testApp } from '../helpers/app.ts'
 import { Client } from '../helpers/client.ts'
-import { buildWorld, PASSWORD } from '../helpers/world.ts'
+import { buildWorld, PASSWORD, type TestApp, type World, worldPerTest } from '../helpers/world.ts'
 
 /**
  * A brand's portfolio export streams for as long as it has suppliers (seconds for thousands). Meanwhile
  * everyone else must be served: the export reads on its own connection, from one snapshot.
  */
 describe('a long export beside other work', () => {
-  let t: Awaited<ReturnType<typeof testApp>>
-  let w: Awaited<ReturnType<typeof buildWorld>>
-  beforeEach(async () => {
-    t = await testApp()
-    w = await buildWorld(t.app)
-  })
-  afterEach(async () => {
-    await t.close()
+  let t: TestApp
+  let w: World
+  worldPerTest((app, world) => {
+    t = app
+    w = world
   })
 
   it('does not hold up saves and pages while it is half-read, and reads one snapshot', async () => {

@@ -1,25 +1,23 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/app.ts'
-import { testApp } from '../helpers/app.ts'
 import { Client } from '../helpers/client.ts'
-import { buildWorld, PASSWORD } from '../helpers/world.ts'
+import { PASSWORD, type TestApp, type World, worldPerTest } from '../helpers/world.ts'
 
 /**
  * The answer pages keep recently read answers in memory, per answers revision, and saves write through.
  * Whatever the path of a change, a page must show what is stored.
  */
 describe('answers shown on the section page', () => {
-  let t: Awaited<ReturnType<typeof testApp>>
-  let w: Awaited<ReturnType<typeof buildWorld>>
+  let t: TestApp
+  let w: World
   let c: Client
+  worldPerTest((app, world) => {
+    t = app
+    w = world
+  })
   beforeEach(async () => {
-    t = await testApp()
-    w = await buildWorld(t.app)
     c = new Client(t.app)
     await c.login(w.users.respA, PASSWORD)
-  })
-  afterEach(async () => {
-    await t.close()
   })
 
   const page = () => `/assessments/${w.assessments.selfA}/sections/A0`

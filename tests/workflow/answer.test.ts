@@ -1,7 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { testApp } from '../helpers/app.ts'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { Client } from '../helpers/client.ts'
-import { buildWorld, PASSWORD } from '../helpers/world.ts'
+import { PASSWORD, type TestApp, type World, worldPerTest } from '../helpers/world.ts'
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n')
 
@@ -25,17 +24,16 @@ function multipart(fields: [string, string][], files: [string, string, Buffer][]
 }
 
 describe('answering a section in the browser', () => {
-  let t: Awaited<ReturnType<typeof testApp>>
-  let w: Awaited<ReturnType<typeof buildWorld>>
+  let t: TestApp
+  let w: World
   let c: Client
+  worldPerTest((app, world) => {
+    t = app
+    w = world
+  })
   beforeEach(async () => {
-    t = await testApp()
-    w = await buildWorld(t.app)
     c = new Client(t.app)
     await c.login(w.users.respA, PASSWORD)
-  })
-  afterEach(async () => {
-    await t.close()
   })
 
   const url = () => `/assessments/${w.assessments.selfA}/sections/A6`

@@ -1,9 +1,9 @@
 import ExcelJS from 'exceljs'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { testApp } from '../helpers/app.ts'
 import { Client } from '../helpers/client.ts'
 import { bestAnswers, compiled, PROFILE } from '../helpers/scoring.ts'
-import { buildWorld, PASSWORD } from '../helpers/world.ts'
+import { buildWorld, PASSWORD, type TestApp, type World, worldPerTest } from '../helpers/world.ts'
 
 function multipartFile(csrf: string, name: string, data: Buffer) {
   const boundary = '----fh-xlsx'
@@ -19,14 +19,11 @@ function multipartFile(csrf: string, name: string, data: Buffer) {
 }
 
 describe('gap report download and action plan upload over HTTP', () => {
-  let t: Awaited<ReturnType<typeof testApp>>
-  let w: Awaited<ReturnType<typeof buildWorld>>
-  beforeEach(async () => {
-    t = await testApp()
-    w = await buildWorld(t.app)
-  })
-  afterEach(async () => {
-    await t.close()
+  let t: TestApp
+  let w: World
+  worldPerTest((app, world) => {
+    t = app
+    w = world
   })
 
   it('downloads the gap report, and applies an edited action plan all or nothing', async () => {
