@@ -7,7 +7,7 @@ import { type Db, watchWrites } from '../db/connection.ts'
  * changes) empties the cache at once; the few seconds only bound what another process could change
  * without this one hearing of it (the command line changes none of these today).
  */
-export const SESSION_CACHE_MS = 5_000
+const SESSION_CACHE_MS = 5_000
 const MAX_ENTRIES = 10_000
 
 type Entry<R> = { row: R; at: number }

@@ -162,16 +162,6 @@ export function evidenceQuery(db: Conn, assessmentId: number) {
     .orderBy('id')
 }
 
-export function answersFor(db: Conn, assessmentId: number, questionIds: string[]) {
-  if (questionIds.length === 0) return Promise.resolve([])
-  return db
-    .selectFrom('answer')
-    .selectAll()
-    .where('assessment_id', '=', assessmentId)
-    .where('question_id', 'in', questionIds)
-    .execute()
-}
-
 export function accessRows(db: Conn, assessmentId: number) {
   return db
     .selectFrom('assessment_access as acc')

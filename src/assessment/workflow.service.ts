@@ -363,15 +363,10 @@ async function rescore(db: Kysely<Database>, p: Principal, id: number, reason: s
 
 /** Questions a respondent may change now: all while a draft; only the returned ones when returned. */
 /** Which answers the owner may change: all of a draft, the returned ones of a returned assessment, else none. */
-export function editableByStatus(
-  status: string,
-  decisions: Map<string, { decision: string; resolved_at: string | null; question_id: string }>,
-): Set<string> | 'all' | 'none' {
+export function editableByStatus(status: string, openReturns: Iterable<string>): Set<string> | 'all' | 'none' {
   if (status === 'draft') return 'all'
   if (status !== 'returned') return 'none'
-  return new Set(
-    [...decisions.values()].filter((d) => d.decision === 'returned' && !d.resolved_at).map((d) => d.question_id),
-  )
+  return new Set(openReturns)
 }
 
 // Action plan ----------------------------------------------------------------------------------------

@@ -168,13 +168,7 @@ describe('sessions, CSRF and tokens', () => {
     await resp.login(w.users.respA, PASSWORD)
     // Warm: the session has just been looked up, and would be remembered for a few seconds.
     expect((await resp.get('/api/v1/me')).json()).toMatchObject({ role: 'respondent' })
-    const userId = (
-      await t.app.db
-        .selectFrom('user_account')
-        .select('id')
-        .where('email', '=', w.users.respA)
-        .executeTakeFirstOrThrow()
-    ).id
+    const userId = w.principals.respA.userId
     const admin = new Client(t.app)
     await admin.login(w.users.adminSA, PASSWORD)
     await admin.get('/people')

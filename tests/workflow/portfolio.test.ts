@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import type { Principal } from '../../src/access/principal.ts'
 import { DEMO_PASSWORD, seedDemo } from '../../src/demo/seed.ts'
 import {
   type PortfolioEntry,
@@ -9,6 +8,7 @@ import {
 } from '../../src/portfolio/portfolio.service.ts'
 import { testApp } from '../helpers/app.ts'
 import { Client } from '../helpers/client.ts'
+import { principal } from '../helpers/world.ts'
 
 describe('brand portfolio', () => {
   it('lists every supplier with the same rating as its results page, filters, sorts and shows a heat map', async () => {
@@ -58,17 +58,7 @@ describe('brand portfolio', () => {
         .select(['u.id', 'o.id as org', 'o.name'])
         .where('u.email', '=', 'analyst@northwind.example')
         .executeTakeFirstOrThrow()
-      const p: Principal = {
-        kind: 'user',
-        userId: brand.id,
-        tokenId: null,
-        organisationId: brand.org,
-        organisationKind: 'brand',
-        organisationName: brand.name,
-        role: 'analyst',
-        name: 'Analyst',
-        email: null,
-      }
+      const p = principal(brand.id, brand.org, 'brand', 'analyst', brand.name)
       const full: PortfolioEntry[] = []
       for await (const e of portfolioStream(t.app.db, p)) full.push(e)
       const page: PortfolioPageEntry[] = []

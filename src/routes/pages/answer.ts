@@ -58,12 +58,13 @@ const answerPages: FastifyPluginAsyncZod = async (app) => {
     const { a, stored, decisions, evidence: files } = await answerPageData(app.db, p, id)
     const cq = compiledVersion(await versionById(app.db, a.questionnaire_version_id))
     const owner = a.organisation_id === p.organisationId && (p.role === 'admin' || p.role === 'respondent')
-    const editable = owner ? editableByStatus(a.status, decisions) : ('none' as const)
+    // Returned and not yet answered again: these reopen for the owner, with the reviewer's comment.
     const returned = new Map(
       [...decisions.values()]
         .filter((d) => d.decision === 'returned' && !d.resolved_at)
         .map((d) => [d.question_id, d.comment ?? '']),
     )
+    const editable = owner ? editableByStatus(a.status, returned.keys()) : ('none' as const)
     const evidence = new Map<string, { id: number; name: string }[]>()
     for (const e of files)
       evidence.set(e.question_id, [...(evidence.get(e.question_id) ?? []), { id: e.id, name: e.file_name }])
