@@ -8,7 +8,7 @@ import { WriteWatch } from './write-watch.ts'
 export type Db = Kysely<Database>
 
 /** Creates an empty file readable by this account only, unless the file is already there. */
-function createPrivate(path: string): void {
+export function createPrivate(path: string): void {
   try {
     closeSync(openSync(path, 'wx', 0o600))
   } catch (err) {
