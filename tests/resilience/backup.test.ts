@@ -236,6 +236,18 @@ describe('fairhire backup and restore', () => {
       sha256: sha(passport),
     })
     expect(manifest.database.sha256).toBe(sha(inside.get('database.sqlite') as Buffer))
+
+    // A file the database refers to but the evidence folder lost fails the backup, naming it.
+    const lostPath = join(env.config.evidenceDir, String(w.assessments.selfA), sha(photo))
+    const lost = readFileSync(lostPath)
+    rmSync(lostPath)
+    const refused = await cli(['backup', '--out', join(env.dir, 'backups', 'lacking.tar')], env.config.databasePath)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain(
+      `missing from ${env.config.evidenceDir} (check EVIDENCE_DIR): evidence/${w.assessments.selfA}/${sha(photo)} (evidence #`,
+    )
+    expect(readdirSync(join(env.dir, 'backups'))).toEqual(['with-evidence.tar'])
+    writeFileSync(lostPath, lost)
     await app.close()
     apps.splice(0)
 
