@@ -87,4 +87,6 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0)
   throw err
 })
+// Backups, restored databases and exports hold personal data: created for this account only.
+process.umask(0o077)
 process.exitCode = await main(process.argv.slice(2))

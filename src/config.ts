@@ -109,7 +109,8 @@ function resolveSessionSecret(databasePath: string, given: string | undefined): 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parseEnv(env)
   const databasePath = e.DATABASE_PATH === ':memory:' ? ':memory:' : resolve(e.DATABASE_PATH)
-  if (databasePath !== ':memory:') mkdirSync(dirname(databasePath), { recursive: true })
+  // 0700: the folder holds the database, the session secret and the evidence files, none for other accounts.
+  if (databasePath !== ':memory:') mkdirSync(dirname(databasePath), { recursive: true, mode: 0o700 })
   return Object.freeze({
     env: e.NODE_ENV,
     port: e.PORT,

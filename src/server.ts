@@ -51,6 +51,9 @@ export function configOrExit(): Config {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  // Whatever the server creates (database, WAL, evidence, exports) is for this account only, including files
+  // whose mode is not given explicitly where they are created.
+  process.umask(0o077)
   runServer(configOrExit()).catch((err: unknown) => {
     process.stderr.write(`fairhire: failed to start: ${err instanceof Error ? err.message : String(err)}\n`)
     process.exit(1)

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto'
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Kysely } from 'kysely'
 import * as audit from '../access/audit.repository.ts'
@@ -15,6 +14,7 @@ import * as repo from './assessment.repository.ts'
 import { AssessmentError, getAssessment, scoreAssessment, storedFromJson, versionById } from './assessment.service.ts'
 import type { ActionStatus, ReviewDecision } from './assessment.table.ts'
 import { cleanFileName, EVIDENCE_TYPES, MAX_EVIDENCE_BYTES, sniffEvidenceType } from './evidence.ts'
+import { storeEvidenceFile } from './evidence-store.ts'
 
 /**
  * Evidence, review decisions, suspected red flags and the corrective action plan: the part of the
@@ -60,12 +60,9 @@ export async function addEvidence(
     )
   }
   const sha256 = createHash('sha256').update(file.data).digest('hex')
-  // Stored outside the web root under its content hash; the name is kept only in the database.
-  const dir = join(evidenceDir, String(id))
-  mkdirSync(dir, { recursive: true })
-  const path = join(dir, sha256)
-  writeFileSync(`${path}.tmp`, file.data)
-  renameSync(`${path}.tmp`, path)
+  // Stored outside the web root under its content hash, durably before the row below is committed; the name
+  // is kept only in the database.
+  await storeEvidenceFile(evidenceDir, id, sha256, file.data)
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .insertInto('evidence')

@@ -1,17 +1,42 @@
-import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs'
+import { mkdir, rm, rmdir } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import SQLite from 'better-sqlite3'
 import { DEFAULT_MIGRATION_TABLE } from 'kysely'
 import { migrations } from '../../migrations/index.ts'
+import { DIR_MODE, evidencePath, fsyncDir } from '../assessment/evidence-store.ts'
 import { loadConfig } from '../config.ts'
+import { createPrivate } from '../db/connection.ts'
+import {
+  BackupProblems,
+  evidenceEntry,
+  evidenceRefs,
+  type Manifest,
+  pack,
+  placeEvidence,
+  unpack,
+} from './backup-archive.ts'
 import { type Command, UsageError } from './command.ts'
+import { looksLikeTar } from './tar.ts'
 
 /**
- * Online backup and offline restore of the SQLite file.
+ * Online backup and offline restore of the database and its evidence files.
  *
- * Both write the new file beside its destination under a temporary name and rename it into place, so a
- * crash or a full disk never leaves a half-written backup or database under the real name.
+ * A backup is one archive (backup-archive.ts): a SQLite snapshot plus every evidence file the snapshot refers
+ * to, each with its SHA-256. Both commands write beside their destination under a temporary name and rename
+ * into place, so a crash or a full disk never leaves a half-written backup or database under the real name.
  */
 
 function formatBytes(n: number): string {
@@ -77,6 +102,8 @@ function inspect(path: string): Inspection {
 async function copyDatabase(from: string, to: string): Promise<{ pages: number }> {
   const src = new SQLite(from, { readonly: true, fileMustExist: true, timeout: 5000 })
   try {
+    // Created 0600 first: SQLite would create it 0644 (less the umask).
+    createPrivate(to)
     const done = await src.backup(to, { progress: () => 0x7fffffff })
     // The copy's header keeps the source's WAL mode; a rollback-journal file is self-contained, so the
     // backup is one file that can be copied anywhere. The server switches it back to WAL when it opens it.
@@ -94,10 +121,11 @@ async function copyDatabase(from: string, to: string): Promise<{ pages: number }
 }
 
 const tempName = (path: string, what: string) => `${path}.${what}-${process.pid}-${Date.now()}.tmp`
+const problemList = (problems: string[]) => problems.map((p) => `  ${p}`).join('\n')
 
 export const backupCommand: Command = {
   name: 'backup',
-  summary: 'copy the database to a file while the server keeps running (online backup)',
+  summary: 'archive the database and its evidence files while the server keeps running (online backup)',
   usage: 'fairhire backup --out <file>',
   async run(args) {
     const { values } = parseArgs({ args, options: { out: { type: 'string' } } })
@@ -111,27 +139,41 @@ export const backupCommand: Command = {
       process.stderr.write(`fairhire: there is no database at ${source} (check DATABASE_PATH)\n`)
       return 1
     }
-    mkdirSync(dirname(out), { recursive: true })
+    mkdirSync(dirname(out), { recursive: true, mode: DIR_MODE })
     const started = performance.now()
+    const snapshot = tempName(out, 'snapshot')
     const tmp = tempName(out, 'backup')
     try {
-      const { pages } = await copyDatabase(source, tmp)
+      // The snapshot first, then the files it refers to. An evidence file is on disk (fsynced) before the row
+      // that names it commits, and is never changed or removed, so every file the snapshot names is there to
+      // copy. A file uploaded meanwhile belongs to a row the snapshot does not hold: it is left out, as it
+      // would be had it come a moment later.
+      const { pages } = await copyDatabase(source, snapshot)
       // Checked before it takes the real name, and on the copy: that is what a restore will rely on.
-      const check = inspect(tmp)
+      const check = inspect(snapshot)
       if (check.problems.length > 0) {
         process.stderr.write(
-          `fairhire: the copy of ${source} is not sound; nothing was written to ${out}:\n${check.problems.map((p) => `  ${p}`).join('\n')}\n`,
+          `fairhire: the copy of ${source} is not sound; nothing was written to ${out}:\n${problemList(check.problems)}\n`,
         )
         return 1
       }
+      const { evidence } = await pack(tmp, snapshot, config.evidenceDir)
+      // Read back as a restore would, so a backup that cannot be restored is never named as one.
+      const readBack = await unpack(tmp)
+      if (readBack.problems.length > 0) throw new BackupProblems(readBack.problems)
       renameSync(tmp, out)
       fsyncPath(dirname(out))
       const ms = Math.round(performance.now() - started)
       process.stdout.write(
-        `backed up ${source} to ${out}: ${formatBytes(statSync(out).size)} (${pages} pages) in ${ms} ms; integrity check ok, ${check.applied.length} migrations\n`,
+        `backed up ${source} to ${out}: ${formatBytes(statSync(out).size)} (${pages} pages, ${evidence} evidence files) in ${ms} ms; integrity check ok, ${check.applied.length} migrations, every file's SHA-256 recorded\n`,
       )
       return 0
+    } catch (err) {
+      if (!(err instanceof BackupProblems)) throw err
+      process.stderr.write(`fairhire: nothing was written to ${out}:\n${problemList(err.problems)}\n`)
+      return 1
     } finally {
+      rmSync(snapshot, { force: true })
       rmSync(tmp, { force: true })
     }
   },
@@ -163,9 +205,72 @@ function lockExclusively(path: string): SQLite.Database | undefined {
   }
 }
 
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1')
+
+function isSqliteFile(path: string): boolean {
+  const fd = openSync(path, 'r')
+  try {
+    const head = Buffer.alloc(SQLITE_HEADER.length)
+    return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(SQLITE_HEADER)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** A backup unpacked beside its destinations, checked and ready to be put in place. */
+type Staged = {
+  database: string
+  pages: number
+  check: Inspection
+  /** Absent for a database-only backup from an older version. */
+  evidence?: { manifest: Manifest; dir: string }
+}
+
+/**
+ * Unpacks and checks a backup without touching the database or the evidence folder: the database goes to
+ * `database`, a temporary file beside DATABASE_PATH, evidence to `dir`, a temporary folder inside
+ * EVIDENCE_DIR (the same file system, so putting each file in place is a rename). The caller removes both.
+ */
+async function stage(from: string, database: string, dir: string): Promise<Staged | { problems: string[] }> {
+  if (!(await looksLikeTar(from))) {
+    if (!isSqliteFile(from))
+      return { problems: ['neither a Fairhire backup archive nor a SQLite database (an old database-only backup)'] }
+    // An old database-only backup: restored as before; the caller warns that it holds no evidence.
+    const check = inspect(from)
+    if (check.problems.length > 0) return check
+    const { pages } = await copyDatabase(from, database)
+    return { database, pages, check }
+  }
+  await mkdir(dir, { recursive: true, mode: DIR_MODE })
+  const unpacked = await unpack(from, { database, evidence: dir })
+  if (unpacked.problems.length > 0 || !unpacked.manifest) return { problems: unpacked.problems }
+  const check = inspect(database)
+  if (check.problems.length > 0) return check
+  // The manifest against the database: every file the database refers to must be in the archive.
+  const listed = new Set(unpacked.manifest.evidence.map((e) => e.path))
+  const absent = evidenceRefs(database).filter((r) => !listed.has(evidenceEntry(r)))
+  if (absent.length > 0)
+    return {
+      problems: absent
+        .slice(0, 20)
+        .map(
+          (r) => `${evidenceEntry(r)}: the database refers to it (evidence #${r.evidenceId}) but the backup lacks it`,
+        ),
+    }
+  const pages = (() => {
+    const db = new SQLite(database, { readonly: true, fileMustExist: true })
+    try {
+      return db.pragma('page_count', { simple: true }) as number
+    } finally {
+      db.close()
+    }
+  })()
+  return { database, pages, check, evidence: { manifest: unpacked.manifest, dir } }
+}
+
 export const restoreCommand: Command = {
   name: 'restore',
-  summary: 'replace the database with a backup (server stopped); the replaced file is kept beside it',
+  summary: 'replace the database and evidence files with a backup (server stopped); the replaced database is kept',
   usage: 'fairhire restore --from <file> [--force]',
   async run(args) {
     const { values } = parseArgs({
@@ -175,6 +280,7 @@ export const restoreCommand: Command = {
     if (!values.from) throw new UsageError('--from is required: the backup file to restore')
     const config = loadConfig()
     const target = config.databasePath
+    const evidenceDir = config.evidenceDir
     if (target === ':memory:') throw new UsageError('DATABASE_PATH is :memory:; there is no file to restore into')
     const from = resolve(values.from)
     if (from === target) throw new UsageError('--from names the database itself; give the backup file')
@@ -182,80 +288,151 @@ export const restoreCommand: Command = {
       process.stderr.write(`fairhire: ${from}: no such file\n`)
       return 1
     }
-    const check = inspect(from)
-    if (check.problems.length > 0) {
-      process.stderr.write(
-        `fairhire: ${from} is not a usable backup; the database was not touched:\n${check.problems.map((p) => `  ${p}`).join('\n')}\n`,
-      )
-      return 1
-    }
 
     let old: SQLite.Database | undefined
-    // Restoring over a damaged database is what restore is for, so a file SQLite cannot open is no obstacle.
-    let damaged: string | undefined
-    if (existsSync(target)) {
-      if (!statSync(target).isFile()) {
-        process.stderr.write(`fairhire: ${target} is not a file; nothing was restored\n`)
+    const tmp = tempName(target, 'restore')
+    const stageDir = join(evidenceDir, `.restore-${process.pid}-${Date.now()}`)
+    // Made here only to stage into; removed again unless the restore puts files in it.
+    const madeEvidenceDir = !existsSync(evidenceDir)
+    let done = false
+    try {
+      const staged = await stage(from, tmp, stageDir)
+      if ('problems' in staged) {
+        process.stderr.write(
+          `fairhire: ${from} is not a usable backup; the database and evidence files were not touched:\n${problemList(staged.problems)}\n`,
+        )
         return 1
       }
-      try {
-        old = lockExclusively(target)
-        if (!old) {
+
+      // Restoring over a damaged database is what restore is for, so a file SQLite cannot open is no obstacle.
+      let damaged: string | undefined
+      if (existsSync(target)) {
+        if (!statSync(target).isFile()) {
+          process.stderr.write(`fairhire: ${target} is not a file; nothing was restored\n`)
+          return 1
+        }
+        try {
+          old = lockExclusively(target)
+          if (!old) {
+            process.stderr.write(
+              `fairhire: ${target} is in use, probably by a running server. Stop the server, then restore.\n`,
+            )
+            return 1
+          }
+        } catch (err) {
+          damaged = err instanceof Error ? err.message : String(err)
+        }
+        if (!values.force) {
           process.stderr.write(
-            `fairhire: ${target} is in use, probably by a running server. Stop the server, then restore.\n`,
+            `fairhire: ${target} already exists${damaged ? ` (and cannot be opened: ${damaged})` : ''}. Add --force to replace it; it will be kept as ${target}.before-restore-<time>.\n`,
           )
           return 1
         }
-      } catch (err) {
-        damaged = err instanceof Error ? err.message : String(err)
       }
-      if (!values.force) {
-        old?.close()
-        process.stderr.write(
-          `fairhire: ${target} already exists${damaged ? ` (and cannot be opened: ${damaged})` : ''}. Add --force to replace it; it will be kept as ${target}.before-restore-<time>.\n`,
-        )
-        return 1
-      }
-    }
-    const tmp = tempName(target, 'restore')
-    try {
-      const { pages } = await copyDatabase(from, tmp)
+
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+      // Evidence first: adding files the old database does not name changes nothing for it, so if the
+      // database swap below fails, undo() leaves the folder as it was and the old database is untouched.
+      const placed = staged.evidence
+        ? await placeEvidence(staged.evidence.manifest, staged.evidence.dir, evidenceDir, stamp)
+        : undefined
+      if (placed) await fsyncDir(dirname(evidenceDir))
       let kept: string | undefined
-      if (existsSync(target)) {
-        kept = `${target}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`
-        try {
-          // Folds the WAL into the file (even one a crashed server left), so the kept file is complete on its
-          // own and no stale WAL is left beside the path, where SQLite would replay it onto the restored file.
-          old?.pragma('journal_mode = DELETE')
-        } catch (err) {
-          damaged ??= err instanceof Error ? err.message : String(err)
-        }
-        if (old && !damaged) {
-          // A hard link keeps the old file under its new name while the path is switched in one rename,
-          // all while the lock keeps a server from opening it.
-          linkSync(target, kept)
-        } else {
-          // A damaged file moves aside with its WAL, which belongs to it and must not meet the restored file.
-          renameSync(target, kept)
-          for (const side of ['-wal', '-shm']) if (existsSync(target + side)) renameSync(target + side, kept + side)
-        }
-        if (existsSync(`${target}-wal`)) throw new Error(`${target}-wal is still there; nothing was replaced`)
+      try {
+        kept = swapDatabase(target, staged.database, old, stamp, (err) => {
+          damaged ??= err
+        })
+      } catch (err) {
+        await placed?.undo()
+        throw err
       }
-      renameSync(tmp, target)
-      fsyncPath(dirname(target))
+      done = true
       process.stdout.write(
-        `restored ${from} into ${target} (${pages} pages, integrity check ok)${kept ? `; the replaced database is kept as ${kept}` : ''}\n`,
+        `restored ${from} into ${target} (${staged.pages} pages, integrity check ok)${
+          placed
+            ? ` and ${staged.evidence?.manifest.evidence.length} evidence files into ${evidenceDir} (SHA-256 checked; ${placed.placed} written, ${placed.kept} already there)`
+            : ''
+        }${kept ? `; the replaced database is kept as ${kept}` : ''}\n`,
       )
+      if (placed && placed.movedAside.length > 0)
+        process.stdout.write(
+          `${placed.movedAside.length} evidence file(s) in ${evidenceDir} did not match their names and were moved aside: ${placed.movedAside.join(', ')}\n`,
+        )
       if (damaged)
         process.stdout.write(`the replaced database could not be opened (${damaged}); it was moved aside as is\n`)
-      if (check.pending.length > 0)
+      if (staged.check.pending.length > 0)
         process.stdout.write(
-          `the backup is ${check.pending.length} migration(s) behind; the server applies them at start-up\n`,
+          `the backup is ${staged.check.pending.length} migration(s) behind; the server applies them at start-up\n`,
         )
+      if (!staged.evidence) warnDatabaseOnly(from, target, evidenceDir)
       return 0
     } finally {
       old?.close()
       rmSync(tmp, { force: true })
+      await rm(stageDir, { recursive: true, force: true })
+      if (madeEvidenceDir && !done) await rmdir(evidenceDir).catch(() => undefined)
     }
   },
+}
+
+/**
+ * Puts the staged database in place of `target` and returns where the replaced one is kept. A sound old
+ * database gets a second name by hard link while the path is switched in one rename, all under the lock;
+ * a damaged one (`onDamaged` hears why) moves aside with its WAL.
+ */
+function swapDatabase(
+  target: string,
+  staged: string,
+  old: SQLite.Database | undefined,
+  stamp: string,
+  onDamaged: (why: string) => void,
+): string | undefined {
+  let kept: string | undefined
+  let movedAside = false
+  if (existsSync(target)) {
+    kept = `${target}.before-restore-${stamp}`
+    let damaged = !old
+    try {
+      // Folds the WAL into the file (even one a crashed server left), so the kept file is complete on its
+      // own and no stale WAL is left beside the path, where SQLite would replay it onto the restored file.
+      old?.pragma('journal_mode = DELETE')
+    } catch (err) {
+      damaged = true
+      onDamaged(err instanceof Error ? err.message : String(err))
+    }
+    if (!damaged) linkSync(target, kept)
+    else {
+      // A damaged file moves aside with its WAL, which belongs to it and must not meet the restored file.
+      renameSync(target, kept)
+      for (const side of ['-wal', '-shm']) if (existsSync(target + side)) renameSync(target + side, kept + side)
+      movedAside = true
+    }
+    if (existsSync(`${target}-wal`)) throw new Error(`${target}-wal is still there; nothing was replaced`)
+  }
+  try {
+    renameSync(staged, target)
+  } catch (err) {
+    if (movedAside && kept) {
+      renameSync(kept, target)
+      for (const side of ['-wal', '-shm']) if (existsSync(kept + side)) renameSync(kept + side, target + side)
+    }
+    throw err
+  }
+  fsyncPath(dirname(target))
+  return kept
+}
+
+/**
+ * An old backup holds the database only. It is still restored, so that no backup made before this format
+ * becomes useless, with a warning saying how many of the files it refers to are missing here.
+ */
+function warnDatabaseOnly(from: string, target: string, evidenceDir: string): void {
+  const refs = evidenceRefs(target)
+  const missing = refs.filter((r) => !existsSync(evidencePath(evidenceDir, r.assessmentId, r.sha256)))
+  process.stderr.write(
+    `fairhire: warning: ${from} is a database-only backup (made before backups held evidence files); it holds no evidence files. ` +
+      (missing.length > 0
+        ? `${missing.length} of the ${refs.length} evidence files its database refers to are not in ${evidenceDir}: copy them there from the old evidence folder, or their downloads will fail.\n`
+        : `All ${refs.length} evidence files its database refers to are in ${evidenceDir}.\n`),
+  )
 }

@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs'
 import SQLite from 'better-sqlite3'
 import { Kysely, SqliteDialect } from 'kysely'
 import type { Database } from './database.ts'
@@ -6,11 +7,23 @@ import { WriteWatch } from './write-watch.ts'
 
 export type Db = Kysely<Database>
 
+/** Creates an empty file readable by this account only, unless the file is already there. */
+export function createPrivate(path: string): void {
+  try {
+    closeSync(openSync(path, 'wx', 0o600))
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+  }
+}
+
 /**
  * Opens the SQLite file with the pragmas the application relies on. Everything goes through Kysely except
  * the two hot paths in `raw.ts` (session lookup and answer save), which speak SQLite directly.
  */
 export function openSqlite(path: string): SQLite.Database {
+  // SQLite creates a new database 0644 (less the umask) and gives its -wal and -shm files the database's own
+  // mode; created empty here at 0600 first, all three are for this account only.
+  if (path !== ':memory:' && path !== '') createPrivate(path)
   // timeout: how long a writer waits for another connection's lock (CLI beside a running server) before SQLITE_BUSY.
   const sqlite = new SQLite(path, { timeout: 5000 })
   // WAL lets readers continue while one writer commits, and survives a crash without a torn page.

@@ -1,21 +1,57 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import SQLite from 'better-sqlite3'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createApiToken } from '../../src/access/access.service.ts'
 import { buildApp } from '../../src/app.ts'
+import { addEvidence } from '../../src/assessment/workflow.service.ts'
+import { readTar, TarWriter } from '../../src/cli/tar.ts'
 import { loadConfig } from '../../src/config.ts'
 import { freshEnv, type TestEnv } from '../helpers/app.ts'
+import { Client } from '../helpers/client.ts'
 import { spawnTs } from '../helpers/process.ts'
-import { buildWorld } from '../helpers/world.ts'
+import { buildWorld, PASSWORD } from '../helpers/world.ts'
 import { checkDatabase, LOAD_QUESTIONS, SaveLoad, type Saver } from './load.ts'
 
-async function cli(args: string[], databasePath: string) {
-  const p = spawnTs('src/cli.ts', args, { DATABASE_PATH: databasePath, NODE_ENV: 'test' })
+async function cli(args: string[], databasePath: string, env: Record<string, string> = {}) {
+  const p = spawnTs('src/cli.ts', args, { DATABASE_PATH: databasePath, NODE_ENV: 'test', ...env })
   const code = await p.exit
   return { code, stdout: p.stdout(), stderr: p.stderr() }
 }
+
+/** The entries of a backup archive, read with the archive reader the restore uses. */
+async function entries(archive: string): Promise<Map<string, Buffer>> {
+  const found = new Map<string, Buffer>()
+  for await (const e of readTar(archive)) {
+    const chunks: Buffer[] = []
+    for await (const c of e.chunks()) chunks.push(c)
+    found.set(e.name, Buffer.concat(chunks))
+  }
+  return found
+}
+
+/** The database snapshot inside a backup archive, written out as a file of its own. */
+async function databaseOf(archive: string, to: string): Promise<string> {
+  writeFileSync(to, (await entries(archive)).get('database.sqlite') as Buffer)
+  return to
+}
+
+type Outcome = Awaited<ReturnType<typeof cli>>
+
+const mode = (path: string) => (statSync(path).mode & 0o777).toString(8)
 
 describe('fairhire backup and restore', () => {
   let env: TestEnv | undefined
@@ -51,21 +87,25 @@ describe('fairhire backup and restore', () => {
     load.start()
     await load.waitFor(40, 3_000)
     const ackedBefore = { ...load.acked }
-    const out = join(env.dir, 'backups', 'fairhire-backup.db')
+    const out = join(env.dir, 'backups', 'fairhire-backup.tar')
     const backup = await cli(['backup', '--out', out], live)
     const savedDuring = load.total - Object.values(ackedBefore).reduce((a, b) => a + b, 0)
     await load.stop()
 
     expect(backup.code, backup.stderr).toBe(0)
-    expect(backup.stdout).toMatch(/^backed up .+ to .+: [\d.]+ (B|kB|MB) \(\d+ pages\) in \d+ ms; integrity check ok/)
+    expect(backup.stdout).toMatch(
+      /^backed up .+ to .+: [\d.]+ (B|kB|MB) \(\d+ pages, 0 evidence files\) in \d+ ms; integrity check ok/,
+    )
     expect(load.refused).toEqual([])
     expect(load.connectionErrors).toEqual([])
     expect(savedDuring, 'saves went on while the backup ran').toBeGreaterThan(0)
 
-    // One self-contained file, no temporary or WAL file beside it.
-    expect(readdirSync(join(env.dir, 'backups'))).toEqual(['fairhire-backup.db'])
-    const copy = checkDatabase(out, id)
-    const file = new SQLite(out, { readonly: true })
+    // One self-contained file, no temporary or WAL file beside it, for this account only.
+    expect(readdirSync(join(env.dir, 'backups'))).toEqual(['fairhire-backup.tar'])
+    expect(mode(out)).toBe('600')
+    const snapshot = await databaseOf(out, join(env.dir, 'snapshot.db'))
+    const copy = checkDatabase(snapshot, id)
+    const file = new SQLite(snapshot, { readonly: true })
     const tables = (
       file.prepare(`select name from sqlite_master where type = 'table'`).all() as { name: string }[]
     ).map((t) => t.name)
@@ -90,9 +130,9 @@ describe('fairhire backup and restore', () => {
 
     const restoredPath = join(env.dir, 'restored', 'fairhire.db')
     const existing = join(env.dir, 'existing.db')
-    copyFileSync(out, existing)
+    copyFileSync(snapshot, existing)
     const corrupt = join(env.dir, 'corrupt.db')
-    const bytes = readFileSync(out)
+    const bytes = readFileSync(snapshot)
     bytes.fill(0x5a, 4096, 3 * 4096)
     writeFileSync(corrupt, bytes)
     const untouched = join(env.dir, 'untouched', 'fairhire.db')
@@ -109,11 +149,13 @@ describe('fairhire backup and restore', () => {
     expect(inUse.code).toBe(1)
     expect(inUse.stderr).toContain('is in use, probably by a running server. Stop the server, then restore.')
     expect(fresh.code, fresh.stderr).toBe(0)
-    expect(fresh.stdout).toMatch(/^restored .+ into .+restored\/fairhire\.db \(\d+ pages, integrity check ok\)\n$/)
+    expect(fresh.stdout).toMatch(
+      /^restored .+ into .+restored\/fairhire\.db \(\d+ pages, integrity check ok\) and 0 evidence files into .+restored\/evidence \(SHA-256 checked; 0 written, 0 already there\)\n$/,
+    )
     expect(noForce.code).toBe(1)
     expect(noForce.stderr).toContain('already exists. Add --force to replace it')
     expect(bad.code).toBe(1)
-    expect(bad.stderr).toContain('is not a usable backup; the database was not touched')
+    expect(bad.stderr).toContain('is not a usable backup; the database and evidence files were not touched')
     expect(existsSync(untouched)).toBe(false)
     // Restoring over a database that cannot even be opened is what restore is for.
     expect(overDamaged.code, overDamaged.stderr).toBe(0)
@@ -154,6 +196,151 @@ describe('fairhire backup and restore', () => {
         Object.entries(res.json()).map(([q, a]) => [q, (a as { value: unknown }).value]),
       )
       expect(values).toEqual(copy.values)
+    }
+  })
+
+  it('holds the evidence files: restored onto an empty machine, the app serves the same bytes; a tampered archive is refused', {
+    timeout: 180_000,
+  }, async () => {
+    env = freshEnv()
+    const app = await buildApp(env.config, { logger: false })
+    apps.push(app)
+    const w = await buildWorld(app)
+    const passport = Buffer.concat([Buffer.from('%PDF-1.4 passport register '), Buffer.alloc(70_000, 7)])
+    const photo = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('dorm')])
+    const upload = (assessment: number, question: string, name: string, data: Buffer) =>
+      addEvidence(app.db, w.principals.respA, assessment, question, { name, data }, env?.config.evidenceDir as string)
+    const passportId = await upload(w.assessments.requested, 'A6.1', 'passports.pdf', passport)
+    await upload(w.assessments.selfA, 'A6.1', 'dorm.png', photo)
+    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
+    // A file on disk that no committed row names, as an upload in flight while the snapshot is taken.
+    const inFlight = join(env.config.evidenceDir, String(w.assessments.selfA), sha(Buffer.from('%PDF-1.4 late')))
+    writeFileSync(inFlight, '%PDF-1.4 late')
+
+    const out = join(env.dir, 'backups', 'with-evidence.tar')
+    const backup = await cli(['backup', '--out', out], env.config.databasePath)
+    expect(backup.code, backup.stderr).toBe(0)
+    expect(backup.stdout).toMatch(/\(\d+ pages, 2 evidence files\)/)
+    expect(mode(out)).toBe('600')
+    const inside = await entries(out)
+    expect([...inside.keys()]).toEqual([
+      'fairhire-backup.json',
+      'database.sqlite',
+      `evidence/${w.assessments.requested}/${sha(passport)}`,
+      `evidence/${w.assessments.selfA}/${sha(photo)}`,
+    ])
+    const manifest = JSON.parse((inside.get('fairhire-backup.json') as Buffer).toString('utf8'))
+    expect(manifest.evidence).toContainEqual({
+      path: `evidence/${w.assessments.requested}/${sha(passport)}`,
+      size: passport.length,
+      sha256: sha(passport),
+    })
+    expect(manifest.database.sha256).toBe(sha(inside.get('database.sqlite') as Buffer))
+
+    // A file the database refers to but the evidence folder lost fails the backup, naming it.
+    const lostPath = join(env.config.evidenceDir, String(w.assessments.selfA), sha(photo))
+    const lost = readFileSync(lostPath)
+    rmSync(lostPath)
+    const refused = await cli(['backup', '--out', join(env.dir, 'backups', 'lacking.tar')], env.config.databasePath)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain(
+      `missing from ${env.config.evidenceDir} (check EVIDENCE_DIR): evidence/${w.assessments.selfA}/${sha(photo)} (evidence #`,
+    )
+    expect(readdirSync(join(env.dir, 'backups'))).toEqual(['with-evidence.tar'])
+    writeFileSync(lostPath, lost)
+    await app.close()
+    apps.splice(0)
+
+    // An empty machine: new folders for the database and for the evidence, neither there yet.
+    const machine = mkdtempSync(join(tmpdir(), 'fairhire-machine-'))
+    const target = {
+      DATABASE_PATH: join(machine, 'db', 'fairhire.db'),
+      EVIDENCE_DIR: join(machine, 'files', 'evidence'),
+    }
+    try {
+      const restored = await cli(['restore', '--from', out], target.DATABASE_PATH, target)
+      expect(restored.code, restored.stderr).toBe(0)
+      expect(restored.stdout).toContain(
+        `and 2 evidence files into ${target.EVIDENCE_DIR} (SHA-256 checked; 2 written, 0 already there)`,
+      )
+      expect(restored.stderr).toBe('')
+      const files = readdirSync(target.EVIDENCE_DIR, { recursive: true }).map(String).sort()
+      expect(files).toEqual(
+        [
+          String(w.assessments.requested),
+          `${w.assessments.requested}/${sha(passport)}`,
+          String(w.assessments.selfA),
+          `${w.assessments.selfA}/${sha(photo)}`,
+        ].sort(),
+      )
+      for (const f of files) expect(mode(join(target.EVIDENCE_DIR, f)), f).toBe(f.includes('/') ? '600' : '700')
+      expect(mode(target.DATABASE_PATH)).toBe('600')
+
+      const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...target })
+      const restoredApp = await buildApp(config, { logger: false })
+      apps.push(restoredApp)
+      const supplier = new Client(restoredApp)
+      await supplier.login(w.users.respA, PASSWORD)
+      const res = await supplier.get(`/assessments/${w.assessments.requested}/evidence/${passportId}`)
+      expect(res.statusCode).toBe(200)
+      expect(res.headers['content-disposition']).toContain('passports.pdf')
+      expect(sha(res.rawPayload)).toBe(sha(passport))
+      await restoredApp.close()
+      apps.splice(0)
+
+      // Tampered archives are refused before anything is replaced, each with the entry and the reason.
+      const before = {
+        db: sha(readFileSync(target.DATABASE_PATH)),
+        files: readdirSync(target.EVIDENCE_DIR, { recursive: true }).map(String).sort(),
+        machine: readdirSync(machine, { recursive: true }).map(String).sort(),
+      }
+      const bytes = readFileSync(out)
+      const at = bytes.indexOf('%PDF-1.4 passport register')
+      expect(at).toBeGreaterThan(0)
+      bytes[at + 30] = (bytes[at + 30] as number) ^ 0xff
+      const altered = join(env.dir, 'altered.tar')
+      writeFileSync(altered, bytes)
+      // The same archive without one evidence file, its manifest unchanged.
+      const lacking = join(env.dir, 'lacking.tar')
+      const tar = await TarWriter.create(lacking)
+      for (const [name, data] of inside) if (!name.endsWith(sha(photo))) await tar.add(name, data.length, [data])
+      await tar.finish()
+      const truncated = join(env.dir, 'truncated.tar')
+      writeFileSync(truncated, readFileSync(out).subarray(0, 50_000))
+      const [a, l, tr] = (await Promise.all(
+        [altered, lacking, truncated].map((f) =>
+          cli(['restore', '--from', f, '--force'], target.DATABASE_PATH, target),
+        ),
+      )) as [Outcome, Outcome, Outcome]
+      for (const r of [a, l, tr]) {
+        expect(r.code, r.stdout).toBe(1)
+        expect(r.stderr).toContain('is not a usable backup; the database and evidence files were not touched')
+      }
+      expect(a.stderr).toContain(
+        `evidence/${w.assessments.requested}/${sha(passport)}: its content does not match its SHA-256 in fairhire-backup.json (altered or damaged)`,
+      )
+      expect(l.stderr).toContain(
+        `evidence/${w.assessments.selfA}/${sha(photo)}: listed in fairhire-backup.json but missing from the archive`,
+      )
+      expect(tr.stderr).toContain('the archive ends early')
+      expect({
+        db: sha(readFileSync(target.DATABASE_PATH)),
+        files: readdirSync(target.EVIDENCE_DIR, { recursive: true }).map(String).sort(),
+        machine: readdirSync(machine, { recursive: true }).map(String).sort(),
+      }).toEqual(before)
+
+      // A database-only backup from an older version is still restored, with a warning naming what is missing.
+      const legacy = await databaseOf(out, join(env.dir, 'legacy.db'))
+      const elsewhere = join(machine, 'legacy', 'fairhire.db')
+      const old = await cli(['restore', '--from', legacy], elsewhere, {
+        EVIDENCE_DIR: join(machine, 'legacy', 'evidence'),
+      })
+      expect(old.code, old.stderr).toBe(0)
+      expect(old.stderr).toContain(
+        'is a database-only backup (made before backups held evidence files); it holds no evidence files. 2 of the 2 evidence files its database refers to are not in',
+      )
+    } finally {
+      rmSync(machine, { recursive: true, force: true })
     }
   })
 })

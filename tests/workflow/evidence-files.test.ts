@@ -1,0 +1,148 @@
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import SQLite from 'better-sqlite3'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { buildApp } from '../../src/app.ts'
+import { addEvidence } from '../../src/assessment/workflow.service.ts'
+import { loadConfig } from '../../src/config.ts'
+import { Client } from '../helpers/client.ts'
+import { buildWorld, PASSWORD, type TestApp, type World, worldPerTest } from '../helpers/world.ts'
+
+/**
+ * Every fsync and rename the evidence store makes, with the number of evidence rows another connection could
+ * see at that moment: what was on disk before the row that refers to it was committed.
+ */
+const events = vi.hoisted(() => ({
+  log: [] as { op: 'fsync' | 'rename'; path: string; rowsCommitted: number }[],
+  rows: (): number => 0,
+}))
+
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:fs/promises')>()
+  const open: typeof real.open = async (...args) => {
+    const fh = await real.open(...args)
+    const sync = fh.sync.bind(fh)
+    fh.sync = async () => {
+      events.log.push({ op: 'fsync', path: String(args[0]), rowsCommitted: events.rows() })
+      return sync()
+    }
+    return fh
+  }
+  const rename: typeof real.rename = async (from, to) => {
+    events.log.push({ op: 'rename', path: String(to), rowsCommitted: events.rows() })
+    return real.rename(from, to)
+  }
+  return { ...real, default: { ...real, open, rename }, open, rename }
+})
+
+const PDF = Buffer.from('%PDF-1.4 signed recruitment fee policy\n')
+
+describe('evidence files on disk', () => {
+  let t: TestApp
+  let w: World
+  worldPerTest((app, world) => {
+    t = app
+    w = world
+  })
+
+  it('are fsynced, file and folder, before the row that refers to them is committed', async () => {
+    const reader = new SQLite(t.env.config.databasePath, { readonly: true })
+    events.rows = () => (reader.prepare('select count(*) as n from evidence').get() as { n: number }).n
+    events.log.length = 0
+    try {
+      const id = w.assessments.requested
+      await addEvidence(
+        t.app.db,
+        w.principals.respA,
+        id,
+        'A6.1',
+        { name: 'policy.pdf', data: PDF },
+        t.env.config.evidenceDir,
+      )
+      expect(events.rows()).toBe(1)
+    } finally {
+      events.rows = () => 0
+      reader.close()
+    }
+    const dir = join(t.env.config.evidenceDir, String(w.assessments.requested))
+    const ops = events.log.map(
+      (e) => `${e.op} ${e.path.startsWith(dir) ? e.path.slice(dir.length) || '<folder>' : e.path}`,
+    )
+    const file = events.log.findIndex(
+      (e) => e.op === 'fsync' && e.path.startsWith(`${dir}/`) && e.path.endsWith('.tmp'),
+    )
+    const renamed = events.log.findIndex((e) => e.op === 'rename' && e.path.startsWith(`${dir}/`))
+    const folder = events.log.findIndex((e, i) => i > renamed && e.op === 'fsync' && e.path === dir)
+    expect(file, ops.join('\n')).toBeGreaterThanOrEqual(0)
+    expect(renamed, ops.join('\n')).toBeGreaterThan(file)
+    expect(folder, ops.join('\n')).toBeGreaterThan(renamed)
+    // The assessment's folder was new: its name in the evidence folder is flushed too.
+    expect(events.log.some((e, i) => i > renamed && e.op === 'fsync' && e.path === t.env.config.evidenceDir)).toBe(true)
+    expect(events.log.every((e) => e.rowsCommitted === 0)).toBe(true)
+  })
+})
+
+describe('file modes', () => {
+  const dirs: string[] = []
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+  })
+
+  it('creates the data folder 0700, and the database, its WAL, the session secret and evidence 0600', {
+    timeout: 60_000,
+  }, async () => {
+    const root = mkdtempSync(join(tmpdir(), 'fairhire-modes-'))
+    dirs.push(root)
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATABASE_PATH: join(root, 'data', 'fairhire.db'),
+    })
+    const app = await buildApp(config, { logger: false })
+    try {
+      const world = await buildWorld(app)
+      await addEvidence(
+        app.db,
+        world.principals.respA,
+        world.assessments.requested,
+        'A6.1',
+        { name: 'policy.pdf', data: PDF },
+        config.evidenceDir,
+      )
+      // The file is served from where it was stored.
+      const supplier = new Client(app)
+      await supplier.login(world.users.respA, PASSWORD)
+      const evidenceId = (await app.db.selectFrom('evidence').select('id').executeTakeFirstOrThrow()).id
+      const res = await supplier.get(`/assessments/${world.assessments.requested}/evidence/${evidenceId}`)
+      expect(res.statusCode).toBe(200)
+      expect(res.rawPayload.equals(PDF)).toBe(true)
+
+      const mode = (path: string) => (statSync(path).mode & 0o777).toString(8)
+      const data = dirname(config.databasePath)
+      const modes: Record<string, string> = {}
+      const walk = (path: string, name: string) => {
+        modes[name] = mode(path)
+        if (statSync(path).isDirectory()) for (const f of readdirSync(path)) walk(join(path, f), `${name}/${f}`)
+      }
+      walk(data, 'data')
+      expect(Object.keys(modes)).toEqual(
+        expect.arrayContaining([
+          'data',
+          'data/fairhire.db',
+          'data/fairhire.db-wal',
+          'data/fairhire.db-shm',
+          'data/.session-secret',
+          'data/evidence',
+          `data/evidence/${world.assessments.requested}`,
+        ]),
+      )
+      const wrong = Object.entries(modes).filter(([, m]) => m !== '700' && m !== '600')
+      expect(wrong, JSON.stringify(modes)).toEqual([])
+      for (const [name, m] of Object.entries(modes))
+        expect(m, name).toBe(statSync(join(root, name)).isDirectory() ? '700' : '600')
+    } finally {
+      await app.close()
+    }
+  })
+})
