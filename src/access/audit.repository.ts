@@ -93,6 +93,8 @@ function entries(db: Conn, filter: { column: 'a.organisation_id' | 'a.assessment
       'u.name as user_name',
       'u.email as user_email',
       't.name as token_name',
+      // The organisation that acted, for the sharing rules (a brand sees only its own and the respondent's).
+      (eb) => eb.fn.coalesce('u.organisation_id', 't.organisation_id').as('actor_organisation_id'),
     ])
     .where(filter.column, '=', filter.id)
     .orderBy('a.id', 'desc')

@@ -7,12 +7,15 @@ import type { AnswerRow, AnswerTable, AssessmentRow } from './assessment.table.t
  * `withRaw` or a `groupWrite` step. Ownership is part of every assessment read, as in the repository.
  */
 
-type Owned = Pick<AssessmentRow, 'organisation_id' | 'questionnaire_version_id' | 'status' | 'revision'>
+type Owned = Pick<
+  AssessmentRow,
+  'organisation_id' | 'requested_by' | 'questionnaire_version_id' | 'status' | 'revision'
+>
 
 export function owned(sqlite: SQLite.Database, id: number, organisationId: number): Owned | undefined {
   return sqlite
     .prepare(
-      'select organisation_id, questionnaire_version_id, status, revision from assessment where id = ? and organisation_id = ?',
+      'select organisation_id, requested_by, questionnaire_version_id, status, revision from assessment where id = ? and organisation_id = ?',
     )
     .get(id, organisationId) as Owned | undefined
 }
@@ -23,14 +26,19 @@ export function versionOf(sqlite: SQLite.Database, id: number): number | undefin
     | undefined
 }
 
-/** Question ids the reviewer returned and nobody has answered since. */
-export function openReturns(sqlite: SQLite.Database, id: number): string[] {
+/**
+ * Returned answers nobody has answered since, with the brand that returned each; which of them reopen an
+ * answer is sharing.policy's to say.
+ */
+export function openReturns(
+  sqlite: SQLite.Database,
+  id: number,
+): { question_id: string; organisation_id: number; decision: 'returned' }[] {
   return sqlite
     .prepare(
-      "select question_id from review_decision where assessment_id = ? and decision = 'returned' and resolved_at is null",
+      "select question_id, organisation_id, decision from review_decision where assessment_id = ? and decision = 'returned' and resolved_at is null",
     )
-    .pluck()
-    .all(id) as string[]
+    .all(id) as { question_id: string; organisation_id: number; decision: 'returned' }[]
 }
 
 export function resolveReturns(sqlite: SQLite.Database, id: number, questionIds: string[], at: string): void {

@@ -55,6 +55,9 @@ function visibleQuery(db: Conn, p: Pick<Principal, 'organisationId'>, id: number
 export type PageDecision = {
   id: number
   question_id: string
+  /** The reviewing brand, and its name (shown to the respondent beside what it returned). */
+  organisation_id: number
+  organisation_name: string
   decision: string
   comment: string | null
   resolved_at: string | null
@@ -71,8 +74,9 @@ function pageHeadQuery(db: Conn, p: Pick<Principal, 'organisationId'>, id: numbe
   return visibleQuery(db, p, id).select((eb) => [
     eb
       .selectFrom('review_decision as d')
+      .innerJoin('organisation as ro', 'ro.id', 'd.organisation_id')
       .select(
-        sql<string>`json_group_array(json_object('id', d.id, 'question_id', d.question_id, 'decision', d.decision, 'comment', d.comment, 'resolved_at', d.resolved_at))`.as(
+        sql<string>`json_group_array(json_object('id', d.id, 'question_id', d.question_id, 'organisation_id', d.organisation_id, 'organisation_name', ro.name, 'decision', d.decision, 'comment', d.comment, 'resolved_at', d.resolved_at))`.as(
           'j',
         ),
       )
@@ -122,6 +126,8 @@ export function listVisible(db: Conn, p: Principal) {
       'assessment.submitted_at',
       'assessment.reviewed_at',
       'assessment.organisation_id',
+      'assessment.requested_by',
+      'assessment.decline_reason',
       'o.name as organisation_name',
       'qv.questionnaire_id',
       'qv.title as questionnaire_title',
@@ -147,9 +153,18 @@ export function answersJsonQuery(db: Conn, assessmentId: number) {
     .where((eb) => eb.or([eb('value', 'is not', null), eb('comment', 'is not', null)]))
 }
 
-/** Review decisions in the order they were made (the last one per question is the current one). */
+/**
+ * Review decisions of every brand in the order they were made, with the brand's name; callers keep what
+ * sharing.policy lets the reader see (the last one per question and brand is the current one).
+ */
 export function decisionsQuery(db: Conn, assessmentId: number) {
-  return db.selectFrom('review_decision').selectAll().where('assessment_id', '=', assessmentId).orderBy('id')
+  return db
+    .selectFrom('review_decision as d')
+    .innerJoin('organisation as ro', 'ro.id', 'd.organisation_id')
+    .selectAll('d')
+    .select('ro.name as organisation_name')
+    .where('d.assessment_id', '=', assessmentId)
+    .orderBy('d.id')
 }
 
 /** Evidence files still attached. */

@@ -16,6 +16,7 @@ import * as answerStore from './answer.store.ts'
 import { applySave, type StoredAnswer } from './answer-cache.ts'
 import * as repo from './assessment.repository.ts'
 import type { AnswerTable } from './assessment.table.ts'
+import * as policy from './sharing.policy.ts'
 import { syncActions } from './workflow.service.ts'
 
 /**
@@ -43,13 +44,36 @@ const isCalendarDate = (s: string) => {
   return /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s
 }
 
+/**
+ * An assessment as the caller may see it: a brand it is merely shared with sees neither the requesting
+ * brand's name nor a title that names it (sharing.policy).
+ */
+export function asSeenBy<
+  A extends {
+    organisation_id: number
+    requested_by: number | null
+    status: string
+    title: string
+    requested_by_name: string | null
+  },
+>(a: A, p: Principal): A & { relation: policy.Relation } {
+  return {
+    ...a,
+    title: policy.titleFor(a, p, a.requested_by_name),
+    requested_by_name: policy.requesterNameVisible(a, p) ? a.requested_by_name : null,
+    relation: policy.relationOf(a, p),
+  }
+}
+
 export async function getAssessment(db: Kysely<Database>, p: Principal, id: number) {
   const a = await repo.findVisible(db, p, id)
   if (!a) throw notFound()
-  return a
+  return asSeenBy(a, p)
 }
 
-export const listAssessments = repo.listVisible
+export async function listAssessments(db: Kysely<Database>, p: Principal) {
+  return (await repo.listVisible(db, p)).map((a) => asSeenBy(a, p))
+}
 
 /** Answered and applicable questions per assessment, for an inbox's progress column. */
 export async function progressOf(
@@ -139,9 +163,8 @@ export async function requestAssessment(
       .values({
         organisation_id: link.id,
         questionnaire_version_id: qv.versionId,
-        title:
-          input.title?.trim() ||
-          `${typeof qv.def.title === 'string' ? qv.def.title : qv.def.title.en} (requested by ${p.organisationName})`,
+        // The title names no brand: the assessment may later be shared with others (docs/sharing.md).
+        title: input.title?.trim() || (typeof qv.def.title === 'string' ? qv.def.title : (qv.def.title.en ?? qv.id)),
         status: 'draft',
         requested_by: p.organisationId,
         due_date: input.dueDate,
@@ -356,7 +379,12 @@ function planSave(
     )
   if (a.status === 'returned') {
     // A returned assessment reopens only the answers the reviewer sent back.
-    const open = new Set(answerStore.openReturns(sqlite, id))
+    const open = new Set(
+      answerStore
+        .openReturns(sqlite, id)
+        .filter((d) => policy.decisionReopens(a, d))
+        .map((d) => d.question_id),
+    )
     const locked = touched.filter((q) => !open.has(q))
     if (locked.length > 0)
       throw new AssessmentError(
@@ -507,8 +535,11 @@ export async function missingRequired(db: Kysely<Database>, p: Principal, id: nu
     .map((e) => ({ question: e.question.id, section: e.section.id }))
 }
 
-/** Evidence, reviewers' verification marks and open suspected flags: what raises or holds a score. */
-async function scoringInputs(db: Kysely<Database>, id: number) {
+/**
+ * Evidence, and the verification marks and open suspected flags of one reviewing brand: what raises or holds
+ * its score. With no reviewer (the respondent's self-assessed score), evidence only.
+ */
+async function scoringInputs(db: Kysely<Database>, id: number, reviewer: number | null) {
   const evidence = new Set(
     (
       await db
@@ -519,10 +550,12 @@ async function scoringInputs(db: Kysely<Database>, id: number) {
         .execute()
     ).map((r) => r.question_id),
   )
+  if (reviewer === null) return { evidence, verified: new Map<string, string>(), suspected: [] }
   const decisions = await db
     .selectFrom('review_decision')
     .select(['question_id', 'decision', 'method'])
     .where('assessment_id', '=', id)
+    .where('organisation_id', '=', reviewer)
     .orderBy('id')
     .execute()
   const latest = new Map<string, (typeof decisions)[number]>()
@@ -536,24 +569,35 @@ async function scoringInputs(db: Kysely<Database>, id: number) {
     .selectFrom('suspected_flag')
     .select(['question_id', 'indicator', 'reason'])
     .where('assessment_id', '=', id)
+    .where('organisation_id', '=', reviewer)
     .where('closed_at', 'is', null)
     .execute()
   const suspected = flags.map((f) => ({ question: f.question_id, indicator: f.indicator as never, reason: f.reason }))
   return { evidence, verified, suspected }
 }
 
-/** Scores an assessment's stored answers with the current default rubric (or the one named). */
+/**
+ * Scores an assessment's stored answers with the current default rubric (or the one named), as the caller
+ * sees it: a brand with its own review, the respondent self-assessed (sharing.policy). The same pure engine
+ * either way; only the verifications and flags it is given differ.
+ */
 export async function scoreAssessment(
   db: Kysely<Database>,
   p: Principal,
   id: number,
   rubricSpec?: string,
-): Promise<{ result: ScoreResult; questionnaireVersionId: number; rubricVersionId: number }> {
+): Promise<{
+  result: ScoreResult
+  questionnaireVersionId: number
+  rubricVersionId: number
+  reviewer: number | null
+}> {
   const a = await getAssessment(db, p, id)
+  const reviewer = policy.reviewerFor(a, p)
   const qv = await versionById(db, a.questionnaire_version_id)
   const rv = await getRubricVersion(db, rubricSpec)
   const values = valuesOf(await storedAnswers(db, id))
-  const inputs = await scoringInputs(db, id)
+  const inputs = await scoringInputs(db, id, reviewer)
   const result = score({
     questionnaire: compiledVersion(qv),
     questionnaireHash: qv.contentHash,
@@ -562,7 +606,7 @@ export async function scoreAssessment(
     answers: values,
     ...inputs,
   })
-  return { result, questionnaireVersionId: qv.versionId, rubricVersionId: rv.versionId }
+  return { result, questionnaireVersionId: qv.versionId, rubricVersionId: rv.versionId, reviewer }
 }
 
 /**
@@ -604,6 +648,7 @@ export async function submitAssessment(db: Kysely<Database>, p: Principal, id: n
       a.status === 'returned' ? 'resubmitted' : 'submitted',
       scored.result,
       now,
+      scored.reviewer,
     )
     await syncActions(trx as unknown as Kysely<Database>, id, scored.result, now, p)
     await audit.record(
@@ -637,7 +682,11 @@ export async function shareAssessment(
   requireRole(p, 'admin', 'respondent')
   const a = await repo.findOwned(db, p, id)
   if (!a) throw notFound()
-  if (a.status === 'draft') throw new AssessmentError('Submit the assessment before sharing it.', 409)
+  if (!policy.shareable(a.status))
+    throw new AssessmentError(
+      a.status === 'declined' ? 'A declined request is not shared.' : 'Submit the assessment before sharing it.',
+      409,
+    )
   const brand = await db
     .selectFrom('organisation')
     .select(['id', 'kind', 'name'])
@@ -679,20 +728,34 @@ export async function shareAssessment(
   })
 }
 
+/** The supplier stops sharing with a brand. A request is not a share: it cannot be revoked, only declined. */
 export async function revokeShare(db: Kysely<Database>, p: Principal, id: number, brandId: number, now = new Date()) {
   requireRole(p, 'admin', 'respondent')
   const a = await repo.findOwned(db, p, id)
   if (!a) throw notFound()
+  const grant = await db
+    .selectFrom('assessment_access')
+    .select(['kind', 'revoked_at'])
+    .where('assessment_id', '=', id)
+    .where('organisation_id', '=', brandId)
+    .executeTakeFirst()
+  if (!grant || grant.revoked_at !== null)
+    throw new AssessmentError('This assessment is not shared with that organisation.', 404)
+  if (!policy.grantRevocable(grant.kind))
+    throw new AssessmentError(
+      'The brand that requested this assessment keeps it: a request cannot be revoked. Decline a request you will not answer, with your reason.',
+      409,
+      [{ field: 'orgId', message: 'the requesting brand' }],
+    )
   await db.transaction().execute(async (trx) => {
-    const res = await trx
+    await trx
       .updateTable('assessment_access')
       .set({ revoked_at: iso(now) })
       .where('assessment_id', '=', id)
       .where('organisation_id', '=', brandId)
+      .where('kind', '=', 'shared')
       .where('revoked_at', 'is', null)
-      .executeTakeFirst()
-    if (Number(res.numUpdatedRows) === 0)
-      throw new AssessmentError('This assessment is not shared with that organisation.', 404)
+      .execute()
     await audit.record(
       trx,
       p,
@@ -710,15 +773,73 @@ export async function revokeShare(db: Kysely<Database>, p: Principal, id: number
   })
 }
 
-export async function sharesOf(db: Kysely<Database>, p: Principal, id: number) {
-  await getAssessment(db, p, id)
-  return repo.accessRows(db, id)
+/**
+ * The supplier declines a brand's request it will not answer, with a reason the brand reads. The request
+ * stays, declined: the brand keeps seeing it (with the reason) and nothing more can happen to it.
+ */
+export async function declineRequest(db: Kysely<Database>, p: Principal, id: number, reason: string, now = new Date()) {
+  requireRole(p, 'admin', 'respondent')
+  const a = await repo.findOwned(db, p, id)
+  if (!a)
+    throw (await repo.findVisible(db, p, id))
+      ? new Forbidden('Only the organisation asked can decline a request.')
+      : notFound()
+  if (!policy.mayDecline(a, p))
+    throw new AssessmentError(
+      a.requested_by === null
+        ? 'This is your own self-check: there is no request to decline.'
+        : `This assessment is ${a.status}: only a request not yet submitted can be declined.`,
+      409,
+    )
+  const why = reason.trim()
+  if (!why)
+    throw new AssessmentError('Give the brand your reason for declining.', 400, [
+      { field: 'reason', message: 'required' },
+    ])
+  await db.transaction().execute(async (trx) => {
+    const res = await trx
+      .updateTable('assessment')
+      .set({ status: 'declined', declined_at: iso(now), decline_reason: why, revision: a.revision + 1 })
+      .where('id', '=', id)
+      .where('revision', '=', a.revision)
+      .executeTakeFirst()
+    if (Number(res.numUpdatedRows) !== 1)
+      throw new AssessmentError('The assessment changed meanwhile. Reload it and decline again.', 409)
+    await audit.record(
+      trx,
+      p,
+      [
+        {
+          organisationId: a.organisation_id,
+          assessmentId: id,
+          action: 'decline',
+          entity: 'assessment',
+          entityId: id,
+          oldValue: a.status,
+          newValue: { status: 'declined', reason: why },
+        },
+      ],
+      now,
+    )
+  })
 }
 
-/** The audit trail of one assessment: for the owner's admins, and for a brand that can see it. */
+/** Who can see the assessment, as far as the caller may know: a brand sees only its own grant. */
+export async function sharesOf(db: Kysely<Database>, p: Principal, id: number) {
+  const a = await getAssessment(db, p, id)
+  return (await repo.accessRows(db, id)).filter((g) => policy.grantVisible(a, p, g))
+}
+
+/**
+ * The audit trail of one assessment: for the owner's admins, and for a brand that can see it (its own
+ * entries and the respondent's, see sharing.policy). Read wide and filtered, then cut to the newest 500.
+ */
 export async function assessmentAudit(db: Kysely<Database>, p: Principal, id: number) {
   const a = await getAssessment(db, p, id)
   if (a.organisation_id === p.organisationId && p.role !== 'admin')
     throw new Forbidden('The audit log is for administrators.')
-  return audit.listForAssessment(db, id)
+  return (await audit.listForAssessment(db, id, 5000))
+    .filter((e) => policy.auditEntryVisible(a, p, e))
+    .slice(0, 500)
+    .map(({ actor_organisation_id: _, ...e }) => e)
 }

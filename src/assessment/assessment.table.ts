@@ -1,6 +1,7 @@
 import type { Generated, Selectable } from 'kysely'
 
-export const ASSESSMENT_STATUSES = ['draft', 'submitted', 'returned', 'reviewed'] as const
+/** `declined`: the respondent declined a brand's request (with a reason the brand sees); nothing more happens to it. */
+export const ASSESSMENT_STATUSES = ['draft', 'submitted', 'returned', 'reviewed', 'declined'] as const
 export type AssessmentStatus = (typeof ASSESSMENT_STATUSES)[number]
 
 export interface AssessmentTable {
@@ -16,6 +17,8 @@ export interface AssessmentTable {
   submitted_at: string | null
   reviewed_at: string | null
   revision: Generated<number>
+  declined_at: string | null
+  decline_reason: string | null
 }
 
 export interface AssessmentAccessTable {

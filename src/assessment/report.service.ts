@@ -8,7 +8,9 @@ import { buildGapReport, type GapReportInput } from '../reports/gap-report.ts'
 import { checkXlsxUpload, UploadRejected } from '../reports/upload-limits.ts'
 import type { ScoreResult } from '../scoring/result.schema.ts'
 import { getRubricVersionById } from '../scoring/rubric.service.ts'
+import { latestSnapshot } from '../scoring/score.service.ts'
 import { AssessmentError, getAnswers, getAssessment, versionById } from './assessment.service.ts'
+import * as policy from './sharing.policy.ts'
 import { decisionsOf, listActions, listEvidence } from './workflow.service.ts'
 
 /** Gathers what the gap report shows, from what the caller may see. */
@@ -19,13 +21,7 @@ export async function gapReportInput(
   now = new Date(),
 ): Promise<GapReportInput> {
   const a = await getAssessment(db, p, id)
-  const snap = await db
-    .selectFrom('score_snapshot')
-    .selectAll()
-    .where('assessment_id', '=', id)
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst()
+  const snap = await latestSnapshot(db, id, policy.reviewerFor(a, p))
   if (!snap)
     throw new AssessmentError('This assessment has no score yet: a gap report is made once it is submitted.', 409)
   const qv = await versionById(db, snap.questionnaire_version_id)
@@ -35,7 +31,7 @@ export async function gapReportInput(
   for (const e of await listEvidence(db, p, id))
     evidence.set(e.question_id, [...(evidence.get(e.question_id) ?? []), e.file_name])
   const verified = new Map(
-    [...(await decisionsOf(db, id)).values()]
+    [...(await decisionsOf(db, p, a)).values()]
       .filter((d) => d.decision === 'verified' && d.method)
       .map((d) => [d.question_id, d.method as string]),
   )

@@ -11,10 +11,18 @@ import type { ScoreResult } from '../scoring/result.schema.ts'
 import { storeSnapshot } from '../scoring/score.service.ts'
 import { cachedAnswers, rememberAnswers } from './answer-cache.ts'
 import * as repo from './assessment.repository.ts'
-import { AssessmentError, getAssessment, scoreAssessment, storedFromJson, versionById } from './assessment.service.ts'
+import {
+  AssessmentError,
+  asSeenBy,
+  getAssessment,
+  scoreAssessment,
+  storedFromJson,
+  versionById,
+} from './assessment.service.ts'
 import type { ActionStatus, ReviewDecision } from './assessment.table.ts'
 import { cleanFileName, EVIDENCE_TYPES, MAX_EVIDENCE_BYTES, sniffEvidenceType } from './evidence.ts'
 import { storeEvidenceFile } from './evidence-store.ts'
+import * as policy from './sharing.policy.ts'
 
 /**
  * Evidence, review decisions, suspected red flags and the corrective action plan: the part of the
@@ -132,11 +140,14 @@ export async function answerPageData(db: Kysely<Database>, p: Principal, id: num
   })
   if (!data) throw new AssessmentError('Assessment not found.', 404)
   const byId = (x: { id: number }, y: { id: number }) => x.id - y.id
-  const a = data.head
+  const a = asSeenBy(data.head, p)
+  const decisions = (JSON.parse(a.decisions_json ?? '[]') as repo.PageDecision[])
+    .filter((d) => policy.decisionVisible(a, p, d))
+    .sort(byId)
   return {
     a,
     stored: data.stored,
-    decisions: latestDecisions((JSON.parse(a.decisions_json ?? '[]') as repo.PageDecision[]).sort(byId)),
+    decisions: currentDecisions(decisions),
     evidence: (JSON.parse(a.evidence_json ?? '[]') as repo.PageEvidence[]).sort(byId),
   }
 }
@@ -171,8 +182,8 @@ async function reviewable(db: Kysely<Database>, p: Principal, id: number) {
   requireOrgKind(p, 'brand')
   requireRole(p, 'admin', 'analyst')
   const a = await getAssessment(db, p, id)
-  if (a.organisation_id === p.organisationId) throw new Forbidden('An organisation does not review its own answers.')
-  if (a.status !== 'submitted' && a.status !== 'reviewed')
+  if (!policy.mayReview(a, p)) throw new Forbidden('An organisation does not review its own answers.')
+  if (!policy.reviewOpen(a.status))
     throw new AssessmentError(`Only submitted assessments are reviewed; this one is ${a.status}.`, 409)
   return a
 }
@@ -241,16 +252,44 @@ export async function decide(
   })
 }
 
-/** The latest decision per question. */
-export async function decisionsOf(db: Kysely<Database>, id: number) {
-  return latestDecisions(await repo.decisionsQuery(db, id).execute())
+type Seen = policy.AssessmentFacts
+
+/**
+ * The review decisions the caller may see (sharing.policy.decisionVisible), the current one per question
+ * and brand: a brand reads its own; the respondent what each brand returned.
+ */
+export async function visibleDecisions(db: Kysely<Database>, p: Principal, a: Seen & { id: number }) {
+  const rows = await repo.decisionsQuery(db, a.id).execute()
+  return currentDecisions(rows.filter((d) => policy.decisionVisible(a, p, d)))
 }
 
-/** The current decision per question: the last one made. */
+/** The caller's own current decision per question (a brand's review). */
+export async function decisionsOf(db: Kysely<Database>, p: Principal, a: Seen & { id: number }) {
+  const own = (await visibleDecisions(db, p, a)).filter((d) => d.organisation_id === p.organisationId)
+  return latestDecisions(own)
+}
+
+/**
+ * Answers returned by the requesting brand and not answered since: the only ones that reopen for the
+ * respondent (sharing.policy.decisionReopens). Anyone who can see the assessment may know which are open.
+ */
+export async function reopenedQuestions(db: Kysely<Database>, a: Seen & { id: number }): Promise<string[]> {
+  const rows = currentDecisions(await repo.decisionsQuery(db, a.id).execute())
+  return rows.filter((d) => policy.decisionReopens(a, d) && !d.resolved_at).map((d) => d.question_id)
+}
+
+/** The current decision per question: the last one made (rows of one brand). */
 export function latestDecisions<R extends { question_id: string }>(rows: R[]): Map<string, R> {
   const latest = new Map<string, R>()
   for (const r of rows) latest.set(r.question_id, r)
   return latest
+}
+
+/** The current decision per question and brand, in the order they were made. */
+export function currentDecisions<R extends { question_id: string; organisation_id: number }>(rows: R[]): R[] {
+  const latest = new Map<string, R>()
+  for (const r of rows) latest.set(`${r.organisation_id}\u0000${r.question_id}`, r)
+  return [...latest.values()]
 }
 
 export async function raiseSuspectedFlag(
@@ -298,6 +337,17 @@ export async function raiseSuspectedFlag(
   return rescore(db, p, id, 'suspected red flag raised', now)
 }
 
+/** The suspected red flags the caller may see: a brand its own, the respondent none (sharing.policy). */
+export async function suspectedFlags(db: Kysely<Database>, p: Principal, a: Seen & { id: number }) {
+  const rows = await db
+    .selectFrom('suspected_flag')
+    .selectAll()
+    .where('assessment_id', '=', a.id)
+    .orderBy('id')
+    .execute()
+  return rows.filter((f) => policy.flagVisible(a, p, f))
+}
+
 /**
  * Ends a review: with returned answers the assessment goes back to the respondent for those questions
  * only; otherwise it is reviewed. Either way it is re-scored with the verification marks, and the new
@@ -305,10 +355,42 @@ export async function raiseSuspectedFlag(
  */
 export async function finishReview(db: Kysely<Database>, p: Principal, id: number, now = new Date()) {
   const a = await reviewable(db, p, id)
-  const decisions = await decisionsOf(db, id)
+  const decisions = await decisionsOf(db, p, a)
   const returned = [...decisions.values()].filter((d) => d.decision === 'returned' && !d.resolved_at)
-  const status = returned.length > 0 ? 'returned' : 'reviewed'
   const scored = await scoreAssessment(db, p, id)
+  if (!policy.reviewMovesStatus(a, p)) {
+    // A brand the assessment is shared with finishes its own review: its score joins its own history; the
+    // assessment, and the requesting brand's review, stay as they are. What it asked, the respondent reads.
+    return db.transaction().execute(async (trx) => {
+      const snap = await storeSnapshot(
+        trx as unknown as Kysely<Database>,
+        id,
+        scored.questionnaireVersionId,
+        scored.rubricVersionId,
+        returned.length > 0 ? 'reviewed, questions asked' : 'reviewed',
+        scored.result,
+        now,
+        scored.reviewer,
+      )
+      await audit.record(
+        trx,
+        p,
+        [
+          {
+            organisationId: a.organisation_id,
+            assessmentId: id,
+            action: 'review_own',
+            entity: 'assessment',
+            entityId: id,
+            newValue: { asked: returned.map((r) => r.question_id), rating: scored.result.rating },
+          },
+        ],
+        now,
+      )
+      return { status: a.status, rating: scored.result.rating, snapshotId: snap.id }
+    })
+  }
+  const status = returned.length > 0 ? 'returned' : 'reviewed'
   return db.transaction().execute(async (trx) => {
     await trx
       .updateTable('assessment')
@@ -323,6 +405,7 @@ export async function finishReview(db: Kysely<Database>, p: Principal, id: numbe
       status === 'reviewed' ? 'reviewed' : 'returned for changes',
       scored.result,
       now,
+      scored.reviewer,
     )
     await audit.record(
       trx,
@@ -354,6 +437,7 @@ async function rescore(db: Kysely<Database>, p: Principal, id: number, reason: s
     reason,
     scored.result,
     now,
+    scored.reviewer,
   )
   return { rating: scored.result.rating, snapshotId: snap.id }
 }
@@ -444,15 +528,17 @@ export async function syncActions(
   return fresh.length
 }
 
+/** The action plan; its notes carry the requesting brand's follow-up, which another brand does not read. */
 export async function listActions(db: Kysely<Database>, p: Principal, id: number) {
-  await getAssessment(db, p, id)
-  return db
+  const a = await getAssessment(db, p, id)
+  const rows = await db
     .selectFrom('action_item')
     .selectAll()
     .where('assessment_id', '=', id)
     .orderBy('red_flag', 'desc')
     .orderBy('id')
     .execute()
+  return policy.actionNotesVisible(a, p) ? rows : rows.map((r) => ({ ...r, notes: null, verified_by: null }))
 }
 
 export type ActionUpdate = {
@@ -489,6 +575,8 @@ export async function updateAction(
   else {
     requireOrgKind(p, 'brand')
     requireRole(p, 'admin', 'analyst')
+    if (!policy.mayFollowUpActions(a, p))
+      throw new Forbidden('The brand that requested this assessment follows up its action plan; you can read it.')
   }
   if (u.version !== undefined && u.version !== item.version) {
     throw new AssessmentError(

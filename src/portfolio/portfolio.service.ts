@@ -1,8 +1,10 @@
 import { type Kysely, sql } from 'kysely'
 import type { Principal } from '../access/principal.ts'
 import { requireOrgKind } from '../access/principal.ts'
+import * as policy from '../assessment/sharing.policy.ts'
 import type { Database } from '../db/database.ts'
 import type { ScoreResult } from '../scoring/result.schema.ts'
+import { ofReviewer } from '../scoring/score.service.ts'
 
 /**
  * A brand's portfolio: every supplier and recruiter on its list with the latest assessment the brand
@@ -30,6 +32,8 @@ export type PortfolioEntry = {
     dueDate: string | null
     submittedAt: string | null
     reviewedAt: string | null
+    /** Why the respondent declined the request (status `declined`). */
+    declineReason: string | null
   } | null
   result: ScoreResult | null
   scoredAt: string | null
@@ -58,12 +62,15 @@ function portfolioQuery(db: Kysely<Database>, p: Principal, today: string) {
         (join) => join.onRef('la.organisation_id', '=', 'o.id'),
       )
       .leftJoin('assessment as a', 'a.id', 'la.assessment_id')
+      .leftJoin('organisation as rb', 'rb.id', 'a.requested_by')
       .leftJoin('questionnaire_version as qv', 'qv.id', 'a.questionnaire_version_id')
       .leftJoin(
         (eb) =>
           eb
             .selectFrom('score_snapshot')
             .select(['assessment_id', (e) => e.fn.max('id').as('snapshot_id')])
+            // The brand's own reviewed score, else the self-assessed one; never another brand's review.
+            .where((e) => ofReviewer(e, p.organisationId))
             .groupBy('assessment_id')
             .as('ls'),
         (join) => join.onRef('ls.assessment_id', '=', 'a.id'),
@@ -79,10 +86,13 @@ function portfolioQuery(db: Kysely<Database>, p: Principal, today: string) {
         'bs.tier',
         'a.id as assessment_id',
         'a.title',
+        'a.requested_by',
+        'rb.name as requested_by_name',
         'a.status',
         'a.due_date',
         'a.submitted_at',
         'a.reviewed_at',
+        'a.decline_reason',
         'qv.questionnaire_id',
         'qv.declared_version',
         's.created_at as scored_at',
@@ -109,7 +119,7 @@ function portfolioQuery(db: Kysely<Database>, p: Principal, today: string) {
 
 type Row = Awaited<ReturnType<ReturnType<typeof portfolioQuery>['executeTakeFirstOrThrow']>>
 
-function entryOf<R>(r: Row, result: R | null) {
+function entryOf<R>(r: Row, p: Principal, result: R | null) {
   return {
     supplier: {
       id: r.supplier_id,
@@ -125,13 +135,23 @@ function entryOf<R>(r: Row, result: R | null) {
         ? null
         : {
             id: r.assessment_id,
-            title: r.title ?? '',
+            title: policy.titleFor(
+              {
+                organisation_id: r.supplier_id,
+                requested_by: r.requested_by,
+                status: r.status ?? '',
+                title: r.title ?? '',
+              },
+              p,
+              r.requested_by_name,
+            ),
             questionnaire: r.questionnaire_id ?? '',
             version: r.declared_version ?? '',
             status: r.status ?? '',
             dueDate: r.due_date,
             submittedAt: r.submitted_at,
             reviewedAt: r.reviewed_at,
+            declineReason: r.decline_reason,
           },
     result,
     scoredAt: r.scored_at,
@@ -147,7 +167,7 @@ export async function* portfolioStream(
   today = new Date().toISOString().slice(0, 10),
 ): AsyncGenerator<PortfolioEntry> {
   const rows = portfolioQuery(db, p, today).select('s.result').stream(200)
-  for await (const r of rows) yield entryOf(r, r.result ? (JSON.parse(r.result) as ScoreResult) : null)
+  for await (const r of rows) yield entryOf(r, p, r.result ? (JSON.parse(r.result) as ScoreResult) : null)
 }
 
 /** What the portfolio page shows of a score: SQLite picks it out of the stored result. */

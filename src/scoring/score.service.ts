@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { ExpressionBuilder, Kysely } from 'kysely'
 import type { Database } from '../db/database.ts'
 import { type AnswerProblem, checkAnswers, type RawAnswer } from '../questionnaire/answers.ts'
 import {
@@ -50,7 +50,10 @@ export async function scoreRequest(
   return { result, questionnaire: qv, rubric: rv }
 }
 
-/** Keeps a score as an immutable snapshot; re-scoring adds a snapshot and never replaces one. */
+/**
+ * Keeps a score as an immutable snapshot; re-scoring adds a snapshot and never replaces one. `reviewer` is the
+ * brand whose review it scores, or null for the respondent's self-assessed score (docs/sharing.md).
+ */
 export async function storeSnapshot(
   db: Kysely<Database>,
   assessmentId: number,
@@ -59,6 +62,7 @@ export async function storeSnapshot(
   reason: string,
   result: ScoreResult,
   now: Date = new Date(),
+  reviewer: number | null = null,
 ) {
   return db
     .insertInto('score_snapshot')
@@ -73,27 +77,55 @@ export async function storeSnapshot(
       red_flags: result.redFlags.filter((f) => f.status !== 'cleared').length,
       result: JSON.stringify(result),
       created_at: now.toISOString(),
+      reviewer_organisation_id: reviewer,
     })
     .returning(['id', 'created_at'])
     .executeTakeFirstOrThrow()
 }
 
-export function listSnapshots(db: Kysely<Database>, assessmentId: number) {
+/**
+ * The snapshots of one assessment that a reader sees: the self-assessed ones and those of `reviewer`'s own
+ * review (sharing.policy.reviewerFor decides who the reviewer is; null: self-assessed only).
+ */
+export function listSnapshots(db: Kysely<Database>, assessmentId: number, reviewer: number | null = null) {
   return db
-    .selectFrom('score_snapshot as s')
-    .innerJoin('rubric_version as r', 'r.id', 's.rubric_version_id')
+    .selectFrom('score_snapshot')
+    .innerJoin('rubric_version as r', 'r.id', 'score_snapshot.rubric_version_id')
     .select([
-      's.id',
-      's.reason',
-      's.rating',
-      's.control_score',
-      's.inherent_score',
-      's.red_flags',
-      's.created_at',
+      'score_snapshot.id',
+      'score_snapshot.reason',
+      'score_snapshot.rating',
+      'score_snapshot.control_score',
+      'score_snapshot.inherent_score',
+      'score_snapshot.red_flags',
+      'score_snapshot.created_at',
       'r.rubric_id',
       'r.revision as rubric_revision',
     ])
-    .where('s.assessment_id', '=', assessmentId)
-    .orderBy('s.id')
+    .where('score_snapshot.assessment_id', '=', assessmentId)
+    .where((eb) => ofReviewer(eb, reviewer))
+    .orderBy('score_snapshot.id')
     .execute()
+}
+
+/** Self-assessed snapshots, and those of the one brand's review when a brand reads. */
+export function ofReviewer(eb: ExpressionBuilder<Database, 'score_snapshot'>, reviewer: number | null) {
+  return reviewer === null
+    ? eb('score_snapshot.reviewer_organisation_id', 'is', null)
+    : eb.or([
+        eb('score_snapshot.reviewer_organisation_id', 'is', null),
+        eb('score_snapshot.reviewer_organisation_id', '=', reviewer),
+      ])
+}
+
+/** The latest snapshot the reader sees (see listSnapshots). */
+export function latestSnapshot(db: Kysely<Database>, assessmentId: number, reviewer: number | null) {
+  return db
+    .selectFrom('score_snapshot')
+    .selectAll()
+    .where('assessment_id', '=', assessmentId)
+    .where((eb) => ofReviewer(eb, reviewer))
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst()
 }

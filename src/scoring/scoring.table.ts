@@ -42,6 +42,8 @@ export interface ScoreSnapshotTable {
   /** The full ScoreResult as JSON. */
   result: string
   created_at: string
+  /** The brand whose review this scores (its own verifications and flags); null: the respondent's self-assessed score. */
+  reviewer_organisation_id: Generated<number | null>
 }
 
 export type RubricVersionRow = Selectable<RubricVersionTable>

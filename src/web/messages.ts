@@ -234,6 +234,14 @@ const en = {
   'assessment.shareShared': '{name}: shared with {date}',
   'assessment.shareRevoked': 'access revoked {date}',
   'assessment.stopSharing': 'Stop sharing',
+  'assessment.decline': 'Decline this request',
+  'assessment.declineReason': 'Your reason',
+  'assessment.declineHint':
+    'The brand that asked reads it. The request stays, marked declined; it cannot be answered afterwards.',
+  'assessment.declineButton': 'Decline the request',
+  'assessment.declined': 'Declined',
+  'assessment.declineReasonShort': 'declined: {reason}',
+  'assessments.sharedWithYou': 'Shared with you',
   'assessment.shareWith': 'Share with a brand',
   'assessment.share': 'Share',
   'assessment.audit': 'Audit log of this assessment',
@@ -359,6 +367,7 @@ const en = {
   'answer.conflictYours': 'Your answer (kept in the form)',
   'answer.errors': 'Some answers need a look. Nothing was saved; what you typed is kept.',
   'answer.returnedComment': 'Returned by the reviewer',
+  'answer.askedBy': '{brand} asks: {comment}',
   'answer.review': 'Review and submit',
   'answer.notAsked': 'This section does not apply, given your earlier answers.',
 
@@ -432,6 +441,8 @@ const en = {
   'review.results': 'Results',
   'review.status': 'Status',
   'review.currentRating': 'current rating',
+  'review.finishOwnHint':
+    'Keeps your own review and score. The brand that requested this assessment decides its status; the supplier reads what you asked.',
   'review.finishHint':
     'Returned answers go back to the respondent; otherwise the assessment is marked reviewed. The score is recomputed with your verifications.',
   'review.question': 'Question (optional)',
@@ -462,6 +473,7 @@ const en = {
   'status.submitted': 'submitted',
   'status.returned': 'returned',
   'status.reviewed': 'reviewed',
+  'status.declined': 'declined',
   'actionStatus.open': 'open',
   'actionStatus.in_progress': 'in progress',
   'actionStatus.done': 'done',

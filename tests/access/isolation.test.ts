@@ -1,10 +1,12 @@
+import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiToken, createInvitation, revokeApiToken } from '../../src/access/access.service.ts'
-import { scoreAssessment } from '../../src/assessment/assessment.service.ts'
-import { addEvidence, syncActions } from '../../src/assessment/workflow.service.ts'
-import { storeSnapshot } from '../../src/scoring/score.service.ts'
+import { scoreAssessment, shareAssessment } from '../../src/assessment/assessment.service.ts'
+import { addEvidence, decide, raiseSuspectedFlag, syncActions } from '../../src/assessment/workflow.service.ts'
+import { listSnapshots, storeSnapshot } from '../../src/scoring/score.service.ts'
 import { testApp } from '../helpers/app.ts'
 import { Client } from '../helpers/client.ts'
+import { answerAndSubmit } from '../helpers/seed.ts'
 import { buildWorld, PASSWORD, principal } from '../helpers/world.ts'
 
 /**
@@ -42,6 +44,24 @@ const BODIES: Record<string, Record<string, unknown>> = {
   'POST /assessments/:id/review/finish': {},
   'POST /assessments/:id/action-plan.xlsx': {},
   'POST /assessments/:id/questionnaire.xlsx': {},
+  'POST /assessments/:id/decline': { reason: 'HACKED' },
+  'POST /api/v1/assessments/:id/decline': { reason: 'HACKED' },
+}
+
+/** Fills a route's parameters from the fixtures: `/assessments/:id` style keys first, then the parameter itself. */
+function concreteUrl(url: string, fixtures: Record<string, string>): string {
+  const base = url.replace(/\/:[A-Za-z]+.*$/, '/:id')
+  let out = url
+  for (const param of url.match(/:[A-Za-z]+/g) ?? []) {
+    const key = param === ':id' ? base.replace(/(\/:id).*$/, '$1') : param
+    const value = fixtures[key] ?? fixtures[url.slice(0, url.indexOf(param) + param.length)]
+    if (!value)
+      throw new Error(
+        `no isolation fixture for ${param} in ${url}: describe this route's tenant scope in isolation.test.ts`,
+      )
+    out = out.replace(param, value)
+  }
+  return out
 }
 
 describe('tenant isolation over every route', () => {
@@ -166,18 +186,7 @@ describe('tenant isolation over every route', () => {
   })
 
   function concrete(url: string): string {
-    const base = url.replace(/\/:[A-Za-z]+.*$/, '/:id')
-    let out = url
-    for (const param of url.match(/:[A-Za-z]+/g) ?? []) {
-      const key = param === ':id' ? base.replace(/(\/:id).*$/, '$1') : param
-      const value = fixtures[key] ?? fixtures[url.slice(0, url.indexOf(param) + param.length)]
-      if (!value)
-        throw new Error(
-          `no isolation fixture for ${param} in ${url}: describe this route's tenant scope in isolation.test.ts`,
-        )
-      out = out.replace(param, value)
-    }
-    return out
+    return concreteUrl(url, fixtures)
   }
 
   it('every route with a parameter refuses other organisations, anonymous callers and revoked tokens', async () => {
@@ -263,5 +272,210 @@ describe('tenant isolation over every route', () => {
     ])
     const inv = await t.app.db.selectFrom('invitation').select(['revoked_at']).executeTakeFirstOrThrow()
     expect(inv.revoked_at).toBeNull()
+  })
+})
+
+/**
+ * The same walk with a brand the assessment is shared with as the caller (docs/sharing.md). Supplier A
+ * submitted brand A's request; brand A has returned an answer with a comment, verified one and raised a
+ * suspected flag; supplier A shared the assessment with brand B. Brand B calls every route that reads (every
+ * GET) and every write that names something (parameterised routes; the writes without one sign in or out or
+ * create the caller's own people, tokens and requests, and name no assessment). Brand B may review for
+ * itself, but no response may show brand A's review or people, and after every write brand A's status,
+ * decisions, flags and score must be as they were.
+ */
+describe('tenant isolation over every route: a brand the assessment is shared with', () => {
+  const A_COMMENT = 'Brand A thinks the wage slips were rewritten'
+  const A_FLAG = 'Brand A heard of recruitment fees in Dhaka'
+  const SECRETS = [A_COMMENT, A_FLAG, 'analyst@brand-a.test', 'admin@brand-a.test', 'Analyst A', 'Admin A', 'Brand A']
+  let t: Awaited<ReturnType<typeof testApp>>
+  let w: Awaited<ReturnType<typeof buildWorld>>
+  let id: number
+  let fixtures: Record<string, string>
+  const callers: Record<string, (method: string, url: string, body?: Record<string, unknown>) => Promise<Reply>> = {}
+  type Reply = { statusCode: number; body: string; rawPayload: Buffer; headers: Record<string, unknown> }
+
+  /** What brand A owns on the assessment: it must never change by brand B's hand. */
+  async function brandAState() {
+    const db = t.app.db
+    const score = (await scoreAssessment(db, w.principals.analystA, id)).result
+    return {
+      status: await db
+        .selectFrom('assessment')
+        .select(['status', 'reviewed_at'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow(),
+      decisions: await db
+        .selectFrom('review_decision')
+        .selectAll()
+        .where('organisation_id', '=', w.brandA)
+        .orderBy('id')
+        .execute(),
+      flags: await db
+        .selectFrom('suspected_flag')
+        .selectAll()
+        .where('organisation_id', '=', w.brandA)
+        .orderBy('id')
+        .execute(),
+      snapshots: await listSnapshots(db, id, w.brandA),
+      score: { rating: score.rating, control: score.control.overall, redFlags: score.redFlags.length },
+      grants: await db
+        .selectFrom('assessment_access')
+        .selectAll()
+        .where('assessment_id', '=', id)
+        .where('organisation_id', '=', w.brandA)
+        .execute(),
+      actions: await db
+        .selectFrom('action_item')
+        .select(['id', 'status', 'notes', 'owner', 'verified_by'])
+        .where('assessment_id', '=', id)
+        .orderBy('id')
+        .execute(),
+    }
+  }
+
+  /** The text a reader gets: workbooks are unzipped and every cell read. */
+  async function readable(res: Reply): Promise<string> {
+    if (!String(res.headers['content-type'] ?? '').includes('spreadsheetml')) return res.body
+    const wb = new ExcelJS.Workbook()
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer)
+    const cells: string[] = []
+    wb.eachSheet((sheet) =>
+      sheet.eachRow((row) =>
+        row.eachCell((c) => cells.push(typeof c.value === 'object' ? JSON.stringify(c.value) : String(c.value))),
+      ),
+    )
+    return cells.join('\n')
+  }
+
+  beforeAll(async () => {
+    t = await testApp()
+    w = await buildWorld(t.app)
+    id = w.assessments.requested
+    const evidenceId = await addEvidence(
+      t.app.db,
+      w.principals.respA,
+      id,
+      'A6.1',
+      { name: 'passports.pdf', data: Buffer.from('%PDF-1.4 shared evidence') },
+      t.app.config.evidenceDir,
+    )
+    await answerAndSubmit(t.app, w.principals.respA, id, 7)
+    const pA = w.principals.analystA
+    await decide(t.app.db, pA, id, { question: 'A7.3', decision: 'returned', comment: A_COMMENT })
+    await decide(t.app.db, pA, id, { question: 'A6.1', decision: 'verified', method: 'document' })
+    await raiseSuspectedFlag(t.app.db, pA, id, { question: 'A3.1', reason: A_FLAG })
+    await shareAssessment(t.app.db, w.principals.respA, id, w.brandB)
+    const first = (_table: 'user_account') => t.app.db.selectFrom('user_account').select('id')
+    const actionId = (
+      await t.app.db.selectFrom('action_item').select('id').where('assessment_id', '=', id).executeTakeFirstOrThrow()
+    ).id
+    const analystAId = (await first('user_account').where('email', '=', w.users.analystA).executeTakeFirstOrThrow()).id
+    const adminBId = (await first('user_account').where('email', '=', w.users.adminB).executeTakeFirstOrThrow()).id
+    const invitation = await createInvitation(
+      t.app.db,
+      { ...w.principals.analystA, role: 'admin' },
+      { email: 'new@supplier.test', kind: 'supplier', organisationName: 'Another supplier' },
+    )
+    fixtures = {
+      '/assessments/:id': String(id),
+      '/api/v1/assessments/:id': String(id),
+      '/invitations/:id': String(invitation.id),
+      '/people/:id': String(analystAId),
+      '/tokens/:id': String(w.tokenA.id),
+      '/suppliers/:id': String(w.supplierA),
+      // The requesting brand: brand B tries to share the assessment with it, or to revoke its access.
+      ':orgId': String(w.brandA),
+      ':sid': 'A7',
+      ':actionId': String(actionId),
+      ':evidenceId': String(evidenceId),
+    }
+    const session = new Client(t.app)
+    await session.login(w.users.adminB, PASSWORD)
+    const analyst = new Client(t.app)
+    await analyst.login(w.users.analystB, PASSWORD)
+    const token = await createApiToken(
+      t.app.db,
+      principal(adminBId, w.brandB, 'brand', 'admin', 'Brand B'),
+      'b',
+      'analyst',
+    )
+    const viaClient = (c: Client) => async (method: string, url: string, body?: Record<string, unknown>) => {
+      if (method === 'GET') return c.get(url, { accept: 'text/html' })
+      if (url.startsWith('/api/')) return c.api(method as 'PUT', url, method === 'DELETE' ? undefined : body)
+      return c.post(url, Object.fromEntries(Object.entries(body ?? {}).map(([k, v]) => [k, String(v)])))
+    }
+    callers['shared brand (admin, session)'] = viaClient(session)
+    callers['shared brand (analyst, session)'] = viaClient(analyst)
+    callers['shared brand (analyst token)'] = (method, url, body) =>
+      t.app.inject({
+        method: method as 'GET',
+        url,
+        headers: { authorization: `Bearer ${token.token}` },
+        ...(method === 'GET' || method === 'DELETE' ? {} : { payload: body ?? {} }),
+      })
+  })
+  afterAll(async () => {
+    await t.close()
+  })
+
+  it('reads none of the requesting brand review and changes none of it, over every route', async () => {
+    const routes = t.app.routeTable.filter(
+      (r) =>
+        r.method !== 'HEAD' &&
+        !SKIP_PREFIXES.some((p) => r.url.startsWith(p)) &&
+        !PUBLIC_BY_DESIGN[r.url] &&
+        (r.method === 'GET' || r.url.includes(':')),
+    )
+    const before = await brandAState()
+    expect(before.decisions.length).toBe(2)
+    expect(before.status.status).toBe('submitted')
+    let calls = 0
+    let leaks = 0
+    let changes = 0
+    let answered = 0
+    for (const r of routes) {
+      const url = concreteUrl(r.url, fixtures)
+      let body: Record<string, unknown> | undefined
+      if (r.method !== 'GET') {
+        const sample = BODIES[`${r.method} ${r.url}`]
+        if (!sample) throw new Error(`no sample body for ${r.method} ${r.url}: add one to BODIES in isolation.test.ts`)
+        body = Object.fromEntries(Object.entries(sample).map(([k, v]) => [k, v === 'BRAND_B' ? w.brandA : v]))
+      }
+      for (const [who, call] of Object.entries(callers)) {
+        const res = await call(r.method, url, body)
+        calls++
+        if (res.statusCode < 400) answered++
+        expect(res.statusCode, `${who}: ${r.method} ${url} answered ${res.statusCode}`).toBeLessThan(500)
+        const text = await readable(res)
+        for (const secret of SECRETS) {
+          if (text.includes(secret)) leaks++
+          expect(text.includes(secret), `${who}: ${r.method} ${url} shows "${secret}"`).toBe(false)
+        }
+        if (r.method !== 'GET') {
+          const now = await brandAState()
+          if (JSON.stringify(now) !== JSON.stringify(before)) changes++
+          expect(now, `${who}: ${r.method} ${url} changed brand A's status, review or score`).toEqual(before)
+        }
+      }
+    }
+    console.log(
+      `shared-brand walk: ${routes.length} routes, ${calls} calls (${answered} answered 2xx/3xx), ${leaks} reads of brand A's review, ${changes} writes changing it`,
+    )
+    // Not vacuous: brand B did get in, and reviewed for itself.
+    expect(answered).toBeGreaterThan(20)
+    const own = await t.app.db
+      .selectFrom('review_decision')
+      .select('decision')
+      .where('organisation_id', '=', w.brandB)
+      .execute()
+    expect(own.length).toBeGreaterThan(0)
+    expect(
+      await t.app.db
+        .selectFrom('score_snapshot')
+        .select('id')
+        .where('reviewer_organisation_id', '=', w.brandB)
+        .execute(),
+    ).not.toEqual([])
   })
 })

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import {
   assessmentAudit,
+  declineRequest,
   getAnswers,
   getAssessment,
   listAssessments,
@@ -14,6 +15,7 @@ import {
   startSelfCheck,
   submitAssessment,
 } from '../../assessment/assessment.service.ts'
+import { reviewerFor } from '../../assessment/sharing.policy.ts'
 import { RawAnswer } from '../../questionnaire/answers.ts'
 import { ScoreResult } from '../../scoring/result.schema.ts'
 import { listSnapshots } from '../../scoring/score.service.ts'
@@ -41,6 +43,7 @@ const AssessmentSummary = z.object({
   dueDate: z.string().nullable(),
   createdAt: z.string(),
   submittedAt: z.string().nullable(),
+  declineReason: z.string().nullable().describe("the respondent's reason, when it declined the request"),
 })
 
 // Bodies are strict: a misspelt key ("answer", "comment") is refused with its name rather than
@@ -111,6 +114,7 @@ const assessmentApi: FastifyPluginAsyncZod = async (app) => {
         dueDate: a.due_date,
         createdAt: a.created_at,
         submittedAt: a.submitted_at,
+        declineReason: a.decline_reason,
       }))
     },
   )
@@ -175,6 +179,7 @@ const assessmentApi: FastifyPluginAsyncZod = async (app) => {
         dueDate: a.due_date,
         createdAt: a.created_at,
         submittedAt: a.submitted_at,
+        declineReason: a.decline_reason,
         revision: a.revision,
         questionnaireRevision: a.questionnaire_revision,
       }
@@ -278,8 +283,9 @@ const assessmentApi: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req) => {
-      await getAssessment(app.db, app.requirePrincipal(req), req.params.id)
-      return (await listSnapshots(app.db, req.params.id)).map((s) => ({
+      const p = app.requirePrincipal(req)
+      const a = await getAssessment(app.db, p, req.params.id)
+      return (await listSnapshots(app.db, a.id, reviewerFor(a, p))).map((s) => ({
         id: s.id,
         reason: s.reason,
         rating: s.rating,
@@ -356,6 +362,24 @@ const assessmentApi: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       await revokeShare(app.db, app.requirePrincipal(req), req.params.id, req.params.orgId)
+      return reply.code(204).send(null)
+    },
+  )
+
+  app.post(
+    '/api/v1/assessments/:id/decline',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Decline a request you will not answer (respondent), with the reason the brand reads',
+        params: Id,
+        body: z.strictObject({ reason: z.string().min(1).max(2000) }),
+        response: { 204: z.null(), ...Errors },
+      },
+    },
+    async (req, reply) => {
+      await declineRequest(app.db, app.requirePrincipal(req), req.params.id, req.body.reason)
       return reply.code(204).send(null)
     },
   )

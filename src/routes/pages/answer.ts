@@ -10,6 +10,7 @@ import {
   versionById,
 } from '../../assessment/assessment.service.ts'
 import { MAX_EVIDENCE_BYTES, sniffEvidenceType } from '../../assessment/evidence.ts'
+import * as policy from '../../assessment/sharing.policy.ts'
 import { addEvidence, answerPageData, editableByStatus, evidenceFile } from '../../assessment/workflow.service.ts'
 import { uploadRoutes } from '../../plugins/external/multipart.ts'
 import type { AnswerValue } from '../../questionnaire/condition.ts'
@@ -58,13 +59,20 @@ const answerPages: FastifyPluginAsyncZod = async (app) => {
     const { a, stored, decisions, evidence: files } = await answerPageData(app.db, p, id)
     const cq = compiledVersion(await versionById(app.db, a.questionnaire_version_id))
     const owner = a.organisation_id === p.organisationId && (p.role === 'admin' || p.role === 'respondent')
-    // Returned and not yet answered again: these reopen for the owner, with the reviewer's comment.
-    const returned = new Map(
-      [...decisions.values()]
-        .filter((d) => d.decision === 'returned' && !d.resolved_at)
-        .map((d) => [d.question_id, d.comment ?? '']),
-    )
-    const editable = owner ? editableByStatus(a.status, returned.keys()) : ('none' as const)
+    // Returned and not yet answered again, as far as the caller may see them (sharing.policy): the respondent
+    // reads what each brand returned or asked, named; a brand its own. Only the requesting brand's reopen.
+    const open = decisions.filter((d) => d.decision === 'returned' && !d.resolved_at)
+    const returned = new Map<string, string>()
+    for (const d of open) {
+      const text =
+        a.organisation_id === p.organisationId && !policy.decisionReopens(a, d)
+          ? msg('answer.askedBy', { brand: d.organisation_name, comment: d.comment ?? '' })
+          : (d.comment ?? '')
+      const prev = returned.get(d.question_id)
+      returned.set(d.question_id, prev === undefined ? text : `${prev} · ${text}`)
+    }
+    const reopened = open.filter((d) => policy.decisionReopens(a, d)).map((d) => d.question_id)
+    const editable = owner ? editableByStatus(a.status, reopened) : ('none' as const)
     const evidence = new Map<string, { id: number; name: string }[]>()
     for (const e of files)
       evidence.set(e.question_id, [...(evidence.get(e.question_id) ?? []), { id: e.id, name: e.file_name }])

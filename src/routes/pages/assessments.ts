@@ -4,6 +4,7 @@ import { listSuppliers } from '../../access/access.service.ts'
 import { requireOrgKind, requireRole } from '../../access/principal.ts'
 import {
   assessmentAudit,
+  declineRequest,
   getAnswers,
   getAssessment,
   listAssessments,
@@ -15,7 +16,8 @@ import {
   startSelfCheck,
   versionById,
 } from '../../assessment/assessment.service.ts'
-import { decisionsOf } from '../../assessment/workflow.service.ts'
+import * as policy from '../../assessment/sharing.policy.ts'
+import { reopenedQuestions } from '../../assessment/workflow.service.ts'
 import { compiledVersion, listQuestionnaires } from '../../questionnaire/questionnaire.service.ts'
 import { t } from '../../questionnaire/text.ts'
 import { listSnapshots } from '../../scoring/score.service.ts'
@@ -59,14 +61,12 @@ const assessmentPages: FastifyPluginAsyncZod = async (app) => {
     const a = await getAssessment(app.db, p, req.params.id)
     const answers = await getAnswers(app.db, p, a.id)
     const shares = await sharesOf(app.db, p, a.id)
-    const snapshots = await listSnapshots(app.db, a.id)
+    const snapshots = await listSnapshots(app.db, a.id, policy.reviewerFor(a, p))
     const owner = a.organisation_id === p.organisationId
     // A returned assessment opens at the first section with an answer sent back.
     let returnedSection: string | null = null
     if (a.status === 'returned') {
-      const open = [...(await decisionsOf(app.db, a.id)).values()]
-        .filter((d) => d.decision === 'returned' && !d.resolved_at)
-        .map((d) => d.question_id)
+      const open = await reopenedQuestions(app.db, a)
       const cq = compiledVersion(await versionById(app.db, a.questionnaire_version_id))
       returnedSection = cq.entries.find((e) => open.includes(e.question.id))?.section.id ?? null
     }
@@ -87,6 +87,7 @@ const assessmentPages: FastifyPluginAsyncZod = async (app) => {
       snapshots,
       owner,
       brands,
+      canDecline: policy.mayDecline(a, p) && (p.role === 'admin' || p.role === 'respondent'),
     })
   })
 
@@ -109,6 +110,15 @@ const assessmentPages: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       await revokeShare(app.db, app.requirePrincipal(req), req.params.id, req.params.orgId)
+      return reply.redirect(`/assessments/${req.params.id}`, 303)
+    },
+  )
+
+  app.post(
+    '/assessments/:id/decline',
+    { schema: { params: Id, body: z.object({ reason: z.string().max(2000), ...Csrf }) } },
+    async (req, reply) => {
+      await declineRequest(app.db, app.requirePrincipal(req), req.params.id, req.body.reason)
       return reply.redirect(`/assessments/${req.params.id}`, 303)
     },
   )

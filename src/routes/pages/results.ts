@@ -1,7 +1,15 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { AssessmentError, getAnswers, getAssessment, versionById } from '../../assessment/assessment.service.ts'
+import type { Principal } from '../../access/principal.ts'
+import {
+  AssessmentError,
+  asSeenBy,
+  getAnswers,
+  getAssessment,
+  versionById,
+} from '../../assessment/assessment.service.ts'
 import { ACTION_STATUSES } from '../../assessment/assessment.table.ts'
+import * as policy from '../../assessment/sharing.policy.ts'
 import {
   decide,
   decisionsOf,
@@ -9,6 +17,7 @@ import {
   listActions,
   listEvidence,
   raiseSuspectedFlag,
+  suspectedFlags,
   updateAction,
   VERIFICATION_METHODS,
 } from '../../assessment/workflow.service.ts'
@@ -16,6 +25,7 @@ import { compiledVersion } from '../../questionnaire/questionnaire.service.ts'
 import { t } from '../../questionnaire/text.ts'
 import { INDICATORS } from '../../questionnaire/vocabulary.ts'
 import type { ScoreResult } from '../../scoring/result.schema.ts'
+import { latestSnapshot } from '../../scoring/score.service.ts'
 import { messages } from '../../web/messages.ts'
 
 const Id = z.object({ id: z.coerce.number().int().positive() })
@@ -25,14 +35,12 @@ const Csrf = { _csrf: z.string().optional() }
 const resultPages: FastifyPluginAsyncZod = async (app) => {
   const msg = messages('en')
 
-  async function latest(id: number): Promise<{ result: ScoreResult; created_at: string; reason: string } | undefined> {
-    const row = await app.db
-      .selectFrom('score_snapshot')
-      .select(['result', 'created_at', 'reason'])
-      .where('assessment_id', '=', id)
-      .orderBy('id', 'desc')
-      .limit(1)
-      .executeTakeFirst()
+  /** The latest score the caller sees: self-assessed, or its own review's (sharing.policy). */
+  async function latest(
+    a: policy.AssessmentFacts & { id: number },
+    p: Principal,
+  ): Promise<{ result: ScoreResult; created_at: string; reason: string } | undefined> {
+    const row = await latestSnapshot(app.db, a.id, policy.reviewerFor(a, p))
     return row
       ? { result: JSON.parse(row.result) as ScoreResult, created_at: row.created_at, reason: row.reason }
       : undefined
@@ -41,7 +49,7 @@ const resultPages: FastifyPluginAsyncZod = async (app) => {
   app.get('/assessments/:id/results', { schema: { params: Id } }, async (req, reply) => {
     const p = app.requirePrincipal(req)
     const a = await getAssessment(app.db, p, req.params.id)
-    const snap = await latest(a.id)
+    const snap = await latest(a, p)
     if (!snap) throw new AssessmentError('This assessment has no score yet: it is scored when submitted.', 404)
     const actions = await listActions(app.db, p, a.id)
     const today = new Date().toISOString().slice(0, 10)
@@ -56,6 +64,7 @@ const resultPages: FastifyPluginAsyncZod = async (app) => {
       })),
       statuses: ACTION_STATUSES,
       owner: a.organisation_id === p.organisationId,
+      followUp: policy.mayFollowUpActions(a, p),
       indicators: INDICATORS,
     })
   })
@@ -107,11 +116,15 @@ const resultPages: FastifyPluginAsyncZod = async (app) => {
       .selectFrom('assessment')
       .innerJoin('assessment_access as acc', 'acc.assessment_id', 'assessment.id')
       .innerJoin('organisation as o', 'o.id', 'assessment.organisation_id')
+      .leftJoin('organisation as rb', 'rb.id', 'assessment.requested_by')
       .select([
         'assessment.id',
         'assessment.title',
         'assessment.status',
         'assessment.submitted_at',
+        'assessment.organisation_id',
+        'assessment.requested_by',
+        'rb.name as requested_by_name',
         'o.name as organisation_name',
       ])
       .where('acc.organisation_id', '=', p.organisationId)
@@ -119,7 +132,7 @@ const resultPages: FastifyPluginAsyncZod = async (app) => {
       .where('assessment.status', 'in', ['submitted', 'returned', 'reviewed'])
       .orderBy('assessment.submitted_at')
       .execute()
-    return reply.render('pages/review/queue.eta', { title: 'Review queue', rows })
+    return reply.render('pages/review/queue.eta', { title: 'Review queue', rows: rows.map((a) => asSeenBy(a, p)) })
   })
 
   app.get('/assessments/:id/review', { schema: { params: Id } }, async (req, reply) => {
@@ -127,8 +140,8 @@ const resultPages: FastifyPluginAsyncZod = async (app) => {
     const a = await getAssessment(app.db, p, req.params.id)
     const cq = compiledVersion(await versionById(app.db, a.questionnaire_version_id))
     const answers = await getAnswers(app.db, p, a.id)
-    const decisions = await decisionsOf(app.db, a.id)
-    const snap = await latest(a.id)
+    const decisions = await decisionsOf(app.db, p, a)
+    const snap = await latest(a, p)
     const scored = new Map(
       (snap?.result.control.sections ?? []).flatMap((s) => s.questions.map((q) => [q.question, q] as const)),
     )
@@ -149,12 +162,7 @@ const resultPages: FastifyPluginAsyncZod = async (app) => {
           decision: decisions.get(e.question.id) ?? null,
         }
       })
-    const flags = await app.db
-      .selectFrom('suspected_flag')
-      .selectAll()
-      .where('assessment_id', '=', a.id)
-      .orderBy('id')
-      .execute()
+    const flags = await suspectedFlags(app.db, p, a)
     // A reviewer opens the evidence before marking an answer verified by a document check.
     const evidence = new Map<string, { id: number; name: string }[]>()
     for (const f of await listEvidence(app.db, p, a.id)) {
@@ -167,11 +175,8 @@ const resultPages: FastifyPluginAsyncZod = async (app) => {
       methods: VERIFICATION_METHODS,
       flags,
       indicators: INDICATORS,
-      canReview:
-        p.organisationKind === 'brand' &&
-        a.organisation_id !== p.organisationId &&
-        (p.role === 'admin' || p.role === 'analyst') &&
-        (a.status === 'submitted' || a.status === 'reviewed'),
+      canReview: policy.mayReview(a, p) && (p.role === 'admin' || p.role === 'analyst') && policy.reviewOpen(a.status),
+      ownReviewOnly: !policy.reviewMovesStatus(a, p),
       rating: snap?.result.rating ?? null,
     })
   })
