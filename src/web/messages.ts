@@ -205,7 +205,7 @@ const en = {
   'assessment.requestedBy': 'Requested by',
   'assessment.selfCheck': 'nobody: a self-check',
   'assessment.due': 'Due',
-  'assessment.answersSaved': 'Answers saved',
+  'assessment.answersSaved': 'Answers',
   'assessment.submitted': 'Submitted',
   'assessment.fixReturned': 'Fix the returned answers',
   'assessment.answer': 'Answer the questionnaire',

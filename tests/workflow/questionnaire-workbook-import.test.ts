@@ -109,6 +109,9 @@ describe('offline questionnaire upload', () => {
     expect(page.body).toContain('The workbook was imported: 2 answers or comments changed.')
     expect(page.body).toContain('Not saved, because these questions are not asked given the other answers')
     expect(page.body).toMatch(/<li>A0\.8b [^<]+<\/li><li>A8\.1 [^<]+<\/li><li>A8\.2 [^<]+<\/li>/)
+    // 12 answers are saved, but the headcount kept from before is not asked, so 11 count, as on the section pages.
+    expect(Object.values(after).filter((x) => x.value !== null)).toHaveLength(12)
+    expect(page.body).toMatch(/<dd>11 of \d+ answered<\/dd>/)
 
     const log = t.app.sqlite
       .prepare("select new_value from audit_log where action = 'import_workbook' and assessment_id = ?")

@@ -4,7 +4,6 @@ import { listSuppliers } from '../../access/access.service.ts'
 import { requireOrgKind, requireRole } from '../../access/principal.ts'
 import {
   assessmentAudit,
-  getAnswers,
   getAssessment,
   listAssessments,
   progressOf,
@@ -62,7 +61,6 @@ const assessmentPages: FastifyPluginAsyncZod = async (app) => {
   app.get('/assessments/:id', { schema: { params: Id, querystring: Imported } }, async (req, reply) => {
     const p = app.requirePrincipal(req)
     const a = await getAssessment(app.db, p, req.params.id)
-    const answers = await getAnswers(app.db, p, a.id)
     const shares = await sharesOf(app.db, p, a.id)
     const snapshots = await listSnapshots(app.db, a.id)
     const owner = a.organisation_id === p.organisationId
@@ -87,7 +85,9 @@ const assessmentPages: FastifyPluginAsyncZod = async (app) => {
     return reply.render('pages/assessments/show.eta', {
       title: a.title,
       a,
-      answered: [...answers.values()].filter((x) => x.value !== null).length,
+      // Answers to questions that are asked, as the section pages count them: an answer kept for a question
+      // that the other answers no longer ask does not count.
+      progress: (await progressOf(app.db, [a])).get(a.id) ?? { answered: 0, applicable: 0 },
       returnedSection,
       shares,
       snapshots,
