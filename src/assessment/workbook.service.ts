@@ -2,13 +2,13 @@ import type { Kysely } from 'kysely'
 import * as audit from '../access/audit.repository.ts'
 import { Forbidden, type Principal } from '../access/principal.ts'
 import type { Database } from '../db/database.ts'
-import type { RawAnswer } from '../questionnaire/answers.ts'
 import { compiledVersion } from '../questionnaire/questionnaire.service.ts'
 import {
   buildQuestionnaireWorkbook,
   parseQuestionnaireWorkbook,
   type SheetError,
 } from '../reports/questionnaire-workbook.ts'
+import { type IgnoredRow, workbookChanges } from '../reports/questionnaire-workbook-changes.ts'
 import { AssessmentError, getAnswers, getAssessment, saveAnswers, versionById } from './assessment.service.ts'
 
 /** The questionnaire as a workbook for answering offline, pre-filled with the saved answers. */
@@ -31,7 +31,8 @@ export async function questionnaireWorkbookBuffer(db: Kysely<Database>, p: Princ
 /**
  * Imports an offline workbook: every row is checked; any error and nothing is saved, with the sheet,
  * cell and reason of each; otherwise the changed answers are saved in one transaction and the import
- * is written to the audit log.
+ * is written to the audit log. Rows of questions that are not asked are not saved: they come back as
+ * `ignored`, for the person to see (see workbookChanges).
  */
 export async function importQuestionnaireWorkbook(
   db: Kysely<Database>,
@@ -39,29 +40,28 @@ export async function importQuestionnaireWorkbook(
   id: number,
   data: Buffer,
   now = new Date(),
-): Promise<{ saved: number; errors: SheetError[] }> {
+): Promise<{ saved: number; ignored: IgnoredRow[]; errors: SheetError[] }> {
   const a = await getAssessment(db, p, id)
   if (a.organisation_id !== p.organisationId)
     throw new Forbidden('The organisation that answers the assessment imports its answers.')
   if (a.status !== 'draft' && a.status !== 'returned')
     throw new AssessmentError(`This assessment is ${a.status}: its answers are locked.`, 409)
   const qv = await versionById(db, a.questionnaire_version_id)
+  const cq = compiledVersion(qv)
   const parsed = await parseQuestionnaireWorkbook(
     data,
     { assessmentId: id, questionnaireId: qv.id, revision: qv.revision, contentHash: qv.contentHash },
-    compiledVersion(qv),
+    cq,
   )
-  if (parsed.errors.length > 0) return { saved: 0, errors: parsed.errors }
+  if (parsed.errors.length > 0) return { saved: 0, ignored: [], errors: parsed.errors }
   const stored = await getAnswers(db, p, id)
-  const answers: Record<string, RawAnswer> = {}
-  const comments: Record<string, string | null> = {}
-  for (const [qid, value] of Object.entries(parsed.answers)) {
-    const cur = stored.get(qid)
-    if (JSON.stringify(cur?.value ?? null) !== JSON.stringify(value ?? null)) answers[qid] = value
-    const comment = parsed.comments[qid]?.trim() || null
-    if ((cur?.comment ?? null) !== comment) comments[qid] = comment
-  }
-  const result = await saveAnswers(db, p, id, { answers, comments }, now)
+  const { answers, comments, ignored } = workbookChanges(cq, stored, parsed)
+  // The versions read here: an answer saved by someone else in the meantime is a conflict, not overwritten
+  // with a decision taken on answers that are no longer the saved ones.
+  const versions: Record<string, number> = {}
+  for (const qid of new Set([...Object.keys(answers), ...Object.keys(comments)]))
+    versions[qid] = stored.get(qid)?.version ?? 0
+  const result = await saveAnswers(db, p, id, { answers, comments, versions }, now)
   await audit.record(
     db,
     p,
@@ -72,10 +72,10 @@ export async function importQuestionnaireWorkbook(
         action: 'import_workbook',
         entity: 'assessment',
         entityId: id,
-        newValue: { changed: result.saved },
+        newValue: { changed: result.saved, ignored: ignored.map((r) => r.question) },
       },
     ],
     now,
   )
-  return { saved: result.saved, errors: [] }
+  return { saved: result.saved, ignored, errors: [] }
 }

@@ -15,7 +15,11 @@
 
 export const EXCEL_CELL_LIMIT = 32_767
 const TRUNCATION_MARKER = ' […truncated]'
-const FORMULA_START = /^[=+\-@\t\r]/
+/**
+ * A formula start, behind any number of quotes: the quote is added to "'=x" too, so that the import, which
+ * takes one quote off, reads back "'=x" and not "=x".
+ */
+const QUOTED_FORMULA_START = /^'*[=+\-@\t\r]/
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what must go
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g
 // With the u flag a surrogate pair is one code point, so \p{Cs} matches lone surrogates only.
@@ -29,7 +33,7 @@ export function xmlText(value: string): string {
 export function safeText(value: string | null | undefined): string {
   if (value === null || value === undefined) return ''
   const clean = xmlText(value)
-  let s = FORMULA_START.test(clean) ? `'${clean}` : clean
+  let s = QUOTED_FORMULA_START.test(clean) ? `'${clean}` : clean
   if (s.length > EXCEL_CELL_LIMIT) {
     let cut = EXCEL_CELL_LIMIT - TRUNCATION_MARKER.length
     // Never cut a surrogate pair in half: that would leave a lone surrogate, the very thing just removed.
@@ -39,7 +43,7 @@ export function safeText(value: string | null | undefined): string {
   return s
 }
 
-/** Reverses the quote added by safeText when reading a workbook back (imports). */
+/** Reverses the quote added by safeText when reading a workbook back (imports): one quote, never more. */
 export function unquoteText(value: string): string {
-  return value.startsWith("'") && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value
+  return value.startsWith("'") && QUOTED_FORMULA_START.test(value.slice(1)) ? value.slice(1) : value
 }

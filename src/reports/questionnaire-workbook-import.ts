@@ -34,6 +34,8 @@ export type ParsedQuestionnaire = {
   answers: Record<string, RawAnswer>
   /** Every question row's comment, '' where the cell is empty. */
   comments: Record<string, string>
+  /** The Answer cell of each question's row ("D14"): rows may have been sorted. */
+  cells: Record<string, string>
   errors: SheetError[]
 }
 
@@ -71,11 +73,11 @@ export async function parseQuestionnaireWorkbook(
     errors.push({ sheet: SHEET.answers, cell: cells.get(qid) ?? '', reason: `${qid}: ${p.message}` })
   }
   if (errors.length > 0) return refused(errors)
-  return { answers, comments, errors: [] }
+  return { answers, comments, cells: Object.fromEntries(cells), errors: [] }
 }
 
 function refused(errors: SheetError[]): ParsedQuestionnaire {
-  return { answers: {}, comments: {}, errors: sortErrors(errors) }
+  return { answers: {}, comments: {}, cells: {}, errors: sortErrors(errors) }
 }
 
 function cellOrder(cell: string): [number, number] {

@@ -29,7 +29,8 @@ import {
 export { parseQuestionnaireWorkbook, type SheetError } from './questionnaire-workbook-import.ts'
 export type { WorkbookMeta } from './questionnaire-workbook-layout.ts'
 
-export type PrefilledAnswer = { value: AnswerValue; comment?: string | null }
+/** A saved answer; `value` is null for a question that has only a comment. */
+export type PrefilledAnswer = { value: AnswerValue | null; comment?: string | null }
 
 /** Fonts always carry a name: LibreOffice falls back to a serif face for a font without one. */
 const FONT: Partial<ExcelJS.Font> = { name: 'Calibri', size: 11 }
@@ -275,10 +276,9 @@ function writeQuestionRow(
   const comment = row.getCell(COLUMN_NUMBER.comment)
   answer.fill = INPUT_FILL
   comment.fill = INPUT_FILL
-  if (prefilled) {
-    answer.value = answerCellValue(e, prefilled.value)
-    if (prefilled.comment) comment.value = safeText(prefilled.comment)
-  }
+  // A comment without an answer leaves the Answer cell empty, which the import reads as "not answered".
+  if (prefilled && prefilled.value !== null) answer.value = answerCellValue(e, prefilled.value)
+  if (prefilled?.comment) comment.value = safeText(prefilled.comment)
   if (q.type === 'date') answer.numFmt = 'yyyy-mm-dd'
   if (q.type === 'number' && q.integer) answer.numFmt = '0'
   const validation = answerValidation(e, lists)

@@ -205,7 +205,7 @@ const en = {
   'assessment.requestedBy': 'Requested by',
   'assessment.selfCheck': 'nobody: a self-check',
   'assessment.due': 'Due',
-  'assessment.answersSaved': 'Answers saved',
+  'assessment.answersSaved': 'Answers',
   'assessment.submitted': 'Submitted',
   'assessment.fixReturned': 'Fix the returned answers',
   'assessment.answer': 'Answer the questionnaire',
@@ -220,6 +220,9 @@ const en = {
   'assessment.uploadHint':
     'Every row is checked; if one is wrong, nothing is saved and you get the list of cells to fix.',
   'assessment.import': 'Import answers',
+  'assessment.imported': 'The workbook was imported: {count} answers or comments changed.',
+  'assessment.importIgnored':
+    'Not saved, because these questions are not asked given the other answers (leave them empty, or change the answer they depend on):',
   'assessment.scores': 'Scores',
   'assessment.colWhen': 'When',
   'assessment.colWhy': 'Why',

@@ -62,3 +62,17 @@ export class Client {
     return res
   }
 }
+
+/** A multipart form with the CSRF token and one .xlsx file in the field "file", as the upload forms send it. */
+export function multipartFile(csrf: string, data: Buffer, name = 'upload.xlsx') {
+  const boundary = '----fh-upload-boundary'
+  const payload = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n`),
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n`,
+    ),
+    data,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ])
+  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } }
+}

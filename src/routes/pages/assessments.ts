@@ -5,7 +5,6 @@ import { requireOrgKind, requireRole } from '../../access/principal.ts'
 import {
   assessmentAudit,
   declineRequest,
-  getAnswers,
   getAssessment,
   listAssessments,
   progressOf,
@@ -24,6 +23,11 @@ import { listSnapshots } from '../../scoring/score.service.ts'
 
 const Id = z.object({ id: z.coerce.number().int().positive() })
 const Csrf = { _csrf: z.string().optional() }
+/** Set by the workbook upload's redirect: how many rows it changed and which questions it ignored. */
+const Imported = z.object({
+  imported: z.coerce.number().int().min(0).optional(),
+  ignored: z.string().max(5_000).optional(),
+})
 
 /** The inbox of assessments, one assessment's overview, requests, self-checks and sharing. */
 const assessmentPages: FastifyPluginAsyncZod = async (app) => {
@@ -56,10 +60,9 @@ const assessmentPages: FastifyPluginAsyncZod = async (app) => {
     },
   )
 
-  app.get('/assessments/:id', { schema: { params: Id } }, async (req, reply) => {
+  app.get('/assessments/:id', { schema: { params: Id, querystring: Imported } }, async (req, reply) => {
     const p = app.requirePrincipal(req)
     const a = await getAssessment(app.db, p, req.params.id)
-    const answers = await getAnswers(app.db, p, a.id)
     const shares = await sharesOf(app.db, p, a.id)
     const snapshots = await listSnapshots(app.db, a.id, policy.reviewerFor(a, p))
     const owner = a.organisation_id === p.organisationId
@@ -70,6 +73,7 @@ const assessmentPages: FastifyPluginAsyncZod = async (app) => {
       const cq = compiledVersion(await versionById(app.db, a.questionnaire_version_id))
       returnedSection = cq.entries.find((e) => open.includes(e.question.id))?.section.id ?? null
     }
+    const imported = req.query.imported === undefined ? null : await importOutcome(a, req.query)
     const brands = owner
       ? await app.db
           .selectFrom('organisation')
@@ -81,15 +85,28 @@ const assessmentPages: FastifyPluginAsyncZod = async (app) => {
     return reply.render('pages/assessments/show.eta', {
       title: a.title,
       a,
-      answered: [...answers.values()].filter((x) => x.value !== null).length,
+      // Answers to questions that are asked, as the section pages count them: an answer kept for a question
+      // that the other answers no longer ask does not count.
+      progress: (await progressOf(app.db, [a])).get(a.id) ?? { answered: 0, applicable: 0 },
       returnedSection,
       shares,
       snapshots,
       owner,
       brands,
       canDecline: policy.mayDecline(a, p) && (p.role === 'admin' || p.role === 'respondent'),
+      imported,
     })
   })
+
+  /** What a workbook upload reported, with the text of each ignored question (other ids are dropped). */
+  async function importOutcome(a: { questionnaire_version_id: number }, query: z.infer<typeof Imported>) {
+    const cq = compiledVersion(await versionById(app.db, a.questionnaire_version_id))
+    const ids = new Set((query.ignored ?? '').split(','))
+    const ignored = cq.entries
+      .filter((e) => ids.has(e.question.id))
+      .map((e) => ({ id: e.question.id, text: t(e.question.text) }))
+    return { saved: query.imported ?? 0, ignored }
+  }
 
   app.post(
     '/assessments/:id/shares',

@@ -105,7 +105,22 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
           back: `/assessments/${req.params.id}`,
         })
       }
-      return reply.redirect(`/assessments/${req.params.id}?imported=${outcome.saved}`, 303)
+      if ((req.headers.accept ?? '').includes('application/json')) {
+        return reply.send({
+          saved: outcome.saved,
+          ignored: outcome.ignored.map((r) => ({
+            field: `Answers!${r.cell}`,
+            question: r.question,
+            message: r.reason,
+          })),
+        })
+      }
+      // The page after the upload says what was saved and which rows were not (question ids are short).
+      const ignored = outcome.ignored.map((r) => r.question).join(',')
+      return reply.redirect(
+        `/assessments/${req.params.id}?imported=${outcome.saved}${ignored ? `&ignored=${encodeURIComponent(ignored)}` : ''}`,
+        303,
+      )
     })
 
     uploads.post('/assessments/:id/action-plan.xlsx', { schema: { params: Id } }, async (req, reply) => {
