@@ -1,3 +1,5 @@
+import { readlinkSync } from 'node:fs'
+import { setPriority } from 'node:os'
 import { parentPort } from 'node:worker_threads'
 import { UploadRejected } from './upload-errors.ts'
 import { runUploadJob, type UploadJob } from './upload-jobs.ts'
@@ -16,6 +18,17 @@ export type WorkerReply =
 
 const port = parentPort
 if (!port) throw new Error('upload-worker.ts runs as a worker thread')
+
+/**
+ * Reading an upload yields the processor to the server's requests. On Linux every thread has a scheduling
+ * priority of its own, and /proc/thread-self names this one; elsewhere the worker keeps the default.
+ */
+try {
+  const thread = Number(readlinkSync('/proc/thread-self').split('/').pop())
+  if (Number.isInteger(thread) && thread > 0) setPriority(thread, 10)
+} catch {
+  // No /proc, or not allowed: the worker still runs beside the server, at its priority.
+}
 
 port.on('message', async (job: UploadJob) => {
   let reply: WorkerReply
