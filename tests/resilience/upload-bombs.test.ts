@@ -293,6 +293,46 @@ describe('hostile workbook uploads, one at a time', () => {
   })
 })
 
+describe('more workbook uploads at once than the server reads', () => {
+  let app: Awaited<ReturnType<typeof testApp>>
+  afterAll(async () => {
+    await app?.close()
+  })
+
+  it('refuses the ones beyond its workers and their queue with 503 and Retry-After', { timeout: 120_000 }, async () => {
+    app = await testApp()
+    const w = await buildWorld(app.app)
+    const supplier = new Client(app.app)
+    await supplier.login(w.users.respA, PASSWORD)
+    const url = `/assessments/${w.assessments.requested}/questionnaire.xlsx`
+    const file = multipart((await supplier.get(url)).rawPayload, supplier.csrf)
+    const post = () =>
+      supplier.request({
+        method: 'POST',
+        url,
+        payload: file.payload,
+        headers: { ...file.headers, accept: 'application/json' },
+      })
+    // Two are read at once and two wait; the others arrive while they are read.
+    const answers = await Promise.all(Array.from({ length: 8 }, post))
+    const statuses = answers.map((r) => r.statusCode)
+    console.log({ statuses })
+    const busy = answers.filter((r) => r.statusCode === 503)
+    expect(busy.length).toBeGreaterThan(0)
+    expect(statuses.filter((s) => s !== 503)).toEqual(Array(8 - busy.length).fill(303))
+    for (const r of busy) {
+      expect(r.headers['retry-after']).toBe('5')
+      expect(r.json()).toMatchObject({
+        statusCode: 503,
+        message: expect.stringMatching(/reading other uploaded workbooks right now .* nothing was saved/),
+        issues: [{ field: 'file', message: 'busy' }],
+      })
+    }
+    // Once they are read, the next is taken.
+    expect((await post()).statusCode).toBe(303)
+  })
+})
+
 /**
  * One request on its own connection. The server closes connections idle for 5 s, and fetch would reuse
  * one it is closing while this test builds its files.
