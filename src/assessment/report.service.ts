@@ -3,9 +3,10 @@ import * as audit from '../access/audit.repository.ts'
 import { Forbidden, type Principal, requireRole } from '../access/principal.ts'
 import type { Database } from '../db/database.ts'
 import { t } from '../questionnaire/text.ts'
-import { parseActionPlanUpload, type SheetError } from '../reports/action-plan-import.ts'
+import type { ActionPlanResult, SheetError } from '../reports/action-plan-import.ts'
 import { buildGapReport, type GapReportInput } from '../reports/gap-report.ts'
-import { checkXlsxUpload, UploadRejected } from '../reports/upload-limits.ts'
+import { UploadRejected } from '../reports/upload-limits.ts'
+import { parseInWorker } from '../reports/upload-pool.ts'
 import type { ScoreResult } from '../scoring/result.schema.ts'
 import { getRubricVersionById } from '../scoring/rubric.service.ts'
 import { latestSnapshot } from '../scoring/score.service.ts'
@@ -102,10 +103,26 @@ export async function importActionPlan(
   if (a.organisation_id !== p.organisationId)
     throw new Forbidden('The organisation that answers the assessment updates its action plan.')
   requireRole(p, 'admin', 'respondent')
-  // The same limits as the questionnaire upload, before exceljs inflates anything: a small file that
-  // unpacks to a huge sheet would otherwise hold the server for seconds.
+  const items = await listActions(db, p, id)
+  // Read in a worker thread, off the event loop and within the upload limits (upload-pool.ts); the
+  // changes are applied here.
+  let parsed: ActionPlanResult
   try {
-    checkXlsxUpload(data)
+    parsed = await parseInWorker({
+      kind: 'action-plan',
+      data,
+      expected: {
+        assessmentId: id,
+        actions: items.map((x) => ({
+          id: x.id,
+          question: x.question_id,
+          owner: x.owner,
+          dueDate: x.due_date,
+          status: x.status,
+          notes: x.notes,
+        })),
+      },
+    })
   } catch (err) {
     if (err instanceof UploadRejected)
       throw new AssessmentError(err.message, err.reason === 'too_large' ? 413 : 400, [
@@ -113,18 +130,7 @@ export async function importActionPlan(
       ])
     throw err
   }
-  const items = await listActions(db, p, id)
-  const { changes, errors } = await parseActionPlanUpload(data, {
-    assessmentId: id,
-    actions: items.map((x) => ({
-      id: x.id,
-      question: x.question_id,
-      owner: x.owner,
-      dueDate: x.due_date,
-      status: x.status,
-      notes: x.notes,
-    })),
-  })
+  const { changes, errors } = parsed
   const verifiedBySite = changes.filter(
     (c) => c.status === 'verified' && items.find((x) => x.id === c.id)?.status !== 'verified',
   )

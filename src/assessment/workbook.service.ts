@@ -3,12 +3,9 @@ import * as audit from '../access/audit.repository.ts'
 import { Forbidden, type Principal } from '../access/principal.ts'
 import type { Database } from '../db/database.ts'
 import { compiledVersion } from '../questionnaire/questionnaire.service.ts'
-import {
-  buildQuestionnaireWorkbook,
-  parseQuestionnaireWorkbook,
-  type SheetError,
-} from '../reports/questionnaire-workbook.ts'
+import { buildQuestionnaireWorkbook, type SheetError } from '../reports/questionnaire-workbook.ts'
 import { type IgnoredRow, workbookChanges } from '../reports/questionnaire-workbook-changes.ts'
+import { parseInWorker } from '../reports/upload-pool.ts'
 import { AssessmentError, getAnswers, getAssessment, saveAnswers, versionById } from './assessment.service.ts'
 
 /** The questionnaire as a workbook for answering offline, pre-filled with the saved answers. */
@@ -48,11 +45,13 @@ export async function importQuestionnaireWorkbook(
     throw new AssessmentError(`This assessment is ${a.status}: its answers are locked.`, 409)
   const qv = await versionById(db, a.questionnaire_version_id)
   const cq = compiledVersion(qv)
-  const parsed = await parseQuestionnaireWorkbook(
+  // Read in a worker thread, off the event loop (upload-pool.ts); the answers are saved here.
+  const parsed = await parseInWorker({
+    kind: 'questionnaire',
     data,
-    { assessmentId: id, questionnaireId: qv.id, revision: qv.revision, contentHash: qv.contentHash },
-    cq,
-  )
+    expected: { assessmentId: id, questionnaireId: qv.id, revision: qv.revision, contentHash: qv.contentHash },
+    questionnaire: qv.def,
+  })
   if (parsed.errors.length > 0) return { saved: 0, ignored: [], errors: parsed.errors }
   const stored = await getAnswers(db, p, id)
   const { answers, comments, ignored } = workbookChanges(cq, stored, parsed)

@@ -1,6 +1,7 @@
-import ExcelJS from 'exceljs'
+import type ExcelJS from 'exceljs'
 import { safeText, unquoteText } from './cell-safety.ts'
 import type { ActionItem, ActionStatus } from './gap-report.ts'
+import { UploadRejected } from './upload-errors.ts'
 import {
   ACTION_PLAN_COLUMNS,
   ACTION_PLAN_SHEET,
@@ -21,6 +22,7 @@ import {
   readRowCheck,
   STATUS_LABELS,
 } from './xlsx-action-plan-layout.ts'
+import { openUploadedWorkbook } from './xlsx-open.ts'
 import { cellText, type ReadCell, readCell } from './xlsx-read.ts'
 import { dateCell, toColumnLetter } from './xlsx-style.ts'
 import { FIRST_DATA_ROW, HEADER_ROW } from './xlsx-table.ts'
@@ -32,8 +34,8 @@ import { FIRST_DATA_ROW, HEADER_ROW } from './xlsx-table.ts'
  * the changes only when there is no error (all or nothing) is the caller's job; the changes of valid
  * rows are returned even when other rows have errors, so that the caller can say what would have changed.
  *
- * The caller checks the upload's size and zip structure first (upload limits): this parser trusts that
- * the file is small enough to load.
+ * The workbook is opened within the upload limits (upload-limits.ts), which throw UploadRejected; the
+ * caller runs checkXlsxUpload first to refuse a file that is no workbook with the reason why.
  */
 
 export type ActionPlanChange = {
@@ -48,6 +50,7 @@ export type SheetError = { sheet: string; cell: string; reason: string }
 
 type Expected = { assessmentId: number; actions: ActionItem[] }
 type Result = { changes: ActionPlanChange[]; errors: SheetError[] }
+export type ActionPlanResult = Result
 
 const EDITABLE = ACTION_PLAN_COLUMNS.filter((c) => 'editable' in c && c.editable)
   .map((c) => `"${c.header}"`)
@@ -77,13 +80,13 @@ export async function parseActionPlanUpload(data: Buffer, expected: Expected): P
   return readRows(ws, expected.actions)
 }
 
+/** Null when the file cannot be read as a workbook; an upload over the limits is refused (UploadRejected). */
 async function loadWorkbook(data: Buffer): Promise<ExcelJS.Workbook | null> {
-  const wb = new ExcelJS.Workbook()
   try {
-    await wb.xlsx.load(data as unknown as ArrayBuffer)
-    return wb
-  } catch {
-    return null
+    return await openUploadedWorkbook(data)
+  } catch (err) {
+    if (err instanceof UploadRejected && (err.reason === 'damaged' || err.reason === 'not_xlsx')) return null
+    throw err
   }
 }
 

@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs'
+import type ExcelJS from 'exceljs'
 import { checkAnswers, type RawAnswer } from '../questionnaire/answers.ts'
 import type { CompiledQuestionnaire, QuestionEntry } from '../questionnaire/model.ts'
 import { t } from '../questionnaire/text.ts'
@@ -20,7 +20,8 @@ import {
   SHEET,
   type WorkbookMeta,
 } from './questionnaire-workbook-layout.ts'
-import { checkXlsxUpload, DEFAULT_UPLOAD_LIMITS, type UploadLimits, UploadRejected } from './upload-limits.ts'
+import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './upload-limits.ts'
+import { openUploadedWorkbook } from './xlsx-open.ts'
 
 /**
  * Reading an offline questionnaire back. Every row is checked and every problem is reported with its
@@ -52,8 +53,7 @@ export async function parseQuestionnaireWorkbook(
   cq: CompiledQuestionnaire,
   limits: UploadLimits = DEFAULT_UPLOAD_LIMITS,
 ): Promise<ParsedQuestionnaire> {
-  checkXlsxUpload(data, limits)
-  const wb = await loadWorkbook(data)
+  const wb = await openUploadedWorkbook(data, limits)
   const metaErrors = checkMeta(wb, expected, cq)
   if (metaErrors.length > 0) return refused(metaErrors)
   const sheet = wb.getWorksheet(SHEET.answers)
@@ -92,19 +92,6 @@ function sortErrors(errors: SheetError[]): SheetError[] {
     .map((e, i) => ({ e, i, at: cellOrder(e.cell) }))
     .sort((a, b) => a.e.sheet.localeCompare(b.e.sheet) || a.at[0] - b.at[0] || a.at[1] - b.at[1] || a.i - b.i)
     .map((x) => x.e)
-}
-
-async function loadWorkbook(data: Buffer): Promise<ExcelJS.Workbook> {
-  const wb = new ExcelJS.Workbook()
-  try {
-    await wb.xlsx.load(data as unknown as ArrayBuffer)
-  } catch {
-    throw new UploadRejected(
-      'The file could not be read as an Excel workbook. Open it in Excel, save it as .xlsx and upload it again.',
-      'damaged',
-    )
-  }
-  return wb
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -1,96 +1,107 @@
-import { inflateRawSync } from 'node:zlib'
-import { declaredRanges } from './upload-ranges.ts'
+import { count, damaged, FAR_MORE, formatBytes, notXlsx, UploadRejected } from './upload-errors.ts'
+import { declaredRanges, MAX_COLUMN } from './upload-ranges.ts'
+import { countSheet, MAX_ROW, sheetNames, xmlDepth } from './upload-sheets.ts'
+import { type Entry, inflateEntry, readDirectory, storedZip, walkEntries } from './upload-zip.ts'
+
+export { formatBytes, UploadRejected, type UploadRejectionReason } from './upload-errors.ts'
 
 /**
- * Cheap checks on an uploaded workbook before any parser sees it. An .xlsx file is a zip archive, and
- * exceljs inflates every entry into memory, so a small file that declares gigabytes of XML (a "zip bomb")
- * or thousands of entries could exhaust the server. The zip's central directory, at the end of the file,
- * lists every entry with its declared uncompressed size: reading it costs microseconds and inflates
- * nothing. Sizes are the archive's own declarations; a forged archive that understates them fails the
- * parser's length and CRC checks, but only after inflating up to the forged size, so keep the byte limit low.
- *
- * The sheets and the workbook part are then inflated (within those limits) and the cells their merged
- * cells, drop-down lists and named ranges cover are counted (upload-ranges.ts): exceljs creates every one
- * of them, so "A1:XFD1048576" in a file of a few kilobytes would exhaust the server too.
+ * The checks an uploaded workbook passes before any parser sees it, and the only bytes a parser is then
+ * given. An .xlsx file is a zip archive of XML parts, and exceljs inflates every entry in full and builds
+ * every row, cell and range it finds, so a small file could exhaust the server in several ways:
+ *  - an entry that declares a few bytes and inflates to gigabytes: only the parts a workbook needs are
+ *    inflated (the others are skipped without being read), and the bytes actually produced are counted,
+ *    per part and in total, and inflation stops at the limit whatever the archive declares;
+ *  - a sheet of a million rows or cells, which compresses to almost nothing: the rows and cells of each
+ *    sheet are counted from its XML (upload-sheets.ts);
+ *  - elements nested a million deep;
+ *  - merged cells, drop-down lists and named ranges covering "A1:XFD1048576" (upload-ranges.ts).
+ * What passes is rewritten as a new archive holding only the parts kept, so exceljs never sees the rest.
  */
 
 export type UploadLimits = {
   maxBytes: number
   maxEntries: number
+  /** Bytes inflated from all the parts read, together. */
   maxUncompressedBytes: number
+  /** Bytes inflated from one part; DEFAULT_UPLOAD_LIMITS' (or the total, when lower) when absent. */
+  maxPartBytes?: number
   /** Cells covered by merged cells, drop-down lists and named ranges; DEFAULT_UPLOAD_LIMITS' when absent. */
   maxRangeCells?: number
+  maxSheets?: number
+  maxSheetRows?: number
+  maxSheetCells?: number
+  /** Cells of all the sheets together. */
+  maxCells?: number
+  maxDepth?: number
 }
 
 const MB = 1024 * 1024
 
-/** A questionnaire workbook is about 60 KB and 20 entries; these limits leave a wide margin. */
-export const DEFAULT_UPLOAD_LIMITS: UploadLimits = {
+/**
+ * A questionnaire workbook is about 60 KB, unpacks to about 250 KB in 20 entries and 4 sheets, and holds
+ * about 130 rows and 1,500 cells; a gap report with 150 actions about 250 KB, 5 sheets, 4,000 cells.
+ * These limits leave a wide margin, and keep what exceljs builds (a few hundred bytes a cell) far below
+ * the memory an upload may use.
+ */
+export const DEFAULT_UPLOAD_LIMITS = {
   maxBytes: 5 * MB,
   maxEntries: 2_000,
-  maxUncompressedBytes: 50 * MB,
+  maxUncompressedBytes: 20 * MB,
+  maxPartBytes: 10 * MB,
   // A drop-down list applied to a whole column (1,048,576 cells) still passes; exceljs takes about a second.
   maxRangeCells: 1_100_000,
-}
-
-export type UploadRejectionReason =
-  | 'too_large'
-  | 'not_xlsx'
-  | 'too_many_entries'
-  | 'too_much_data'
-  | 'too_many_cells'
-  | 'damaged'
-
-export class UploadRejected extends Error {
-  constructor(
-    message: string,
-    readonly reason: UploadRejectionReason,
-  ) {
-    super(message)
-    this.name = 'UploadRejected'
-  }
-}
-
-const EOCD_SIGNATURE = 0x06054b50
-const EOCD_LENGTH = 22
-const MAX_COMMENT = 0xffff
-const ZIP64_LOCATOR_SIGNATURE = 0x07064b50
-const ZIP64_EOCD_SIGNATURE = 0x06064b50
-const CENTRAL_ENTRY_SIGNATURE = 0x02014b50
-const CENTRAL_ENTRY_LENGTH = 46
-const LOCAL_ENTRY_SIGNATURE = 0x04034b50
-const LOCAL_ENTRY_LENGTH = 30
-/** The parts whose ranges exceljs expands: every sheet (exceljs's own pattern) and the workbook part. */
-const RANGE_PARTS = /xl\/worksheets\/sheet\d+[.]xml|^\/?xl\/workbook\.xml$/
-const ZIP64_EXTRA_ID = 0x0001
-const U16_MAX = 0xffff
-const U32_MAX = 0xffffffff
-const OLE_SIGNATURE = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])
-
-export function formatBytes(n: number): string {
-  if (n >= MB) return `${(n / MB).toFixed(n % MB === 0 ? 0 : 1)} MB`
-  if (n >= 1024) return `${Math.round(n / 1024)} KB`
-  return `${n} bytes`
-}
-
-const notXlsx = (detail: string) =>
-  new UploadRejected(`This file is not an Excel workbook (.xlsx): ${detail}. Save it from Excel as .xlsx.`, 'not_xlsx')
-const damaged = (detail: string) =>
-  new UploadRejected(
-    `This Excel file is damaged (${detail}). Open it in Excel, save it again and upload that.`,
-    'damaged',
-  )
-
-type Directory = { entries: number; offset: number; size: number; end: number }
+  maxSheets: 32,
+  maxSheetRows: 5_000,
+  maxSheetCells: 50_000,
+  maxCells: 100_000,
+  // Spreadsheet programs nest fewer than 20 levels.
+  maxDepth: 100,
+} satisfies Required<UploadLimits>
 
 /**
- * Refuses a file that is too large, is not a zip-based workbook, has too many entries or declares too
- * much uncompressed data. Returns the number of entries and the declared uncompressed total.
+ * The parts exceljs reads that an import can need: the workbook, its sheets, the strings and styles their
+ * cells use (styles tell dates from numbers), and the parts a sheet may refer to (hyperlinks, notes,
+ * tables, drawings), which exceljs expects to find once the sheet names them. Images, themes, printer
+ * settings and anything else are skipped unread.
  */
-export function checkXlsxUpload(
-  data: Buffer,
-  limits: UploadLimits = DEFAULT_UPLOAD_LIMITS,
-): { entries: number; uncompressedBytes: number; rangeCells: number } {
+const NEEDED = [
+  /^\[Content_Types\]\.xml$/,
+  /^_rels\/\.rels$/,
+  /^docProps\/(?:core|app)\.xml$/,
+  /^xl\/workbook\.xml$/,
+  /^xl\/_rels\/workbook\.xml\.rels$/,
+  /^xl\/sharedStrings\.xml$/,
+  /^xl\/styles\.xml$/,
+  /^xl\/worksheets\/sheet\d{1,5}\.xml$/,
+  /^xl\/worksheets\/_rels\/sheet\d{1,5}\.xml\.rels$/,
+  /^xl\/comments\d{1,5}\.xml$/,
+  /^xl\/tables\/table\d{1,5}\.xml$/,
+  /^xl\/drawings\/(?:drawing\d{1,5}\.xml|vmlDrawing\d{1,5}\.vml|_rels\/drawing\d{1,5}\.xml\.rels)$/,
+]
+const SHEET = /^xl\/worksheets\/sheet\d+\.xml$/
+/** The parts whose ranges exceljs expands: every sheet and the workbook part. */
+const RANGE_PART = /^xl\/worksheets\/sheet\d+\.xml$|^xl\/workbook\.xml$/
+
+export type CheckedUpload = {
+  entries: number
+  /** Bytes inflated from the parts kept. */
+  uncompressedBytes: number
+  rangeCells: number
+  /** The parts kept, as a new archive: the only bytes to give a parser. */
+  archive: Buffer
+}
+
+/**
+ * Refuses a file that is too large, is not a zip-based workbook, has too many entries or sheets, unpacks
+ * to too much data, holds too many rows or cells, nests too deep or declares too large ranges; returns the
+ * parts a workbook needs as a new archive.
+ */
+export function checkXlsxUpload(data: Buffer, given: UploadLimits = DEFAULT_UPLOAD_LIMITS): CheckedUpload {
+  const limits: Limits = { ...DEFAULT_UPLOAD_LIMITS }
+  for (const [key, value] of Object.entries(given)) if (value !== undefined) limits[key as keyof Limits] = value
+  if (given.maxPartBytes === undefined)
+    limits.maxPartBytes = Math.min(DEFAULT_UPLOAD_LIMITS.maxPartBytes, limits.maxUncompressedBytes)
   if (data.length > limits.maxBytes) {
     throw new UploadRejected(
       `The file is ${formatBytes(data.length)}; the largest file accepted is ${formatBytes(limits.maxBytes)}.`,
@@ -106,161 +117,115 @@ export function checkXlsxUpload(
   const dir = readDirectory(data)
   if (dir.entries > limits.maxEntries) {
     throw new UploadRejected(
-      `The workbook holds ${dir.entries.toLocaleString('en')} parts; at most ${limits.maxEntries.toLocaleString('en')} are accepted.`,
+      `The workbook holds ${count(dir.entries)} parts; at most ${count(limits.maxEntries)} are accepted.`,
       'too_many_entries',
     )
   }
-  const { names, uncompressed, rangeParts } = walkDirectory(data, dir, limits.maxUncompressedBytes)
-  if (!names.has('[Content_Types].xml') || !names.has('xl/workbook.xml')) {
-    throw notXlsx('it is a zip archive, but not a spreadsheet')
-  }
-  const ranges = declaredRanges(rangeParts.map((pos) => readPart(data, pos)))
+  const needed = neededEntries(data, dir, limits)
+  const parts = inflateAll(data, needed, limits)
+  checkXml(parts, limits)
+  const ranges = declaredRanges(
+    (function* () {
+      for (const [name, bytes] of parts) if (RANGE_PART.test(name)) yield bytes.toString('utf8')
+    })(),
+  )
   if (ranges.badColumn !== null) throw damaged(`it declares column ${ranges.badColumn}, beyond the last column XFD`)
-  const maxCells = limits.maxRangeCells ?? (DEFAULT_UPLOAD_LIMITS.maxRangeCells as number)
-  if (ranges.cells > maxCells) {
+  if (ranges.cells > limits.maxRangeCells) {
     const largest = ranges.largest as { kind: string; range: string }
     throw new UploadRejected(
-      `The workbook's merged cells, drop-down lists and named ranges cover ${count(ranges.cells)} cells (the ${largest.kind} ${largest.range}, for one); at most ${count(maxCells)} are accepted, far more than a questionnaire or action plan needs. It was refused without being opened: remove them and upload it again.`,
+      `The workbook's merged cells, drop-down lists and named ranges cover ${count(ranges.cells)} cells (the ${largest.kind} ${largest.range}, for one); at most ${count(limits.maxRangeCells)} are accepted, far more than a questionnaire or action plan needs. It was refused without being opened: remove them and upload it again.`,
       'too_many_cells',
     )
   }
-  return { entries: dir.entries, uncompressedBytes: uncompressed, rangeCells: ranges.cells }
-}
-
-const count = (n: number) => (Number.isFinite(n) && n < 1e15 ? n.toLocaleString('en') : 'more than a million billion')
-
-function findEndRecord(data: Buffer): number {
-  const last = data.length - EOCD_LENGTH
-  const first = Math.max(0, last - MAX_COMMENT)
-  let fallback = -1
-  for (let i = last; i >= first; i--) {
-    if (data.readUInt32LE(i) !== EOCD_SIGNATURE) continue
-    // The archive comment may itself contain the signature; the real record's comment ends the file.
-    if (i + EOCD_LENGTH + data.readUInt16LE(i + 20) === data.length) return i
-    if (fallback < 0) fallback = i
-  }
-  return fallback
-}
-
-function readDirectory(data: Buffer): Directory {
-  if (data.length < EOCD_LENGTH) throw notXlsx('it is too short to be a workbook')
-  const at = findEndRecord(data)
-  if (at < 0) throw notXlsx('it is not a zip archive')
-  if (data.readUInt16LE(at + 4) !== 0 || data.readUInt16LE(at + 6) !== 0) {
-    throw notXlsx('it is a zip archive split over several files')
-  }
-  const dir = {
-    entries: data.readUInt16LE(at + 10),
-    size: data.readUInt32LE(at + 12),
-    offset: data.readUInt32LE(at + 16),
-    end: at,
-  }
-  if (dir.entries === U16_MAX || dir.size === U32_MAX || dir.offset === U32_MAX) return readZip64Directory(data, at)
-  if (dir.offset + dir.size > at) throw damaged('its table of contents points outside the file')
-  return dir
-}
-
-const big = (n: bigint): number => (n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(n))
-
-/** Zip64 moves the counts into a second record; a forged one must not make us read out of bounds. */
-function readZip64Directory(data: Buffer, eocd: number): Directory {
-  const locator = eocd - 20
-  if (locator < 0 || data.readUInt32LE(locator) !== ZIP64_LOCATOR_SIGNATURE) {
-    throw damaged('its zip64 table of contents is missing')
-  }
-  const at = big(data.readBigUInt64LE(locator + 8))
-  if (at + 56 > locator || data.readUInt32LE(at) !== ZIP64_EOCD_SIGNATURE) {
-    throw damaged('its zip64 table of contents is invalid')
-  }
-  const dir = {
-    entries: big(data.readBigUInt64LE(at + 32)),
-    size: big(data.readBigUInt64LE(at + 40)),
-    offset: big(data.readBigUInt64LE(at + 48)),
-    end: at,
-  }
-  if (dir.offset + dir.size > at) throw damaged('its table of contents points outside the file')
-  return dir
-}
-
-function walkDirectory(data: Buffer, dir: Directory, maxUncompressed: number) {
-  const names = new Set<string>()
-  const rangeParts: number[] = []
   let uncompressed = 0
-  let pos = dir.offset
-  for (let i = 0; i < dir.entries; i++) {
-    if (pos + CENTRAL_ENTRY_LENGTH > dir.end || data.readUInt32LE(pos) !== CENTRAL_ENTRY_SIGNATURE) {
-      throw damaged('its table of contents is cut short')
-    }
-    const nameLength = data.readUInt16LE(pos + 28)
-    const extraLength = data.readUInt16LE(pos + 30)
-    const commentLength = data.readUInt16LE(pos + 32)
-    const next = pos + CENTRAL_ENTRY_LENGTH + nameLength + extraLength + commentLength
-    if (next > dir.end) throw damaged('its table of contents is cut short')
-    const name = data.toString('utf8', pos + CENTRAL_ENTRY_LENGTH, pos + CENTRAL_ENTRY_LENGTH + nameLength)
-    names.add(name)
-    if (RANGE_PARTS.test(name)) rangeParts.push(pos)
-    uncompressed += entrySize(data, pos)
-    // Stop at the first entry over the limit: a bomb may list millions of them.
-    if (uncompressed > maxUncompressed) {
+  for (const bytes of parts.values()) uncompressed += bytes.length
+  return {
+    entries: dir.entries,
+    uncompressedBytes: uncompressed,
+    rangeCells: ranges.cells,
+    archive: storedZip([...parts].map(([name, bytes]) => ({ name, data: bytes }))),
+  }
+}
+
+type Limits = typeof DEFAULT_UPLOAD_LIMITS
+
+const OLE_SIGNATURE = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])
+
+const tooMuchData = (what: string, limit: number) =>
+  new UploadRejected(`${what} unpack to more than ${formatBytes(limit)}, ${FAR_MORE}.`, 'too_much_data')
+
+/** The entries to read, by their name as exceljs reads it (one leading "/" dropped). */
+function neededEntries(data: Buffer, dir: ReturnType<typeof readDirectory>, limits: Limits): Map<string, Entry> {
+  const out = new Map<string, Entry>()
+  let declared = 0
+  let sheets = 0
+  for (const entry of walkEntries(data, dir)) {
+    const name = entry.name.startsWith('/') ? entry.name.slice(1) : entry.name
+    if (!NEEDED.some((re) => re.test(name))) continue
+    if (out.has(name)) throw damaged(`it holds the part ${name.slice(0, 80)} twice`)
+    if (SHEET.test(name) && ++sheets > limits.maxSheets) {
       throw new UploadRejected(
-        `The workbook would unpack to more than ${formatBytes(maxUncompressed)}, far more than a questionnaire or action plan needs. It was refused without being opened.`,
-        'too_much_data',
+        `The workbook holds more than ${count(limits.maxSheets)} sheets, ${FAR_MORE}.`,
+        'too_many_entries',
       )
     }
-    pos = next
+    // An honest archive that is too large is refused from its declarations alone; a dishonest one is
+    // caught while inflating, by the bytes it actually produces.
+    declared += entry.declaredSize
+    if (declared > limits.maxUncompressedBytes) throw tooMuchData('The workbook would', limits.maxUncompressedBytes)
+    out.set(name, entry)
   }
-  return { names, uncompressed, rangeParts }
+  if (!out.has('[Content_Types].xml') || !out.has('xl/workbook.xml')) {
+    throw notXlsx('it is a zip archive, but not a spreadsheet')
+  }
+  return out
 }
 
-/** The declared uncompressed size of one entry, from its zip64 extra field when the 32-bit one is full. */
-function entrySize(data: Buffer, pos: number): number {
-  const size = data.readUInt32LE(pos + 24)
-  if (size !== U32_MAX) return size
-  const [fromExtra] = zip64Values(data, pos, 1)
-  if (fromExtra === undefined) throw damaged('an entry has no valid size')
-  return fromExtra
-}
-
-/**
- * The values of an entry's zip64 extra field. It holds, in this order, the uncompressed size, the
- * compressed size and the offset, each only when its 32-bit field is full; `wanted` is how many to read.
- */
-function zip64Values(data: Buffer, pos: number, wanted: number): number[] {
-  const nameLength = data.readUInt16LE(pos + 28)
-  let p = pos + CENTRAL_ENTRY_LENGTH + nameLength
-  const end = p + data.readUInt16LE(pos + 30)
-  while (p + 4 <= end) {
-    const id = data.readUInt16LE(p)
-    const length = data.readUInt16LE(p + 2)
-    if (id === ZIP64_EXTRA_ID) {
-      const values: number[] = []
-      for (let i = 0; i < wanted && 8 * (i + 1) <= length && p + 4 + 8 * (i + 1) <= end; i++)
-        values.push(big(data.readBigUInt64LE(p + 4 + 8 * i)))
-      return values
+function inflateAll(data: Buffer, entries: Map<string, Entry>, limits: Limits): Map<string, Buffer> {
+  const out = new Map<string, Buffer>()
+  let total = 0
+  for (const [name, entry] of entries) {
+    const left = limits.maxUncompressedBytes - total
+    const bound = Math.min(limits.maxPartBytes, left)
+    const bytes = inflateEntry(data, entry, bound)
+    if (bytes === null) {
+      if (bound === left) throw tooMuchData('The workbook would', limits.maxUncompressedBytes)
+      throw tooMuchData(`The part ${name} of the workbook would`, limits.maxPartBytes)
     }
-    p += 4 + length
+    total += bytes.length
+    out.set(name, bytes)
   }
-  return []
+  return out
 }
 
-/** The text of one entry, inflated: only its declared size, which the limits above have already allowed. */
-function readPart(data: Buffer, pos: number): string {
-  const method = data.readUInt16LE(pos + 10)
-  const fields = [data.readUInt32LE(pos + 24), data.readUInt32LE(pos + 20), data.readUInt32LE(pos + 42)]
-  const extra = zip64Values(data, pos, fields.filter((v) => v === U32_MAX).length)
-  const [size = -1, compressed = -1, offset = -1] = fields.map((v) => (v === U32_MAX ? (extra.shift() ?? -1) : v))
-  if (size < 0 || compressed < 0 || offset < 0) throw damaged('an entry has no valid size')
-  if (offset + LOCAL_ENTRY_LENGTH > data.length || data.readUInt32LE(offset) !== LOCAL_ENTRY_SIGNATURE)
-    throw damaged('an entry is not where its table of contents says')
-  const start = offset + LOCAL_ENTRY_LENGTH + data.readUInt16LE(offset + 26) + data.readUInt16LE(offset + 28)
-  if (start + compressed > data.length) throw damaged('an entry is cut short')
-  const raw = data.subarray(start, start + compressed)
-  if (method === 0) return raw.toString('utf8')
-  if (method !== 8) throw damaged('an entry is compressed in a way spreadsheet programs do not use')
-  try {
-    // No more than the declared size: an entry that unpacks to more than it says is damaged (or forged).
-    return inflateRawSync(raw, { maxOutputLength: Math.max(1, size) }).toString('utf8')
-  } catch {
-    throw damaged('an entry cannot be unpacked')
+/** Nesting of every part, then the rows and cells of every sheet, named as the person knows it. */
+function checkXml(parts: Map<string, Buffer>, limits: Limits): void {
+  const text = (name: string) => parts.get(name)?.toString('utf8') ?? ''
+  const names = sheetNames(text('xl/workbook.xml'), text('xl/_rels/workbook.xml.rels'))
+  let cells = 0
+  for (const [name, bytes] of parts) {
+    const xml = bytes.toString('utf8')
+    const depth = xmlDepth(xml, limits.maxDepth)
+    if (depth === 'doctype') throw damaged(`its part ${name} declares a document type, which spreadsheets never do`)
+    if (depth > limits.maxDepth) {
+      throw new UploadRejected(
+        `The part ${name} of the workbook nests its XML more than ${count(limits.maxDepth)} levels deep; spreadsheet programs write fewer than 20. It was refused without being opened.`,
+        'too_deep',
+      )
+    }
+    if (!SHEET.test(name)) continue
+    const sheet = names.has(name) ? `the sheet "${names.get(name)}"` : `the sheet part ${name}`
+    const n = countSheet(xml, limits.maxSheetRows, limits.maxSheetCells)
+    if (n.rows > limits.maxSheetRows) throw tooMany(`${cap(sheet)} holds more than ${count(limits.maxSheetRows)} rows`)
+    if (n.cells > limits.maxSheetCells)
+      throw tooMany(`${cap(sheet)} holds more than ${count(limits.maxSheetCells)} cells`)
+    if (n.lastRow > MAX_ROW)
+      throw damaged(`${sheet} has a row numbered ${count(n.lastRow)}, beyond Excel's last row ${count(MAX_ROW)}`)
+    if (n.lastColumn > MAX_COLUMN) throw damaged(`${sheet} has a cell beyond the last column XFD`)
+    cells += n.cells
+    if (cells > limits.maxCells) throw tooMany(`The workbook holds more than ${count(limits.maxCells)} cells`)
   }
 }
+
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1)
+const tooMany = (what: string) => new UploadRejected(`${what}, ${FAR_MORE}.`, 'too_many_rows')

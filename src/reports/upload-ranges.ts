@@ -9,7 +9,7 @@
  */
 
 /** Excel's last column is XFD. */
-const MAX_COLUMN = 16_384
+export const MAX_COLUMN = 16_384
 
 export type DeclaredRanges = {
   /** Cells covered by merged cells, drop-down lists and named ranges, summed. */
@@ -31,7 +31,7 @@ const DEFINED_NAME = new RegExp(
 )
 const ATTRIBUTE = /([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g
 
-function decodeXml(s: string): string {
+export function decodeXml(s: string): string {
   return s.replace(/&(#x[0-9a-f]+|#\d+|lt|gt|amp|quot|apos);/gi, (_, e: string) => {
     const named: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" }
     if (!e.startsWith('#')) return named[e.toLowerCase()] ?? ''
@@ -40,7 +40,7 @@ function decodeXml(s: string): string {
   })
 }
 
-function attributes(tag: string): Map<string, string> {
+export function attributes(tag: string): Map<string, string> {
   const out = new Map<string, string>()
   for (const m of tag.matchAll(ATTRIBUTE)) {
     // The local name: exceljs ignores prefixes it does not know, but counting them too is harmless.
@@ -50,7 +50,7 @@ function attributes(tag: string): Map<string, string> {
 }
 
 /** exceljs's reading of one end of a reference ("$A$1", "XFD1048576"). */
-function decodeAddress(ref: string): { row: number; col: number } {
+export function decodeAddress(ref: string): { row: number; col: number } {
   let row = 0
   let col = 0
   let hasRow = false

@@ -531,7 +531,7 @@ describe('upload limits', () => {
     expect(bomb.length).toBeLessThan(200_000)
     const err = rejection(() => checkXlsxUpload(bomb))
     expect(err.reason).toBe('too_much_data')
-    expect(err.message).toMatch(/would unpack to more than 50 MB/)
+    expect(err.message).toMatch(/would unpack to more than 20 MB/)
     await expect(parseQuestionnaireWorkbook(bomb, META, cq)).rejects.toMatchObject({
       name: 'UploadRejected',
       reason: 'too_much_data',

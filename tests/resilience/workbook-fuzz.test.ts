@@ -1163,7 +1163,7 @@ describe('workbook uploads under fuzzing', () => {
       expect(bomb.length).toBeLessThan(300_000)
       expect((await upload(kind, bomb, true, 'examples')).json()).toMatchObject({
         statusCode: 400,
-        message: expect.stringMatching(/would unpack to more than 50 MB/),
+        message: expect.stringMatching(/would unpack to more than 20 MB/),
         issues: [{ field: 'file', message: 'too_much_data' }],
       })
       expect((await upload(kind, Buffer.from('not a spreadsheet at all'), true, 'examples')).json()).toMatchObject({

@@ -30,6 +30,7 @@ const STATUS_TEXT: Record<number, string> = {
   415: 'Unsupported file type',
   429: 'Too many requests',
   500: 'Something went wrong',
+  503: 'Busy: try again shortly',
 }
 
 export function wantsJson(req: FastifyRequest): boolean {

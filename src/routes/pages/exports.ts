@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream'
+import type { FastifyReply } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { requireOrgKind } from '../../access/principal.ts'
@@ -12,6 +13,7 @@ import { employerSections, portfolioRows } from '../../portfolio/portfolio-expor
 import { getQuestionnaireVersion } from '../../questionnaire/questionnaire.service.ts'
 import { writePortfolio } from '../../reports/portfolio.ts'
 import { UploadRejected } from '../../reports/upload-limits.ts'
+import { UploadBusy } from '../../reports/upload-pool.ts'
 
 const Id = z.object({ id: z.coerce.number().int().positive() })
 export const MAX_WORKBOOK_BYTES = 5 * 1024 * 1024
@@ -30,6 +32,24 @@ export async function uploadedFile(body: unknown, field = 'file'): Promise<Buffe
       { field, message: 'too large' },
     ])
   return data
+}
+
+/**
+ * Runs an upload's import, answering for the file as a whole: 413 or 400 naming the limit it broke, or 503
+ * with Retry-After when every worker reading workbooks is busy.
+ */
+async function importing<T>(reply: FastifyReply, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run()
+  } catch (err) {
+    if (err instanceof UploadBusy) {
+      reply.header('retry-after', String(err.retryAfterSeconds))
+      throw new HttpError(503, err.message, [{ field: 'file', message: 'busy' }])
+    }
+    if (err instanceof UploadRejected)
+      throw new HttpError(err.reason === 'too_large' ? 413 : 400, err.message, [{ field: 'file', message: err.reason }])
+    throw err
+  }
 }
 
 /** Spreadsheet downloads and uploads: one assessment's gap report and offline questionnaire, a brand's portfolio. */
@@ -79,16 +99,7 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
       const p = app.requirePrincipal(req)
       await getAssessment(app.db, p, req.params.id)
       const data = await uploadedFile(req.body)
-      let outcome: Awaited<ReturnType<typeof importQuestionnaireWorkbook>>
-      try {
-        outcome = await importQuestionnaireWorkbook(app.db, p, req.params.id, data)
-      } catch (err) {
-        if (err instanceof UploadRejected)
-          throw new HttpError(err.reason === 'too_large' ? 413 : 400, err.message, [
-            { field: 'file', message: err.reason },
-          ])
-        throw err
-      }
+      const outcome = await importing(reply, () => importQuestionnaireWorkbook(app.db, p, req.params.id, data))
       if (outcome.errors.length > 0) {
         if ((req.headers.accept ?? '').includes('application/json')) {
           return reply.code(400).send({
@@ -128,7 +139,7 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
       // Scope first: another organisation learns nothing, not even whether its file was acceptable.
       await getAssessment(app.db, p, req.params.id)
       const data = await uploadedFile(req.body)
-      const { applied, errors } = await importActionPlan(app.db, p, req.params.id, data)
+      const { applied, errors } = await importing(reply, () => importActionPlan(app.db, p, req.params.id, data))
       if (errors.length > 0) {
         const wantsJson = (req.headers.accept ?? '').includes('application/json')
         if (wantsJson)
