@@ -10,13 +10,14 @@ import {
 } from '../../access/access.service.ts'
 import { MIN_PASSWORD_LENGTH } from '../../access/password.ts'
 import { SESSION_COOKIE } from '../../plugins/app/auth.ts'
+import { DEFAULT_AFTER_SIGN_IN, sameSitePath } from '../../web/safe-redirect.ts'
 
 const LOGIN_LIMIT = { rateLimit: { max: 10, timeWindow: '1 minute' } }
 
-/** Only same-site relative paths are followed after sign-in (no open redirect). */
-const safeNext = (next: string | undefined) => (next && /^\/(?!\/)[^\s]*$/.test(next) ? next : '/assessments')
-
 const authPages: FastifyPluginAsyncZod = async (app) => {
+  /** Only a place on this site is followed after sign-in (no open redirect). */
+  const safeNext = (next: string | undefined) => sameSitePath(next, app.config.publicUrl, DEFAULT_AFTER_SIGN_IN)
+
   app.get(
     '/login',
     { schema: { querystring: z.object({ next: z.string().max(500).optional() }) } },
