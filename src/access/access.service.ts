@@ -6,6 +6,7 @@ import * as audit from './audit.repository.ts'
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from './password.ts'
 import { Forbidden, type Principal, requireOrgKind, requireRole } from './principal.ts'
 import { cachedSession } from './session-cache.ts'
+import { accountKey, claimAttempt, clearAttempts } from './sign-in-throttle.ts'
 import { hashToken, newToken } from './tokens.ts'
 
 /**
@@ -169,33 +170,46 @@ export async function createAdminWithOrganisation(
 
 // Sessions -------------------------------------------------------------------------------------------
 
-/** Checks a password; the same answer and about the same time whether or not the email exists. */
+/**
+ * Checks a password; the same answer and about the same time whether or not the email exists. Each
+ * attempt counts against the address typed (sign-in-throttle.ts), known or not: too many, and it throws
+ * TooManySignInAttempts before the password is looked at. Success clears the count.
+ */
 export async function login(
   db: Kysely<Database>,
   email: string,
   password: string,
   now = new Date(),
 ): Promise<{ token: string; principal: Principal } | null> {
-  const user = await db
-    .selectFrom('user_account')
-    .selectAll()
-    .where('email', '=', normaliseEmail(email))
-    .executeTakeFirst()
+  const normalised = normaliseEmail(email)
+  const key = accountKey(normalised)
+  await claimAttempt(db, key, now)
+  const user = await db.selectFrom('user_account').selectAll().where('email', '=', normalised).executeTakeFirst()
   const ok = await verifyPassword(password, user?.password_hash ?? (await decoyHash()))
   if (!user || !ok || user.disabled_at) return null
+  await clearAttempts(db, key)
+  return startSession(db, user.id, now)
+}
+
+/** A new session for someone who has just proved who they are (signed in, or just created their account). */
+export async function startSession(
+  db: Kysely<Database>,
+  userId: number,
+  now = new Date(),
+): Promise<{ token: string; principal: Principal } | null> {
   const token = newToken()
   await db
     .insertInto('session')
     .values({
       id_hash: hashToken(token),
-      user_id: user.id,
+      user_id: userId,
       created_at: iso(now),
       last_seen_at: iso(now),
       expires_at: iso(new Date(now.getTime() + SESSION_ABSOLUTE_MS)),
       revoked_at: null,
     })
     .execute()
-  const principal = await principalForUser(db, user.id)
+  const principal = await principalForUser(db, userId)
   return principal ? { token, principal } : null
 }
 
@@ -283,6 +297,8 @@ export async function changePassword(
       now,
     )
   })
+  // The owner has just proved the old password and set a new one: earlier failed sign-ins no longer matter.
+  await clearAttempts(db, accountKey(user.email))
 }
 
 // People ---------------------------------------------------------------------------------------------
