@@ -233,9 +233,12 @@ export function sessionPrincipal(db: Kysely<Database>, token: string, now = new 
       () => sqlite.prepare(SESSION_PERSON).get(idHash) as SessionPersonRow | undefined,
     )
     if (!row || row.revoked_at || row.disabled_at) return null
-    if (now.toISOString() > row.expires_at) return null
-    const idle = now.getTime() - new Date(row.last_seen_at).getTime()
-    if (idle > SESSION_IDLE_MS) return null
+    const judged = judgeSessionTimes(row, now.getTime())
+    // Ended for good: were the clock put right again, the session must not come back.
+    if (judged === 'distrusted')
+      sqlite.prepare('update session set revoked_at = ? where id_hash = ? and revoked_at is null').run(iso(now), idHash)
+    if (judged !== 'live') return null
+    const idle = Math.max(0, now.getTime() - Date.parse(row.last_seen_at))
     // Writing on every request would serialise reads behind the single writer; once a minute is enough for idle expiry.
     if (idle > 60_000) {
       sqlite.prepare('update session set last_seen_at = ? where id_hash = ?').run(iso(now), idHash)
@@ -243,6 +246,29 @@ export function sessionPrincipal(db: Kysely<Database>, token: string, now = new 
     }
     return userPrincipal(row)
   })
+}
+
+/**
+ * A session's times can be judged only on a clock that has not gone back past them. A last use or an
+ * expiry further in the future than a session allows means the clock was set back (or the row came from
+ * a machine ahead of this one): judged as they stand, such times would put off the idle expiry until the
+ * clock caught up (a last use in the future is never even moved forward). Such a session is distrusted and
+ * ended; its person signs in again. Small steps (up to CLOCK_TOLERANCE_MS) are forgiven. Unreadable times
+ * are distrusted too, rather than compared as NaN, which never expires.
+ */
+const CLOCK_TOLERANCE_MS = 5 * 60 * 1000
+
+function judgeSessionTimes(
+  row: Pick<SessionTable, 'expires_at' | 'last_seen_at'>,
+  nowMs: number,
+): 'live' | 'expired' | 'distrusted' {
+  const lastSeen = Date.parse(row.last_seen_at)
+  const expires = Date.parse(row.expires_at)
+  if (!Number.isFinite(lastSeen) || !Number.isFinite(expires)) return 'distrusted'
+  if (lastSeen - nowMs > CLOCK_TOLERANCE_MS || expires - nowMs > SESSION_ABSOLUTE_MS + CLOCK_TOLERANCE_MS)
+    return 'distrusted'
+  if (nowMs >= expires || nowMs - lastSeen > SESSION_IDLE_MS) return 'expired'
+  return 'live'
 }
 
 export async function logout(db: Kysely<Database>, token: string, now = new Date()): Promise<void> {
