@@ -8,6 +8,7 @@ import dbPlugin from './plugins/app/db.ts'
 import errorsPlugin from './plugins/app/errors.ts'
 import jsonBodyPlugin from './plugins/app/json-body.ts'
 import mailPlugin from './plugins/app/mail.ts'
+import plainTextPlugin from './plugins/app/plain-text.ts'
 import questionnairesPlugin from './plugins/app/questionnaires.ts'
 import renderPlugin from './plugins/app/render.ts'
 import formbodyPlugin from './plugins/external/formbody.ts'
@@ -79,6 +80,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // app
   await app.register(errorsPlugin)
   await app.register(jsonBodyPlugin)
+  await app.register(plainTextPlugin)
   await app.register(dbPlugin)
   await app.register(questionnairesPlugin)
   await app.register(authPlugin)

@@ -6,6 +6,7 @@ import * as audit from './audit.repository.ts'
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from './password.ts'
 import { Forbidden, type Principal, requireOrgKind, requireRole } from './principal.ts'
 import { cachedSession } from './session-cache.ts'
+import { accountKey, claimAttempt, clearAttempts } from './sign-in-throttle.ts'
 import { hashToken, newToken } from './tokens.ts'
 
 /**
@@ -169,33 +170,46 @@ export async function createAdminWithOrganisation(
 
 // Sessions -------------------------------------------------------------------------------------------
 
-/** Checks a password; the same answer and about the same time whether or not the email exists. */
+/**
+ * Checks a password; the same answer and about the same time whether or not the email exists. Each
+ * attempt counts against the address typed (sign-in-throttle.ts), known or not: too many, and it throws
+ * TooManySignInAttempts before the password is looked at. Success clears the count.
+ */
 export async function login(
   db: Kysely<Database>,
   email: string,
   password: string,
   now = new Date(),
 ): Promise<{ token: string; principal: Principal } | null> {
-  const user = await db
-    .selectFrom('user_account')
-    .selectAll()
-    .where('email', '=', normaliseEmail(email))
-    .executeTakeFirst()
+  const normalised = normaliseEmail(email)
+  const key = accountKey(normalised)
+  await claimAttempt(db, key, now)
+  const user = await db.selectFrom('user_account').selectAll().where('email', '=', normalised).executeTakeFirst()
   const ok = await verifyPassword(password, user?.password_hash ?? (await decoyHash()))
   if (!user || !ok || user.disabled_at) return null
+  await clearAttempts(db, key)
+  return startSession(db, user.id, now)
+}
+
+/** A new session for someone who has just proved who they are (signed in, or just created their account). */
+export async function startSession(
+  db: Kysely<Database>,
+  userId: number,
+  now = new Date(),
+): Promise<{ token: string; principal: Principal } | null> {
   const token = newToken()
   await db
     .insertInto('session')
     .values({
       id_hash: hashToken(token),
-      user_id: user.id,
+      user_id: userId,
       created_at: iso(now),
       last_seen_at: iso(now),
       expires_at: iso(new Date(now.getTime() + SESSION_ABSOLUTE_MS)),
       revoked_at: null,
     })
     .execute()
-  const principal = await principalForUser(db, user.id)
+  const principal = await principalForUser(db, userId)
   return principal ? { token, principal } : null
 }
 
@@ -219,9 +233,12 @@ export function sessionPrincipal(db: Kysely<Database>, token: string, now = new 
       () => sqlite.prepare(SESSION_PERSON).get(idHash) as SessionPersonRow | undefined,
     )
     if (!row || row.revoked_at || row.disabled_at) return null
-    if (now.toISOString() > row.expires_at) return null
-    const idle = now.getTime() - new Date(row.last_seen_at).getTime()
-    if (idle > SESSION_IDLE_MS) return null
+    const judged = judgeSessionTimes(row, now.getTime())
+    // Ended for good: were the clock put right again, the session must not come back.
+    if (judged === 'distrusted')
+      sqlite.prepare('update session set revoked_at = ? where id_hash = ? and revoked_at is null').run(iso(now), idHash)
+    if (judged !== 'live') return null
+    const idle = Math.max(0, now.getTime() - Date.parse(row.last_seen_at))
     // Writing on every request would serialise reads behind the single writer; once a minute is enough for idle expiry.
     if (idle > 60_000) {
       sqlite.prepare('update session set last_seen_at = ? where id_hash = ?').run(iso(now), idHash)
@@ -229,6 +246,29 @@ export function sessionPrincipal(db: Kysely<Database>, token: string, now = new 
     }
     return userPrincipal(row)
   })
+}
+
+/**
+ * A session's times can be judged only on a clock that has not gone back past them. A last use or an
+ * expiry further in the future than a session allows means the clock was set back (or the row came from
+ * a machine ahead of this one): judged as they stand, such times would put off the idle expiry until the
+ * clock caught up (a last use in the future is never even moved forward). Such a session is distrusted and
+ * ended; its person signs in again. Small steps (up to CLOCK_TOLERANCE_MS) are forgiven. Unreadable times
+ * are distrusted too, rather than compared as NaN, which never expires.
+ */
+const CLOCK_TOLERANCE_MS = 5 * 60 * 1000
+
+function judgeSessionTimes(
+  row: Pick<SessionTable, 'expires_at' | 'last_seen_at'>,
+  nowMs: number,
+): 'live' | 'expired' | 'distrusted' {
+  const lastSeen = Date.parse(row.last_seen_at)
+  const expires = Date.parse(row.expires_at)
+  if (!Number.isFinite(lastSeen) || !Number.isFinite(expires)) return 'distrusted'
+  if (lastSeen - nowMs > CLOCK_TOLERANCE_MS || expires - nowMs > SESSION_ABSOLUTE_MS + CLOCK_TOLERANCE_MS)
+    return 'distrusted'
+  if (nowMs >= expires || nowMs - lastSeen > SESSION_IDLE_MS) return 'expired'
+  return 'live'
 }
 
 export async function logout(db: Kysely<Database>, token: string, now = new Date()): Promise<void> {
@@ -283,6 +323,8 @@ export async function changePassword(
       now,
     )
   })
+  // The owner has just proved the old password and set a new one: earlier failed sign-ins no longer matter.
+  await clearAttempts(db, accountKey(user.email))
 }
 
 // People ---------------------------------------------------------------------------------------------

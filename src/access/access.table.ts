@@ -44,6 +44,12 @@ export interface SessionTable {
   revoked_at: string | null
 }
 
+export interface SignInThrottleTable {
+  account_hash: string
+  failures: number
+  last_attempt_at: string
+}
+
 export interface ApiTokenTable {
   id: Generated<number>
   organisation_id: number

@@ -4,6 +4,7 @@ import * as audit from '../access/audit.repository.ts'
 import { Forbidden, type Principal, requireOrgKind, requireRole } from '../access/principal.ts'
 import type { Database } from '../db/database.ts'
 import { groupWrite, withRaw } from '../db/raw.ts'
+import { textProblem } from '../plain-text.ts'
 import { checkAnswers, type RawAnswer } from '../questionnaire/answers.ts'
 import type { AnswerValue } from '../questionnaire/condition.ts'
 import { applicability, type CompiledQuestionnaire } from '../questionnaire/model.ts'
@@ -368,7 +369,9 @@ function planSave(
       ? [{ field: `comments.${qid}`, message: `no question "${qid}"` }]
       : c !== null && c.length > 5000
         ? [{ field: `comments.${qid}`, message: 'is longer than 5,000 characters' }]
-        : [],
+        : c !== null && textProblem(c)
+          ? [{ field: `comments.${qid}`, message: textProblem(c) as string }]
+          : [],
   )
   const problems = [...checked.problems, ...commentProblems]
   if (problems.length > 0)

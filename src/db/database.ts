@@ -5,6 +5,7 @@ import type {
   InvitationTable,
   OrganisationTable,
   SessionTable,
+  SignInThrottleTable,
   UserAccountTable,
 } from '../access/access.table.ts'
 import type {
@@ -36,6 +37,7 @@ export interface Database {
   brand_supplier: BrandSupplierTable
   user_account: UserAccountTable
   session: SessionTable
+  sign_in_throttle: SignInThrottleTable
   api_token: ApiTokenTable
   invitation: InvitationTable
   assessment: AssessmentTable

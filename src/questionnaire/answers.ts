@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { numberProblem, textProblem } from '../plain-text.ts'
 import type { AnswerValue } from './condition.ts'
 import { isCountryCode } from './countries.ts'
 import type { CompiledQuestionnaire } from './model.ts'
@@ -96,6 +97,8 @@ export function checkAnswers(
         const msg = q.constraint_message ? t(q.constraint_message) : undefined
         if (typeof n !== 'number' || !Number.isFinite(n)) {
           problems.push({ field, message: msg ?? 'expected a number' })
+        } else if (numberProblem(n)) {
+          problems.push({ field, message: numberProblem(n) as string })
         } else if (q.integer && !Number.isInteger(n)) {
           problems.push({ field, message: msg ?? 'expected a whole number' })
         } else if (q.min !== undefined && n < q.min) {
@@ -120,6 +123,7 @@ export function checkAnswers(
       }
       case 'text': {
         if (typeof raw !== 'string') problems.push({ field, message: 'expected text' })
+        else if (textProblem(raw)) problems.push({ field, message: textProblem(raw) as string })
         else if (raw.length > 10_000) problems.push({ field, message: 'is longer than 10,000 characters' })
         else values.set(qid, raw)
         break

@@ -1,4 +1,5 @@
 import type ExcelJS from 'exceljs'
+import { textProblem } from '../plain-text.ts'
 import { safeText, unquoteText } from './cell-safety.ts'
 import type { ActionItem, ActionStatus } from './gap-report.ts'
 import { UploadRejected } from './upload-errors.ts'
@@ -281,6 +282,11 @@ function readText(
   }
   if (raw === safeText(stored)) return undefined
   const value = unquoteText(raw).trim()
+  const problem = textProblem(value)
+  if (problem) {
+    errors.push(error(at, `The ${what} ${problem}.`))
+    return undefined
+  }
   if (value.length > max) {
     errors.push(error(at, `The ${what} is ${value.length} characters long; at most ${max} are allowed.`))
     return undefined

@@ -1,4 +1,5 @@
 import type ExcelJS from 'exceljs'
+import { textProblem } from '../plain-text.ts'
 import { checkAnswers, type RawAnswer } from '../questionnaire/answers.ts'
 import type { CompiledQuestionnaire, QuestionEntry } from '../questionnaire/model.ts'
 import { t } from '../questionnaire/text.ts'
@@ -398,6 +399,9 @@ function readRows(ws: ExcelJS.Worksheet, cq: CompiledQuestionnaire, rows: Map<st
           reason: `${qid}: the comment is longer than ${MAX_COMMENT.toLocaleString('en')} characters`,
         })
       }
+      const problem = textProblem(text)
+      if (problem)
+        errors.push({ sheet: SHEET.answers, cell: commentCell.address, reason: `${qid}: the comment ${problem}` })
       comments[qid] = text
     }
   }

@@ -1,3 +1,5 @@
+import { normalizeIP } from '@fastify/rate-limit'
+import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { HttpError } from '../../plugins/app/errors.ts'
@@ -26,6 +28,40 @@ export const ScoreBody = z.strictObject({
     .describe('questions verified by a reviewer, with the method'),
 })
 
+/**
+ * Scoring is open to anyone and costs the server real work per call, so callers are limited: per address
+ * when anonymous, per organisation when calling with its API token or session (integrations scoring a
+ * portfolio need more). The body limit is generous for a full answer set: the shipped questionnaire with
+ * the most text questions, every one at its 10,000-character maximum in a non-Latin script written as
+ * \u escapes, is under 400 KB; a typical full set is under 10 KB.
+ */
+export const SCORE_LIMITS = { anonymousPerMinute: 60, organisationPerMinute: 600, bodyBytes: 512 * 1024 }
+
+const scoreCaller = (req: FastifyRequest) =>
+  req.principal ? `org:${req.principal.organisationId}` : `ip:${normalizeIP(req.ip)}`
+
+const SCORE_RATE_LIMIT = {
+  timeWindow: '1 minute',
+  keyGenerator: scoreCaller,
+  max: (_req: FastifyRequest, key: string) =>
+    key.startsWith('org:') ? SCORE_LIMITS.organisationPerMinute : SCORE_LIMITS.anonymousPerMinute,
+  errorResponseBuilder: (req: FastifyRequest, ctx: { max: number; after: string }) =>
+    new HttpError(
+      429,
+      `Too many scoring requests: at most ${ctx.max} a minute ${req.principal ? 'per organisation' : 'from one address'}. Try again in ${ctx.after}.`,
+    ),
+}
+
+/** Refuses a body declared too large before reading it, with the limit in words (Fastify's own check stays for bodies sent without a length). */
+async function refuseLargeBody(req: FastifyRequest) {
+  const length = Number(req.headers['content-length'] ?? 0)
+  if (length > SCORE_LIMITS.bodyBytes)
+    throw new HttpError(
+      413,
+      `The body is ${Math.ceil(length / 1024)} KB; this address reads at most ${SCORE_LIMITS.bodyBytes / 1024} KB (one set of answers).`,
+    )
+}
+
 const Problem = z.object({
   statusCode: z.number(),
   error: z.string(),
@@ -37,11 +73,14 @@ const scoreApi: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/v1/score',
     {
+      config: { rateLimit: SCORE_RATE_LIMIT },
+      bodyLimit: SCORE_LIMITS.bodyBytes,
+      onRequest: refuseLargeBody,
       schema: {
         tags: ['scoring'],
         summary: 'Score a set of answers (nothing is stored)',
         body: ScoreBody,
-        response: { 200: ScoreResult, 400: Problem, 404: Problem },
+        response: { 200: ScoreResult, 400: Problem, 404: Problem, 413: Problem, 429: Problem },
       },
     },
     async (req) => {

@@ -12,11 +12,11 @@ import {
   listInvitations,
   listPeople,
   listSuppliers,
-  login,
   lookupInvitation,
   revokeApiToken,
   revokeInvitation,
   setRole,
+  startSession,
   updateSupplierLink,
 } from '../../access/access.service.ts'
 import { ROLES } from '../../access/access.table.ts'
@@ -150,13 +150,12 @@ const accessPages: FastifyPluginAsyncZod = async (app) => {
           await acceptInvitationAsExisting(app.db, token, req.principal)
           return reply.redirect('/assessments', 303)
         }
-        const { invitation } = await lookupInvitation(app.db, token)
-        await acceptInvitation(app.db, token, {
+        const { userId } = await acceptInvitation(app.db, token, {
           name: req.body.name ?? '',
           password: req.body.password ?? '',
           organisationName: req.body.organisationName,
         })
-        const session = invitation ? await login(app.db, invitation.email, req.body.password ?? '') : null
+        const session = await startSession(app.db, userId)
         if (session) app.setSessionCookie(reply, session.token)
         return reply.redirect('/assessments', 303)
       } catch (err) {

@@ -6,17 +6,20 @@ import {
   createAdminWithOrganisation,
   login,
   logout,
+  startSession,
   userCount,
 } from '../../access/access.service.ts'
 import { MIN_PASSWORD_LENGTH } from '../../access/password.ts'
+import { TooManySignInAttempts } from '../../access/sign-in-throttle.ts'
 import { SESSION_COOKIE } from '../../plugins/app/auth.ts'
+import { DEFAULT_AFTER_SIGN_IN, sameSitePath } from '../../web/safe-redirect.ts'
 
 const LOGIN_LIMIT = { rateLimit: { max: 10, timeWindow: '1 minute' } }
 
-/** Only same-site relative paths are followed after sign-in (no open redirect). */
-const safeNext = (next: string | undefined) => (next && /^\/(?!\/)[^\s]*$/.test(next) ? next : '/assessments')
-
 const authPages: FastifyPluginAsyncZod = async (app) => {
+  /** Only a place on this site is followed after sign-in (no open redirect). */
+  const safeNext = (next: string | undefined) => sameSitePath(next, app.config.publicUrl, DEFAULT_AFTER_SIGN_IN)
+
   app.get(
     '/login',
     { schema: { querystring: z.object({ next: z.string().max(500).optional() }) } },
@@ -45,7 +48,22 @@ const authPages: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req, reply) => {
-      const result = await login(app.db, req.body.email, req.body.password)
+      let result: Awaited<ReturnType<typeof login>>
+      try {
+        result = await login(app.db, req.body.email, req.body.password)
+      } catch (err) {
+        if (!(err instanceof TooManySignInAttempts)) throw err
+        // The same answer whether the email exists or not: the count is kept per address typed.
+        return reply
+          .code(429)
+          .header('retry-after', String(err.retryAfterSeconds))
+          .render('pages/auth/login.eta', {
+            title: 'Sign in',
+            next: req.body.next ?? '',
+            email: req.body.email,
+            error: err.message,
+          })
+      }
       if (!result) {
         // The same message whether the email exists or not.
         return reply.code(401).render('pages/auth/login.eta', {
@@ -95,13 +113,15 @@ const authPages: FastifyPluginAsyncZod = async (app) => {
       // The setup page exists only on an empty database; afterwards administrators add people.
       if ((await userCount(app.db)) > 0) return reply.redirect('/login', 303)
       const b = req.body
+      let userId: number
       try {
-        await createAdminWithOrganisation(app.db, {
+        const created = await createAdminWithOrganisation(app.db, {
           organisation: { kind: b.kind, name: b.organisation },
           email: b.email,
           name: b.name,
           password: b.password,
         })
+        userId = created.userId
       } catch (err) {
         if (err instanceof AccessError) {
           return reply.code(400).render('pages/auth/setup.eta', {
@@ -114,7 +134,7 @@ const authPages: FastifyPluginAsyncZod = async (app) => {
         }
         throw err
       }
-      const result = await login(app.db, b.email, b.password)
+      const result = await startSession(app.db, userId)
       if (result) app.setSessionCookie(reply, result.token)
       return reply.redirect('/assessments', 303)
     },
