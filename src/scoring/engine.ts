@@ -4,12 +4,12 @@ import type { ScoreResult } from './result.schema.ts'
 import type { Rubric } from './rubric.schema.ts'
 import { applicableQuestions } from './stages/applicability.ts'
 import { confidence, dontKnowShare } from './stages/confidence.ts'
+import { controlScore } from './stages/control-score.ts'
 import { gaps } from './stages/gaps.ts'
 import { inherentRisk } from './stages/inherent-risk.ts'
 import { questionPoints } from './stages/question-points.ts'
 import { rating } from './stages/rating.ts'
 import { redFlags, type SuspectedInput, suspectedFlags } from './stages/red-flags.ts'
-import { controlScore } from './stages/section-scores.ts'
 
 /**
  * The scoring engine: a pure function of (questionnaire version, rubric version, answers, evidence,

@@ -27,28 +27,23 @@ export function questionPoints(
   const hasEvidence = evidence.size > 0
   const hasVerified = verified.size > 0
   const entries = cq.entries
-  const out: (ScoredAnswer | undefined)[] = []
+  const out = new Array<ScoredAnswer | undefined>(entries.length)
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i] as QuestionEntry
-    if (!e.scored) {
-      out.push(undefined)
-      continue
-    }
+    if (!e.scored) continue
     if (!applicable.byIndex[i]) {
-      out.push(notAskedAnswer(e, applicable.section(e.section.id), notAskedRows))
+      out[i] = notAskedAnswer(e, applicable.section(e.section.id), notAskedRows)
       continue
     }
     const id = e.question.id
-    out.push(
-      cachedAnswer(
-        caches[i]!,
-        scoreAnswer,
-        e,
-        r,
-        answers.get(id),
-        hasEvidence && evidence.has(id),
-        hasVerified ? (verified.get(id) ?? null) : null,
-      ),
+    out[i] = cachedAnswer(
+      caches[i]!,
+      scoreAnswer,
+      e,
+      r,
+      answers.get(id),
+      hasEvidence && evidence.has(id),
+      hasVerified ? (verified.get(id) ?? null) : null,
     )
   }
   return out

@@ -24,9 +24,10 @@ export function redFlags(
   const p = preparedRubric(r)
   const out: RedFlagItem[] = []
   for (let i = 0; i < points.length; i++) {
-    const s = points[i]
-    if (!s) continue
-    for (const c of s.selected) {
+    const selected = points[i]?.selected
+    if (!selected) continue
+    for (let k = 0; k < selected.length; k++) {
+      const c = selected[k]!
       if (!c.red_flag) continue
       const e = cq.entries[i] as QuestionEntry
       const rem = c.remediation ?? e.question.remediation
