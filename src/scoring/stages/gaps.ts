@@ -1,0 +1,86 @@
+import type { CompiledQuestionnaire, QuestionEntry } from '../../questionnaire/model.ts'
+import type { Choice, Remediation } from '../../questionnaire/questionnaire.schema.ts'
+import { t } from '../../questionnaire/text.ts'
+import { cachedGap, sourceLabels } from '../memo.ts'
+import type { Gap, RedFlagItem } from '../result.schema.ts'
+import type { Rubric } from '../rubric.schema.ts'
+import type { QuestionPoints, ScoredAnswer } from './types.ts'
+
+/**
+ * A stage of the score (scoring.md §7): every answer that needs action, with its action and timeframe; a gap
+ * whose red flag the fee rule settled says so. Red flags first, then by severity, each group in
+ * questionnaire order.
+ */
+export function gaps(cq: CompiledQuestionnaire, r: Rubric, points: QuestionPoints, redFlags: RedFlagItem[]): Gap[] {
+  const found: Gap[] = []
+  for (let i = 0; i < points.length; i++) {
+    const s = points[i]
+    if (s?.gap) found.push(cachedGap(s, gapOf, cq.entries[i] as QuestionEntry, r))
+  }
+  return sortGaps(settleFeeGaps(cq, redFlags, found))
+}
+
+function gapOf(e: QuestionEntry, r: Rubric, s: ScoredAnswer): Gap {
+  const rem = remediationFor(e, s.selected)
+  return {
+    question: e.question.id,
+    section: e.section.id,
+    sectionTitle: t(e.section.title),
+    questionText: t(e.question.text),
+    answer: s.qs.answer,
+    answerLabel: s.qs.answerLabel,
+    credit: s.qs.credit ?? 0,
+    severity: s.qs.severity,
+    redFlag: s.selected.some((c) => c.red_flag !== undefined),
+    redFlagStatus: s.selected.some((c) => c.red_flag !== undefined) ? 'active' : null,
+    dontKnow: s.dontKnow,
+    gapType: rem?.gap_type ?? null,
+    action: t(rem?.action),
+    timeframe: t(rem?.timeframe),
+    days: rem?.days ?? (rem ? (r.default_timeframes[rem.gap_type] ?? null) : null),
+    sources: sourceLabels(e),
+  }
+}
+
+function remediationFor(e: QuestionEntry, selected: readonly Choice[]): Remediation | undefined {
+  for (const c of selected)
+    if (c.remediation && (c.red_flag || c.dont_know || (c.credit ?? 1) < 1)) return c.remediation
+  return e.question.remediation
+}
+
+/**
+ * A gap whose red flag was downgraded or cleared by the fee rule says so; once repayment is evidenced
+ * the gap keeps only the question's follow-up action (prevention), not the 24-hour stop order.
+ */
+function settleFeeGaps(cq: CompiledQuestionnaire, redFlags: RedFlagItem[], gaps: Gap[]): Gap[] {
+  const status = new Map<string, RedFlagItem['status']>()
+  for (const f of redFlags) if (f.status !== 'active') status.set(f.question, f.status)
+  if (status.size === 0) return gaps
+  return gaps.map((g) => {
+    const st = status.get(g.question)
+    if (!st || !g.redFlag) return g
+    if (st === 'downgraded') return { ...g, redFlagStatus: st }
+    const rem = cq.byId.get(g.question)?.question.remediation
+    return {
+      ...g,
+      redFlag: false,
+      redFlagStatus: st,
+      gapType: rem?.gap_type ?? g.gapType,
+      action: rem ? t(rem.action) : g.action,
+      timeframe: rem ? t(rem.timeframe) : g.timeframe,
+      days: rem?.days ?? g.days,
+    }
+  })
+}
+
+const SEVERITY_ORDER = { critical: 0, high: 1, medium: 2, low: 3 } as const
+
+/** Red flags first, then by severity, each group in questionnaire order (a stable bucket sort). */
+function sortGaps(gaps: Gap[]): Gap[] {
+  const buckets: Gap[][] = [[], [], [], [], [], [], [], []]
+  for (const g of gaps) buckets[(g.redFlag ? 0 : 4) + SEVERITY_ORDER[g.severity]]!.push(g)
+  // (Array.prototype.flat is slow in V8; a plain loop is not.)
+  const sorted: Gap[] = []
+  for (const b of buckets) for (const g of b) sorted.push(g)
+  return sorted
+}
