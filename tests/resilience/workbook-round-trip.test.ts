@@ -101,7 +101,8 @@ describe('offline questionnaire round trip', () => {
       await saveAnswers(db(), w.principals.respA, id, input)
     } catch (err) {
       if (!(err instanceof AssessmentError) || err.status !== 400) throw err
-      const clean = (v: unknown) => (typeof v === 'string' ? v.replace(CONTROL, '') : v)
+      // A carriage return is allowed only as part of CR LF.
+      const clean = (v: unknown) => (typeof v === 'string' ? v.replace(CONTROL, '').replace(/\r(?!\n)/g, '') : v)
       const map = <T>(r: Record<string, T> | undefined) =>
         Object.fromEntries(Object.entries(r ?? {}).map(([k, v]) => [k, clean(v)])) as Record<string, T>
       await saveAnswers(db(), w.principals.respA, id, { answers: map(input.answers), comments: map(input.comments) })
