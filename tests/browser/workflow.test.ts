@@ -5,6 +5,9 @@
  *
  * The tests of the main story run in order and share one assessment: each step starts where the last ended.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -71,6 +74,12 @@ const EXE = Buffer.concat([
 ])
 /** A real PDF header, padded past the 10 MB evidence limit. */
 const BIG_PDF = Buffer.concat([PDF, Buffer.alloc(10 * 1024 * 1024 + 1024, 0x20)])
+/**
+ * The same file on disk: given a path, the browser reads the file itself. Given a buffer, the 10 MB travel to
+ * it as one base64 message, which took longer than the action timeout on a busy two-core machine.
+ */
+const BIG_PDF_FILE = join(mkdtempSync(join(tmpdir(), 'fairhire-upload-')), 'payroll-2025.pdf')
+writeFileSync(BIG_PDF_FILE, BIG_PDF)
 
 const heading = (page: Page) => page.getByRole('heading', { level: 1 })
 const sectionNav = (page: Page) => page.getByRole('navigation', { name: 'Sections' })
@@ -126,6 +135,7 @@ describeBrowser('the answer, submit, review and portfolio workflow in a real bro
   afterAll(async () => {
     await h?.close()
     await browser?.close()
+    rmSync(dirname(BIG_PDF_FILE), { recursive: true, force: true })
   })
 
   it('a supplier answers sections (a conditional question and section appear), uploads evidence and submits', async () => {
@@ -359,7 +369,7 @@ describeBrowser('the answer, submit, review and portfolio workflow in a real bro
     await radio(second, 'A1.3', 'partly').check()
     await comment(second, 'A1.3').fill('Handbook in Burmese and Khmer.')
     const bigInput = question(second, 'A1.2').getByLabel(/Attach evidence/)
-    await bigInput.setInputFiles({ name: 'payroll-2025.pdf', mimeType: 'application/pdf', buffer: BIG_PDF })
+    await bigInput.setInputFiles(BIG_PDF_FILE)
     expect(await bigInput.evaluate((el) => (el as unknown as { validationMessage: string }).validationMessage)).toBe(
       'This file is larger than 10 MB.',
     )
@@ -407,7 +417,7 @@ describeBrowser('the answer, submit, review and portfolio workflow in a real bro
       await comment(plain, 'A1.2').fill('Zero fees since 2024.')
       await question(plain, 'A1.2')
         .getByLabel(/Attach evidence/)
-        .setInputFiles({ name: 'payroll-2025.pdf', mimeType: 'application/pdf', buffer: BIG_PDF })
+        .setInputFiles(BIG_PDF_FILE)
       await save(plain)
       expect(await text(byId(plain, 'err-A1.2'))).toBe(
         '"payroll-2025.pdf" is larger than 10 MB. Nothing was saved; choose a smaller file.',
