@@ -2,13 +2,9 @@ import type { Kysely } from 'kysely'
 import { createAdminWithOrganisation, createOrganisation, createUser, userCount } from '../access/access.service.ts'
 import * as audit from '../access/audit.repository.ts'
 import type { Principal } from '../access/principal.ts'
-import {
-  missingRequired,
-  requestAssessment,
-  saveAnswers,
-  startSelfCheck,
-  submitAssessment,
-} from '../assessment/assessment.service.ts'
+import { missingRequired, saveAnswers } from '../assessment/answers.service.ts'
+import { requestAssessment, startSelfCheck } from '../assessment/assessment.service.ts'
+import { submitAssessment } from '../assessment/submission.service.ts'
 import type { Database } from '../db/database.ts'
 import type { RawAnswer } from '../questionnaire/answers.ts'
 import { compiledVersion, getQuestionnaireVersion } from '../questionnaire/questionnaire.service.ts'

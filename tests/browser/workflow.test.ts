@@ -8,7 +8,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { saveAnswers } from '../../src/assessment/assessment.service.ts'
+import { saveAnswers } from '../../src/assessment/answers.service.ts'
 import type { AnswerValue } from '../../src/questionnaire/condition.ts'
 import { bestAnswers, compiled } from '../helpers/scoring.ts'
 import { buildWorld, PASSWORD } from '../helpers/world.ts'
