@@ -1,9 +1,7 @@
-import type SQLite from 'better-sqlite3'
 import type { Insertable } from 'kysely'
-import * as audit from '../access/audit.repository.ts'
+import type * as audit from '../access/audit.repository.ts'
 import { Forbidden, type Principal, requireRole } from '../access/principal.ts'
 import type { Conn } from '../db/database.ts'
-import { groupWrite, withRaw } from '../db/raw.ts'
 import { textProblem } from '../plain-text.ts'
 import { checkAnswers, type RawAnswer } from '../questionnaire/answers.ts'
 import type { AnswerValue } from '../questionnaire/condition.ts'
@@ -81,17 +79,16 @@ export async function saveAnswers(
 
   // From the ownership check to the last write in one transaction (committed with concurrent saves, see
   // groupWrite): a submission or review decision cannot land between checking the state and writing.
-  const outcome = await groupWrite(db, {
-    check: (sqlite) => planSave(sqlite, p, id, input, touched, cq, now),
-    write: (sqlite, plan) => {
+  const outcome = await answerStore.groupSave(db, {
+    check: (tx) => planSave(tx, p, id, input, touched, cq, now),
+    write: (tx, plan) => {
       if (!plan) return null
-      for (const row of plan.rows) answerStore.upsert(sqlite, row)
+      for (const row of plan.rows) tx.upsert(row)
       if (plan.entries.length > 0) {
-        answerStore.setRevision(sqlite, id, plan.result.revision)
-        audit.recordRaw(sqlite, p, plan.entries, now)
+        tx.setRevision(id, plan.result.revision)
+        tx.audit(p, plan.entries, now)
         if (plan.returned)
-          answerStore.resolveReturns(
-            sqlite,
+          tx.resolveReturns(
             id,
             plan.rows.map((r) => r.question_id),
             iso(now),
@@ -114,7 +111,7 @@ export async function saveAnswers(
  * before anything is written. Null when the principal's organisation does not own the assessment.
  */
 function planSave(
-  sqlite: SQLite.Database,
+  tx: answerStore.AnswerSaveTx,
   p: Principal,
   id: number,
   input: SaveInput,
@@ -122,7 +119,7 @@ function planSave(
   cq: CompiledQuestionnaire | undefined,
   now: Date,
 ) {
-  const a = answerStore.owned(sqlite, id, p.organisationId)
+  const a = tx.owned(id, p.organisationId)
   if (!a || !cq) return null
   refuseLocked(a.status)
   const checked = checkAnswers(cq, input.answers)
@@ -145,8 +142,8 @@ function planSave(
   if (lifecycle.reopensReturnedOnly(a.status)) {
     // A returned assessment reopens only the answers the reviewer sent back.
     const open = new Set(
-      answerStore
-        .openReturns(sqlite, id)
+      tx
+        .openReturns(id)
         .filter((d) => policy.decisionReopens(a, d))
         .map((d) => d.question_id),
     )
@@ -159,7 +156,7 @@ function planSave(
       )
   }
   // Only the answers being saved are read: an assessment has over a hundred.
-  const existing = new Map(answerStore.answersFor(sqlite, id, touched).map((r) => [r.question_id, r]))
+  const existing = new Map(tx.answersFor(id, touched).map((r) => [r.question_id, r]))
   const conflicts: Conflict[] = []
   for (const qid of touched) {
     const base = input.versions?.[qid]
@@ -258,7 +255,7 @@ async function questionnaireVersionIdOf(db: Conn, assessmentId: number): Promise
   }
   const hit = perDb.get(assessmentId)
   if (hit !== undefined) return hit
-  const found = await withRaw(db, (sqlite) => answerStore.versionOf(sqlite, assessmentId))
+  const found = await answerStore.questionnaireVersionOf(db, assessmentId)
   if (found !== undefined) perDb.set(assessmentId, found)
   return found
 }
@@ -325,21 +322,12 @@ export async function progressOf(
  * the revision they are remembered under.
  */
 export async function answerPageData(db: Conn, p: Principal, id: number) {
-  const params = { id, organisationId: p.organisationId }
-  const data = await withRaw(db, (sqlite) => {
-    const head = repo.compiled.pageHead.get(sqlite, params)
-    if (!head) return undefined
-    const stored = cachedAnswers(db, id, head.revision)
-    if (stored) return { head, stored }
-    return sqlite
-      .transaction(() => {
-        const again = repo.compiled.pageHead.get(sqlite, params)
-        if (!again) return undefined
-        const json = repo.compiled.answers.get(sqlite, { id })?.answers ?? '[]'
-        return { head: again, stored: rememberAnswers(db, id, again.revision, storedFromJson(json)) }
-      })
-      .deferred()
-  })
+  const data = await repo.readPage(
+    db,
+    { id, organisationId: p.organisationId },
+    (revision) => cachedAnswers(db, id, revision),
+    (revision, json) => rememberAnswers(db, id, revision, storedFromJson(json)),
+  )
   if (!data) throw notFound()
   const byId = (x: { id: number }, y: { id: number }) => x.id - y.id
   const a = asSeenBy(data.head, p)

@@ -2,6 +2,7 @@ import { type ExpressionBuilder, type Insertable, sql, type Updateable } from 'k
 import type { Principal } from '../access/principal.ts'
 import { compileOnce } from '../db/compiled.ts'
 import type { Conn, Database } from '../db/database.ts'
+import { withRaw } from '../db/raw.ts'
 import type { AssessmentAccessTable, AssessmentTable } from './assessment.table.ts'
 import type { AssessmentStatus } from './lifecycle.ts'
 
@@ -95,9 +96,38 @@ function pageHeadQuery(db: Conn, p: Pick<Principal, 'organisationId'>, id: numbe
   ])
 }
 
-export const compiled = {
+const compiled = {
   pageHead: compileOnce((db, $: { id: number; organisationId: number }) => pageHeadQuery(db, $, $.id)),
   answers: compileOnce((db, $: { id: number }) => answersJsonQuery(db, $.id)),
+}
+
+export type PageHead = NonNullable<ReturnType<typeof compiled.pageHead.get>>
+
+/**
+ * What an answer page reads (compiled once, run on the raw connection: see db/raw.ts): the head if visible
+ * and, unless `have` finds the answers of its revision already in memory, the answers as `answersJsonQuery`
+ * gives them, read in the same snapshot as the head so that `parse` files them under the right revision.
+ */
+export function readPage<S>(
+  db: Conn,
+  params: { id: number; organisationId: number },
+  have: (revision: number) => S | undefined,
+  parse: (revision: number, answersJson: string) => S,
+): Promise<{ head: PageHead; stored: S } | undefined> {
+  return withRaw(db, (sqlite) => {
+    const head = compiled.pageHead.get(sqlite, params)
+    if (!head) return undefined
+    const stored = have(head.revision)
+    if (stored) return { head, stored }
+    return sqlite
+      .transaction(() => {
+        const again = compiled.pageHead.get(sqlite, params)
+        if (!again) return undefined
+        const json = compiled.answers.get(sqlite, { id: params.id })?.answers ?? '[]'
+        return { head: again, stored: parse(again.revision, json) }
+      })
+      .deferred()
+  })
 }
 
 /** For writes: only the owning organisation, never a brand it is shared with. */

@@ -97,8 +97,9 @@ describe('writes to tables a cache copies', () => {
       .map((f) => relative(ROOT, f))
     expect(importers).toEqual(['src/assessment/answers.service.ts'])
     const service = code(join(SRC, 'assessment/answers.service.ts'))
-    expect(service).toMatch(/answerStore\.upsert\(/)
-    expect(service).toMatch(/answerStore\.setRevision\(/)
+    expect(service).toMatch(/answerStore\.groupSave\(/)
+    expect(service).toMatch(/tx\.upsert\(/)
+    expect(service).toMatch(/tx\.setRevision\(/)
     expect(service).toMatch(/applySave\(/)
   })
 
