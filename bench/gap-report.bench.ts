@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs'
 import type { Principal } from '../src/access/principal.ts'
-import { submitAssessment } from '../src/assessment/assessment.service.ts'
 import { gapReportBuffer } from '../src/assessment/report.service.ts'
+import { submitAssessment } from '../src/assessment/submission.service.ts'
 import { loadConfig } from '../src/config.ts'
 import { createDb } from '../src/db/connection.ts'
 import { prepareDatabase } from './fixture.ts'
@@ -28,7 +28,7 @@ export async function gapReportBench(quick: boolean): Promise<BenchResult> {
       name: 'bench',
       email: null,
     }
-    const { missingRequired, saveAnswers } = await import('../src/assessment/assessment.service.ts')
+    const { missingRequired, saveAnswers } = await import('../src/assessment/answers.service.ts')
     const missing = await missingRequired(db, p, fx.assessmentId)
     if (missing.length)
       await saveAnswers(db, p, fx.assessmentId, { answers: Object.fromEntries(missing.map((m) => [m.question, null])) })

@@ -1,18 +1,72 @@
 import type SQLite from 'better-sqlite3'
 import type { Insertable } from 'kysely'
+import { type AuditEntry, recordRaw } from '../access/audit.repository.ts'
+import type { Principal } from '../access/principal.ts'
+import type { Conn } from '../db/database.ts'
+import { groupWrite, withRaw } from '../db/raw.ts'
 import type { AnswerRow, AnswerTable, AssessmentRow } from './assessment.table.ts'
 
 /**
- * The answer-save path as plain prepared statements (see db/raw.ts for why). Callers run these inside
- * `withRaw` or a `groupWrite` step. Ownership is part of every assessment read, as in the repository.
+ * The answer-save path's repository. The answers service sees only `AnswerSaveTx`, `groupSave` and
+ * `questionnaireVersionOf`; here they are plain SQLite prepared statements run synchronously inside one
+ * group-commit step (see db/raw.ts for why), and another database would implement the same interface.
+ * Ownership is part of every assessment read, as in assessment.repository.ts.
  */
+
+/** What one save step reads and writes, inside its transaction. */
+export interface AnswerSaveTx {
+  owned(id: number, organisationId: number): Owned | undefined
+  openReturns(id: number): { question_id: string; organisation_id: number; decision: 'returned' }[]
+  answersFor(id: number, questionIds: string[]): AnswerRow[]
+  upsert(row: Required<Insertable<AnswerTable>>): void
+  setRevision(id: number, revision: number): void
+  resolveReturns(id: number, questionIds: string[], at: string): void
+  audit(actor: Principal, entries: AuditEntry[], now: Date): void
+}
+
+const txs = new WeakMap<SQLite.Database, AnswerSaveTx>()
+function txOf(sqlite: SQLite.Database): AnswerSaveTx {
+  let tx = txs.get(sqlite)
+  if (!tx) {
+    tx = {
+      owned: (id, org) => owned(sqlite, id, org),
+      openReturns: (id) => openReturns(sqlite, id),
+      answersFor: (id, qs) => answersFor(sqlite, id, qs),
+      upsert: (row) => upsert(sqlite, row),
+      setRevision: (id, revision) => setRevision(sqlite, id, revision),
+      resolveReturns: (id, qs, at) => resolveReturns(sqlite, id, qs, at),
+      audit: (actor, entries, now) => recordRaw(sqlite, actor, entries, now),
+    }
+    txs.set(sqlite, tx)
+  }
+  return tx
+}
+
+/**
+ * One save in two steps, committed with the saves that arrive in the same turn (db/raw.ts groupWrite):
+ * `check` reads and may refuse by throwing, having written nothing; `write` carries the plan out.
+ */
+export function groupSave<P, T>(
+  db: Conn,
+  step: { check: (tx: AnswerSaveTx) => P; write: (tx: AnswerSaveTx, plan: P) => T },
+): Promise<T> {
+  return groupWrite(db, {
+    check: (sqlite) => step.check(txOf(sqlite)),
+    write: (sqlite, plan) => step.write(txOf(sqlite), plan),
+  })
+}
+
+/** The questionnaire version an assessment pins (no access check: callers check where they read it). */
+export function questionnaireVersionOf(db: Conn, id: number): Promise<number | undefined> {
+  return withRaw(db, (sqlite) => versionOf(sqlite, id))
+}
 
 type Owned = Pick<
   AssessmentRow,
   'organisation_id' | 'requested_by' | 'questionnaire_version_id' | 'status' | 'revision'
 >
 
-export function owned(sqlite: SQLite.Database, id: number, organisationId: number): Owned | undefined {
+function owned(sqlite: SQLite.Database, id: number, organisationId: number): Owned | undefined {
   return sqlite
     .prepare(
       'select organisation_id, requested_by, questionnaire_version_id, status, revision from assessment where id = ? and organisation_id = ?',
@@ -20,7 +74,7 @@ export function owned(sqlite: SQLite.Database, id: number, organisationId: numbe
     .get(id, organisationId) as Owned | undefined
 }
 
-export function versionOf(sqlite: SQLite.Database, id: number): number | undefined {
+function versionOf(sqlite: SQLite.Database, id: number): number | undefined {
   return sqlite.prepare('select questionnaire_version_id from assessment where id = ?').pluck().get(id) as
     | number
     | undefined
@@ -30,7 +84,7 @@ export function versionOf(sqlite: SQLite.Database, id: number): number | undefin
  * Returned answers nobody has answered since, with the brand that returned each; which of them reopen an
  * answer is sharing.policy's to say.
  */
-export function openReturns(
+function openReturns(
   sqlite: SQLite.Database,
   id: number,
 ): { question_id: string; organisation_id: number; decision: 'returned' }[] {
@@ -41,7 +95,7 @@ export function openReturns(
     .all(id) as { question_id: string; organisation_id: number; decision: 'returned' }[]
 }
 
-export function resolveReturns(sqlite: SQLite.Database, id: number, questionIds: string[], at: string): void {
+function resolveReturns(sqlite: SQLite.Database, id: number, questionIds: string[], at: string): void {
   sqlite
     .prepare(
       `update review_decision set resolved_at = ? where assessment_id = ? and decision = 'returned'
@@ -51,7 +105,7 @@ export function resolveReturns(sqlite: SQLite.Database, id: number, questionIds:
 }
 
 /** The stored rows of these questions (a primary-key lookup each: cheaper than one query over a list). */
-export function answersFor(sqlite: SQLite.Database, id: number, questionIds: string[]): AnswerRow[] {
+function answersFor(sqlite: SQLite.Database, id: number, questionIds: string[]): AnswerRow[] {
   const one = sqlite.prepare('select * from answer where assessment_id = ? and question_id = ?')
   const rows: AnswerRow[] = []
   for (const q of questionIds) {
@@ -61,7 +115,7 @@ export function answersFor(sqlite: SQLite.Database, id: number, questionIds: str
   return rows
 }
 
-export function upsert(sqlite: SQLite.Database, row: Required<Insertable<AnswerTable>>): void {
+function upsert(sqlite: SQLite.Database, row: Required<Insertable<AnswerTable>>): void {
   // Positional parameters: binding by name costs about twice as much, on every save.
   sqlite
     .prepare(
@@ -73,6 +127,6 @@ export function upsert(sqlite: SQLite.Database, row: Required<Insertable<AnswerT
     .run(row.assessment_id, row.question_id, row.value, row.comment, row.updated_by, row.updated_at, row.version)
 }
 
-export function setRevision(sqlite: SQLite.Database, id: number, revision: number): void {
+function setRevision(sqlite: SQLite.Database, id: number, revision: number): void {
   sqlite.prepare('update assessment set revision = ? where id = ?').run(revision, id)
 }

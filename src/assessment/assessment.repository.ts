@@ -1,9 +1,10 @@
-import { type ExpressionBuilder, type Kysely, sql, type Transaction } from 'kysely'
+import { type ExpressionBuilder, type Insertable, sql, type Updateable } from 'kysely'
 import type { Principal } from '../access/principal.ts'
 import { compileOnce } from '../db/compiled.ts'
-import type { Database } from '../db/database.ts'
-
-type Conn = Kysely<Database> | Transaction<Database>
+import type { Conn, Database } from '../db/database.ts'
+import { withRaw } from '../db/raw.ts'
+import type { AssessmentAccessTable, AssessmentTable } from './assessment.table.ts'
+import type { AssessmentStatus } from './lifecycle.ts'
 
 /**
  * The tenant rule, in one place: an organisation sees an assessment it owns, or one it requested or
@@ -95,9 +96,38 @@ function pageHeadQuery(db: Conn, p: Pick<Principal, 'organisationId'>, id: numbe
   ])
 }
 
-export const compiled = {
+const compiled = {
   pageHead: compileOnce((db, $: { id: number; organisationId: number }) => pageHeadQuery(db, $, $.id)),
   answers: compileOnce((db, $: { id: number }) => answersJsonQuery(db, $.id)),
+}
+
+export type PageHead = NonNullable<ReturnType<typeof compiled.pageHead.get>>
+
+/**
+ * What an answer page reads (compiled once, run on the raw connection: see db/raw.ts): the head if visible
+ * and, unless `have` finds the answers of its revision already in memory, the answers as `answersJsonQuery`
+ * gives them, read in the same snapshot as the head so that `parse` files them under the right revision.
+ */
+export function readPage<S>(
+  db: Conn,
+  params: { id: number; organisationId: number },
+  have: (revision: number) => S | undefined,
+  parse: (revision: number, answersJson: string) => S,
+): Promise<{ head: PageHead; stored: S } | undefined> {
+  return withRaw(db, (sqlite) => {
+    const head = compiled.pageHead.get(sqlite, params)
+    if (!head) return undefined
+    const stored = have(head.revision)
+    if (stored) return { head, stored }
+    return sqlite
+      .transaction(() => {
+        const again = compiled.pageHead.get(sqlite, params)
+        if (!again) return undefined
+        const json = compiled.answers.get(sqlite, { id: params.id })?.answers ?? '[]'
+        return { head: again, stored: parse(again.revision, json) }
+      })
+      .deferred()
+  })
 }
 
 /** For writes: only the owning organisation, never a brand it is shared with. */
@@ -153,30 +183,6 @@ export function answersJsonQuery(db: Conn, assessmentId: number) {
     .where((eb) => eb.or([eb('value', 'is not', null), eb('comment', 'is not', null)]))
 }
 
-/**
- * Review decisions of every brand in the order they were made, with the brand's name; callers keep what
- * sharing.policy lets the reader see (the last one per question and brand is the current one).
- */
-export function decisionsQuery(db: Conn, assessmentId: number) {
-  return db
-    .selectFrom('review_decision as d')
-    .innerJoin('organisation as ro', 'ro.id', 'd.organisation_id')
-    .selectAll('d')
-    .select('ro.name as organisation_name')
-    .where('d.assessment_id', '=', assessmentId)
-    .orderBy('d.id')
-}
-
-/** Evidence files still attached. */
-export function evidenceQuery(db: Conn, assessmentId: number) {
-  return db
-    .selectFrom('evidence')
-    .select(['id', 'question_id', 'file_name', 'media_type', 'size', 'uploaded_at'])
-    .where('assessment_id', '=', assessmentId)
-    .where('deleted_at', 'is', null)
-    .orderBy('id')
-}
-
 export function accessRows(db: Conn, assessmentId: number) {
   return db
     .selectFrom('assessment_access as acc')
@@ -184,5 +190,143 @@ export function accessRows(db: Conn, assessmentId: number) {
     .select(['acc.organisation_id', 'o.name', 'acc.kind', 'acc.granted_at', 'acc.revoked_at'])
     .where('acc.assessment_id', '=', assessmentId)
     .orderBy('acc.granted_at')
+    .execute()
+}
+
+export function insertAssessment(db: Conn, row: Insertable<AssessmentTable>): Promise<number> {
+  return db
+    .insertInto('assessment')
+    .values(row)
+    .returning('id')
+    .executeTakeFirstOrThrow()
+    .then((r) => r.id)
+}
+
+/**
+ * Moves an assessment (status, dates, revision) only if it is still at the revision it was read at. False when
+ * someone changed it meanwhile: nothing was written.
+ */
+export async function updateIfRevision(
+  db: Conn,
+  id: number,
+  revision: number,
+  set: Updateable<AssessmentTable>,
+): Promise<boolean> {
+  const res = await db
+    .updateTable('assessment')
+    .set({ ...set, revision: revision + 1 })
+    .where('id', '=', id)
+    .where('revision', '=', revision)
+    .executeTakeFirst()
+  return Number(res.numUpdatedRows) === 1
+}
+
+export async function update(db: Conn, id: number, set: Updateable<AssessmentTable>): Promise<void> {
+  await db.updateTable('assessment').set(set).where('id', '=', id).execute()
+}
+
+/** The organisation that answers an assessment, whoever asks (the command line acts as that organisation). */
+export function ownerOf(db: Conn, id: number) {
+  return db
+    .selectFrom('assessment as a')
+    .innerJoin('organisation as o', 'o.id', 'a.organisation_id')
+    .select(['o.id', 'o.kind', 'o.name'])
+    .where('a.id', '=', id)
+    .executeTakeFirst()
+}
+
+/** An organisation on the brand's supplier list, which the brand may send requests to. */
+export function supplierOfBrand(db: Conn, brandId: number, supplierId: number) {
+  return db
+    .selectFrom('brand_supplier as bs')
+    .innerJoin('organisation as o', 'o.id', 'bs.supplier_id')
+    .select(['o.id', 'o.kind', 'o.name'])
+    .where('bs.brand_id', '=', brandId)
+    .where('bs.supplier_id', '=', supplierId)
+    .executeTakeFirst()
+}
+
+export function findOrganisation(db: Conn, id: number) {
+  return db.selectFrom('organisation').select(['id', 'kind', 'name']).where('id', '=', id).executeTakeFirst()
+}
+
+/** Every brand, by name: the organisations an assessment can be shared with. */
+export function listBrands(db: Conn, order: 'name' | 'id' = 'name') {
+  return db.selectFrom('organisation').select(['id', 'name']).where('kind', '=', 'brand').orderBy(order).execute()
+}
+
+/**
+ * The assessments a brand was requested or shared (not revoked) in these statuses, oldest submission
+ * first: its review queue.
+ */
+export function listGrantedIn(db: Conn, p: Pick<Principal, 'organisationId'>, statuses: readonly AssessmentStatus[]) {
+  return db
+    .selectFrom('assessment')
+    .innerJoin('assessment_access as acc', 'acc.assessment_id', 'assessment.id')
+    .innerJoin('organisation as o', 'o.id', 'assessment.organisation_id')
+    .leftJoin('organisation as rb', 'rb.id', 'assessment.requested_by')
+    .select([
+      'assessment.id',
+      'assessment.title',
+      'assessment.status',
+      'assessment.submitted_at',
+      'assessment.organisation_id',
+      'assessment.requested_by',
+      'rb.name as requested_by_name',
+      'o.name as organisation_name',
+    ])
+    .where('acc.organisation_id', '=', p.organisationId)
+    .where('acc.revoked_at', 'is', null)
+    .where('assessment.status', 'in', statuses)
+    .orderBy('assessment.submitted_at')
+    .execute()
+}
+
+// Access grants ------------------------------------------------------------------------------------------
+
+export async function insertGrant(db: Conn, row: AssessmentAccessTable): Promise<void> {
+  await db.insertInto('assessment_access').values(row).execute()
+}
+
+/** Shares with a brand, or shares again after a revocation (the grant is renewed). */
+export async function upsertShare(db: Conn, id: number, brandId: number, at: string): Promise<void> {
+  await db
+    .insertInto('assessment_access')
+    .values({ assessment_id: id, organisation_id: brandId, kind: 'shared', granted_at: at, revoked_at: null })
+    .onConflict((oc) =>
+      oc.columns(['assessment_id', 'organisation_id']).doUpdateSet({ revoked_at: null, granted_at: at }),
+    )
+    .execute()
+}
+
+export function findGrant(db: Conn, id: number, organisationId: number) {
+  return db
+    .selectFrom('assessment_access')
+    .select(['kind', 'revoked_at'])
+    .where('assessment_id', '=', id)
+    .where('organisation_id', '=', organisationId)
+    .executeTakeFirst()
+}
+
+export async function revokeShare(db: Conn, id: number, brandId: number, at: string): Promise<void> {
+  await db
+    .updateTable('assessment_access')
+    .set({ revoked_at: at })
+    .where('assessment_id', '=', id)
+    .where('organisation_id', '=', brandId)
+    .where('kind', '=', 'shared')
+    .where('revoked_at', 'is', null)
+    .execute()
+}
+
+// Answers (reads; the save is answer.store.ts) -----------------------------------------------------------
+
+/** The answers holding a value, of up to a few hundred assessments (an inbox's progress column). */
+export function answerValuesOf(db: Conn, assessmentIds: number[]) {
+  return db
+    .selectFrom('answer')
+    .select(['assessment_id', 'question_id', 'value'])
+    .where('assessment_id', 'in', assessmentIds)
+    .where('value', 'is not', null)
     .execute()
 }

@@ -1,8 +1,6 @@
 import type { Generated, Selectable } from 'kysely'
 
-/** `declined`: the respondent declined a brand's request (with a reason the brand sees); nothing more happens to it. */
-export const ASSESSMENT_STATUSES = ['draft', 'submitted', 'returned', 'reviewed', 'declined'] as const
-export type AssessmentStatus = (typeof ASSESSMENT_STATUSES)[number]
+import type { AssessmentStatus } from './lifecycle.ts'
 
 export interface AssessmentTable {
   id: Generated<number>

@@ -1,8 +1,10 @@
 import type { Principal } from '../access/principal.ts'
+import { declinable } from './lifecycle.ts'
 
 /**
  * Who may see and do what on an assessment several brands can see: the rules of docs/sharing.md, in one
- * place. Pure: services and routes read the facts, ask here, and query with the scope they are given.
+ * place. Pure: services and routes read the facts, ask here, and query with the scope they are given. What
+ * each status allows, whoever asks, is lifecycle.ts's.
  *
  * The respondent's answers, evidence, self-assessed score and action plan are shared with every brand that
  * can see the assessment. Each brand's review (decisions, comments, verifications, suspected flags, the
@@ -23,11 +25,6 @@ export function relationOf(a: AssessmentFacts, p: Caller): Relation {
 }
 
 // Reviews ------------------------------------------------------------------------------------------------
-
-/** Statuses in which a brand reviews: the answers are locked and submitted. */
-export function reviewOpen(status: string): boolean {
-  return status === 'submitted' || status === 'reviewed'
-}
 
 /** A brand other than the respondent reviews for itself: its own decisions, flags and score. */
 export function mayReview(a: AssessmentFacts, p: Pick<Principal, 'organisationId' | 'organisationKind'>): boolean {
@@ -100,12 +97,7 @@ export function grantRevocable(kind: 'requested' | 'shared'): boolean {
 
 /** The respondent may decline a request while it is still a draft: after submitting, the brand has the answers. */
 export function mayDecline(a: AssessmentFacts, p: Caller): boolean {
-  return relationOf(a, p) === 'owner' && a.requested_by !== null && a.status === 'draft'
-}
-
-/** Sharing gives a brand submitted answers: never a draft, never a declined request. */
-export function shareable(status: string): boolean {
-  return status === 'submitted' || status === 'returned' || status === 'reviewed'
+  return relationOf(a, p) === 'owner' && a.requested_by !== null && declinable(a.status)
 }
 
 /** The respondent sees every grant; a brand sees only its own, so it never learns of the other customers. */

@@ -1,18 +1,20 @@
-import type { Kysely } from 'kysely'
 import * as audit from '../access/audit.repository.ts'
 import { Forbidden, type Principal } from '../access/principal.ts'
-import type { Database } from '../db/database.ts'
-import { compiledVersion } from '../questionnaire/questionnaire.service.ts'
+import type { Conn } from '../db/database.ts'
+import { compiledVersion, versionById } from '../questionnaire/questionnaire.service.ts'
 import { buildQuestionnaireWorkbook, type SheetError } from '../reports/questionnaire-workbook.ts'
 import { type IgnoredRow, workbookChanges } from '../reports/questionnaire-workbook-changes.ts'
 import { parseInWorker } from '../reports/upload-pool.ts'
-import { AssessmentError, getAnswers, getAssessment, saveAnswers, versionById } from './assessment.service.ts'
+import { saveAnswers, storedAnswers } from './answers.service.ts'
+import { getAssessment } from './assessment.service.ts'
+import { AssessmentError } from './errors.ts'
+import * as lifecycle from './lifecycle.ts'
 
 /** The questionnaire as a workbook for answering offline, pre-filled with the saved answers. */
-export async function questionnaireWorkbookBuffer(db: Kysely<Database>, p: Principal, id: number) {
+export async function questionnaireWorkbookBuffer(db: Conn, p: Principal, id: number) {
   const a = await getAssessment(db, p, id)
   const qv = await versionById(db, a.questionnaire_version_id)
-  const answers = await getAnswers(db, p, id)
+  const answers = await storedAnswers(db, id)
   const wb = buildQuestionnaireWorkbook(
     { assessmentId: id, questionnaireId: qv.id, revision: qv.revision, contentHash: qv.contentHash },
     compiledVersion(qv),
@@ -32,7 +34,7 @@ export async function questionnaireWorkbookBuffer(db: Kysely<Database>, p: Princ
  * `ignored`, for the person to see (see workbookChanges).
  */
 export async function importQuestionnaireWorkbook(
-  db: Kysely<Database>,
+  db: Conn,
   p: Principal,
   id: number,
   data: Buffer,
@@ -41,7 +43,7 @@ export async function importQuestionnaireWorkbook(
   const a = await getAssessment(db, p, id)
   if (a.organisation_id !== p.organisationId)
     throw new Forbidden('The organisation that answers the assessment imports its answers.')
-  if (a.status !== 'draft' && a.status !== 'returned')
+  if (!lifecycle.openForAnswers(a.status))
     throw new AssessmentError(`This assessment is ${a.status}: its answers are locked.`, 409)
   const qv = await versionById(db, a.questionnaire_version_id)
   const cq = compiledVersion(qv)
@@ -53,7 +55,7 @@ export async function importQuestionnaireWorkbook(
     questionnaire: qv.def,
   })
   if (parsed.errors.length > 0) return { saved: 0, ignored: [], errors: parsed.errors }
-  const stored = await getAnswers(db, p, id)
+  const stored = await storedAnswers(db, id)
   const { answers, comments, ignored } = workbookChanges(cq, stored, parsed)
   // The versions read here: an answer saved by someone else in the meantime is a conflict, not overwritten
   // with a decision taken on answers that are no longer the saved ones.

@@ -1,6 +1,7 @@
 import { createWriteStream, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import type { Principal } from '../access/principal.ts'
+import * as repo from '../assessment/assessment.repository.ts'
 import { gapReportBuffer } from '../assessment/report.service.ts'
 import { employerSections, portfolioRows } from '../portfolio/portfolio-export.ts'
 import { getQuestionnaireVersion } from '../questionnaire/questionnaire.service.ts'
@@ -16,12 +17,7 @@ async function ownerPrincipal(
   db: Parameters<Parameters<typeof withDatabase>[0]>[0],
   assessmentId: number,
 ): Promise<Principal> {
-  const row = await db
-    .selectFrom('assessment as a')
-    .innerJoin('organisation as o', 'o.id', 'a.organisation_id')
-    .select(['o.id', 'o.kind', 'o.name'])
-    .where('a.id', '=', assessmentId)
-    .executeTakeFirst()
+  const row = await repo.ownerOf(db, assessmentId)
   if (!row) throw new UsageError(`there is no assessment ${assessmentId}`)
   return {
     kind: 'user',
@@ -63,12 +59,7 @@ export const exportPortfolioCommand: Command = {
     const { values } = parseArgs({ args, options: { brand: { type: 'string' }, out: { type: 'string' } } })
     if (!values.out) throw new UsageError('--out is required: where to write the workbook')
     return withDatabase(async (db) => {
-      const brands = await db
-        .selectFrom('organisation')
-        .select(['id', 'name'])
-        .where('kind', '=', 'brand')
-        .orderBy('id')
-        .execute()
+      const brands = await repo.listBrands(db, 'id')
       const brand = values.brand
         ? brands.find((b) => String(b.id) === values.brand)
         : brands.length === 1

@@ -1,3 +1,4 @@
+import type { Kysely } from 'kysely'
 import type {
   ApiTokenTable,
   AuditLogTable,
@@ -49,3 +50,9 @@ export interface Database {
   suspected_flag: SuspectedFlagTable
   action_item: ActionItemTable
 }
+
+/**
+ * What a repository runs its queries on: the database or an open transaction (Kysely's Transaction is a
+ * Kysely, so either fits without a cast).
+ */
+export type Conn = Kysely<Database>

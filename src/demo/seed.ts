@@ -2,13 +2,10 @@ import type { Kysely } from 'kysely'
 import { createAdminWithOrganisation, createOrganisation, createUser, userCount } from '../access/access.service.ts'
 import * as audit from '../access/audit.repository.ts'
 import type { Principal } from '../access/principal.ts'
-import {
-  missingRequired,
-  requestAssessment,
-  saveAnswers,
-  startSelfCheck,
-  submitAssessment,
-} from '../assessment/assessment.service.ts'
+import { missingRequired, saveAnswers } from '../assessment/answers.service.ts'
+import * as assessments from '../assessment/assessment.repository.ts'
+import { requestAssessment, startSelfCheck } from '../assessment/assessment.service.ts'
+import { submitAssessment } from '../assessment/submission.service.ts'
 import type { Database } from '../db/database.ts'
 import type { RawAnswer } from '../questionnaire/answers.ts'
 import { compiledVersion, getQuestionnaireVersion } from '../questionnaire/questionnaire.service.ts'
@@ -251,11 +248,10 @@ export async function seedDemo(
     await fillRequired(db, p, assessmentId, cq, now)
     await submitAssessment(db, p, assessmentId, now)
     if (state === 'reviewed' || state === 'returned') {
-      await db
-        .updateTable('assessment')
-        .set({ status: state, reviewed_at: state === 'reviewed' ? now.toISOString() : null })
-        .where('id', '=', assessmentId)
-        .execute()
+      await assessments.update(db, assessmentId, {
+        status: state,
+        reviewed_at: state === 'reviewed' ? now.toISOString() : null,
+      })
       await audit.record(
         db,
         analyst,

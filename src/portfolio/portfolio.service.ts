@@ -1,10 +1,9 @@
-import { type Kysely, sql } from 'kysely'
 import type { Principal } from '../access/principal.ts'
 import { requireOrgKind } from '../access/principal.ts'
 import * as policy from '../assessment/sharing.policy.ts'
-import type { Database } from '../db/database.ts'
+import type { Conn } from '../db/database.ts'
 import type { ScoreResult } from '../scoring/result.schema.ts'
-import { ofReviewer } from '../scoring/score.service.ts'
+import * as repo from './portfolio.repository.ts'
 
 /**
  * A brand's portfolio: every supplier and recruiter on its list with the latest assessment the brand
@@ -41,83 +40,7 @@ export type PortfolioEntry = {
   overdueActions: number
 }
 
-/** Every supplier on the brand's list with its latest visible assessment and score snapshot, by name. */
-function portfolioQuery(db: Kysely<Database>, p: Principal, today: string) {
-  requireOrgKind(p, 'brand')
-  return (
-    db
-      .selectFrom('brand_supplier as bs')
-      .innerJoin('organisation as o', 'o.id', 'bs.supplier_id')
-      // The latest assessment of this supplier that the brand requested or was shared, not revoked.
-      .leftJoin(
-        (eb) =>
-          eb
-            .selectFrom('assessment as a')
-            .innerJoin('assessment_access as acc', 'acc.assessment_id', 'a.id')
-            .select(['a.organisation_id', (e) => e.fn.max('a.id').as('assessment_id')])
-            .where('acc.organisation_id', '=', p.organisationId)
-            .where('acc.revoked_at', 'is', null)
-            .groupBy('a.organisation_id')
-            .as('la'),
-        (join) => join.onRef('la.organisation_id', '=', 'o.id'),
-      )
-      .leftJoin('assessment as a', 'a.id', 'la.assessment_id')
-      .leftJoin('organisation as rb', 'rb.id', 'a.requested_by')
-      .leftJoin('questionnaire_version as qv', 'qv.id', 'a.questionnaire_version_id')
-      .leftJoin(
-        (eb) =>
-          eb
-            .selectFrom('score_snapshot')
-            .select(['assessment_id', (e) => e.fn.max('id').as('snapshot_id')])
-            // The brand's own reviewed score, else the self-assessed one; never another brand's review.
-            .where((e) => ofReviewer(e, p.organisationId))
-            .groupBy('assessment_id')
-            .as('ls'),
-        (join) => join.onRef('ls.assessment_id', '=', 'a.id'),
-      )
-      .leftJoin('score_snapshot as s', 's.id', 'ls.snapshot_id')
-      .select([
-        'o.id as supplier_id',
-        'o.name',
-        'o.kind',
-        'o.country',
-        'o.sector',
-        'bs.internal_code',
-        'bs.tier',
-        'a.id as assessment_id',
-        'a.title',
-        'a.requested_by',
-        'rb.name as requested_by_name',
-        'a.status',
-        'a.due_date',
-        'a.submitted_at',
-        'a.reviewed_at',
-        'a.decline_reason',
-        'qv.questionnaire_id',
-        'qv.declared_version',
-        's.created_at as scored_at',
-        (eb) =>
-          eb
-            .selectFrom('action_item as ai')
-            .select(sql<number>`count(*)`.as('n'))
-            .whereRef('ai.assessment_id', '=', 'a.id')
-            .where('ai.status', 'in', ['open', 'in_progress'])
-            .as('open_actions'),
-        (eb) =>
-          eb
-            .selectFrom('action_item as ai')
-            .select(sql<number>`count(*)`.as('n'))
-            .whereRef('ai.assessment_id', '=', 'a.id')
-            .where('ai.status', 'in', ['open', 'in_progress'])
-            .where('ai.due_date', '<', today)
-            .as('overdue_actions'),
-      ])
-      .where('bs.brand_id', '=', p.organisationId)
-      .orderBy('o.name')
-  )
-}
-
-type Row = Awaited<ReturnType<ReturnType<typeof portfolioQuery>['executeTakeFirstOrThrow']>>
+type Row = repo.PortfolioRow
 
 function entryOf<R>(r: Row, p: Principal, result: R | null) {
   return {
@@ -162,11 +85,12 @@ function entryOf<R>(r: Row, p: Principal, result: R | null) {
 
 /** The portfolio with each supplier's full score (the spreadsheet lists every gap and red flag). */
 export async function* portfolioStream(
-  db: Kysely<Database>,
+  db: Conn,
   p: Principal,
   today = new Date().toISOString().slice(0, 10),
 ): AsyncGenerator<PortfolioEntry> {
-  const rows = portfolioQuery(db, p, today).select('s.result').stream(200)
+  requireOrgKind(p, 'brand')
+  const rows = repo.portfolioQuery(db, p.organisationId, today).select('s.result').stream(200)
   for await (const r of rows) yield entryOf(r, p, r.result ? (JSON.parse(r.result) as ScoreResult) : null)
 }
 
@@ -200,7 +124,7 @@ export function summarise(result: ScoreResult): PortfolioSummary {
  * sort), and thousands of whole results would take gigabytes.
  */
 export async function* portfolioSummaryStream(
-  db: Kysely<Database>,
+  db: Conn,
   p: Principal,
   today = new Date().toISOString().slice(0, 10),
 ): AsyncGenerator<PortfolioPageEntry> {

@@ -1,8 +1,5 @@
-import type { Kysely, Transaction } from 'kysely'
-import type { Database } from '../db/database.ts'
+import type { Conn } from '../db/database.ts'
 import type { QuestionnaireVersionRow } from './questionnaire.table.ts'
-
-type Conn = Kysely<Database> | Transaction<Database>
 
 export function findVersionByHash(
   db: Conn,

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/database.ts'
-import { type LoadedQuestionnaire, loadQuestionnaireDir } from './loader.ts'
+import type { LoadedQuestionnaire } from './loader.ts'
 import { type CompiledQuestionnaire, compileQuestionnaire } from './model.ts'
 import * as repo from './questionnaire.repository.ts'
 import type { QuestionnaireFile } from './questionnaire.schema.ts'
@@ -39,10 +39,6 @@ export async function storeQuestionnaires(
     }
     return out
   })
-}
-
-export async function syncQuestionnaireDir(db: Kysely<Database>, dir: string): Promise<SyncedQuestionnaire[]> {
-  return storeQuestionnaires(db, loadQuestionnaireDir(dir))
 }
 
 export type QuestionnaireVersion = {
@@ -128,3 +124,23 @@ export function compiledVersion(v: QuestionnaireVersion): CompiledQuestionnaire 
   }
   return c
 }
+
+/**
+ * A stored version by its id (an assessment pins one). Stored versions never change: one read per database
+ * and version id for the life of the process.
+ */
+export async function versionById(db: Kysely<Database>, versionId: number): Promise<QuestionnaireVersion> {
+  let perDb = versionsByDb.get(db)
+  if (!perDb) {
+    perDb = new Map()
+    versionsByDb.set(db, perDb)
+  }
+  const hit = perDb.get(versionId)
+  if (hit) return hit
+  const row = await repo.findVersionById(db, versionId)
+  if (!row) throw new Error(`no questionnaire version ${versionId}`)
+  const v = toVersion(row)
+  perDb.set(versionId, v)
+  return v
+}
+const versionsByDb = new WeakMap<object, Map<number, QuestionnaireVersion>>()

@@ -1,8 +1,5 @@
-import type { Kysely, Transaction } from 'kysely'
-import type { Database } from '../db/database.ts'
+import type { Conn } from '../db/database.ts'
 import type { RubricVersionRow } from './scoring.table.ts'
-
-type Conn = Kysely<Database> | Transaction<Database>
 
 export function findByHash(db: Conn, rubricId: string, hash: string): Promise<RubricVersionRow | undefined> {
   return db

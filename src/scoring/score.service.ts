@@ -1,5 +1,4 @@
-import type { ExpressionBuilder, Kysely } from 'kysely'
-import type { Database } from '../db/database.ts'
+import type { Conn } from '../db/database.ts'
 import { type AnswerProblem, checkAnswers, type RawAnswer } from '../questionnaire/answers.ts'
 import {
   compiledVersion,
@@ -9,6 +8,7 @@ import {
 import { score } from './engine.ts'
 import type { ScoreResult } from './result.schema.ts'
 import { getRubricVersion, type RubricVersion } from './rubric.service.ts'
+import * as snapshots from './score-snapshot.repository.ts'
 
 export class AnswersInvalid extends Error {
   constructor(readonly problems: AnswerProblem[]) {
@@ -30,7 +30,7 @@ export type ScoreRequest = {
 
 /** Scores a set of answers against a stored questionnaire version and rubric version. */
 export async function scoreRequest(
-  db: Kysely<Database>,
+  db: Conn,
   req: ScoreRequest,
 ): Promise<{ result: ScoreResult; questionnaire: QuestionnaireVersion; rubric: RubricVersion }> {
   const qv = await getQuestionnaireVersion(db, req.questionnaire, req.version)
@@ -55,7 +55,7 @@ export async function scoreRequest(
  * brand whose review it scores, or null for the respondent's self-assessed score (docs/sharing.md).
  */
 export async function storeSnapshot(
-  db: Kysely<Database>,
+  db: Conn,
   assessmentId: number,
   questionnaireVersionId: number,
   rubricVersionId: number,
@@ -64,68 +64,17 @@ export async function storeSnapshot(
   now: Date = new Date(),
   reviewer: number | null = null,
 ) {
-  return db
-    .insertInto('score_snapshot')
-    .values({
-      assessment_id: assessmentId,
-      questionnaire_version_id: questionnaireVersionId,
-      rubric_version_id: rubricVersionId,
-      reason,
-      rating: result.rating,
-      control_score: result.control.overall,
-      inherent_score: result.inherent.score,
-      red_flags: result.redFlags.filter((f) => f.status !== 'cleared').length,
-      result: JSON.stringify(result),
-      created_at: now.toISOString(),
-      reviewer_organisation_id: reviewer,
-    })
-    .returning(['id', 'created_at'])
-    .executeTakeFirstOrThrow()
-}
-
-/**
- * The snapshots of one assessment that a reader sees: the self-assessed ones and those of `reviewer`'s own
- * review (sharing.policy.reviewerFor decides who the reviewer is; null: self-assessed only).
- */
-export function listSnapshots(db: Kysely<Database>, assessmentId: number, reviewer: number | null = null) {
-  return db
-    .selectFrom('score_snapshot')
-    .innerJoin('rubric_version as r', 'r.id', 'score_snapshot.rubric_version_id')
-    .select([
-      'score_snapshot.id',
-      'score_snapshot.reason',
-      'score_snapshot.rating',
-      'score_snapshot.control_score',
-      'score_snapshot.inherent_score',
-      'score_snapshot.red_flags',
-      'score_snapshot.created_at',
-      'r.rubric_id',
-      'r.revision as rubric_revision',
-    ])
-    .where('score_snapshot.assessment_id', '=', assessmentId)
-    .where((eb) => ofReviewer(eb, reviewer))
-    .orderBy('score_snapshot.id')
-    .execute()
-}
-
-/** Self-assessed snapshots, and those of the one brand's review when a brand reads. */
-export function ofReviewer(eb: ExpressionBuilder<Database, 'score_snapshot'>, reviewer: number | null) {
-  return reviewer === null
-    ? eb('score_snapshot.reviewer_organisation_id', 'is', null)
-    : eb.or([
-        eb('score_snapshot.reviewer_organisation_id', 'is', null),
-        eb('score_snapshot.reviewer_organisation_id', '=', reviewer),
-      ])
-}
-
-/** The latest snapshot the reader sees (see listSnapshots). */
-export function latestSnapshot(db: Kysely<Database>, assessmentId: number, reviewer: number | null) {
-  return db
-    .selectFrom('score_snapshot')
-    .selectAll()
-    .where('assessment_id', '=', assessmentId)
-    .where((eb) => ofReviewer(eb, reviewer))
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst()
+  return snapshots.insertSnapshot(db, {
+    assessment_id: assessmentId,
+    questionnaire_version_id: questionnaireVersionId,
+    rubric_version_id: rubricVersionId,
+    reason,
+    rating: result.rating,
+    control_score: result.control.overall,
+    inherent_score: result.inherent.score,
+    red_flags: result.redFlags.filter((f) => f.status !== 'cleared').length,
+    result: JSON.stringify(result),
+    created_at: now.toISOString(),
+    reviewer_organisation_id: reviewer,
+  })
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Principal } from '../../src/access/principal.ts'
-import { missingRequired, saveAnswers, submitAssessment } from '../../src/assessment/assessment.service.ts'
+import { missingRequired, saveAnswers } from '../../src/assessment/answers.service.ts'
+import { submitAssessment } from '../../src/assessment/submission.service.ts'
 import { generateAssessment } from '../../src/demo/answers-generator.ts'
 import type { RawAnswer } from '../../src/questionnaire/answers.ts'
 import { compiledVersion, getQuestionnaireVersion } from '../../src/questionnaire/questionnaire.service.ts'

@@ -7,7 +7,8 @@ import {
   createUser,
 } from '../../src/access/access.service.ts'
 import type { Principal } from '../../src/access/principal.ts'
-import { requestAssessment, saveAnswers, startSelfCheck } from '../../src/assessment/assessment.service.ts'
+import { saveAnswers } from '../../src/assessment/answers.service.ts'
+import { requestAssessment, startSelfCheck } from '../../src/assessment/assessment.service.ts'
 import { testApp } from './app.ts'
 import { PROFILE } from './scoring.ts'
 

@@ -1,15 +1,11 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  AssessmentError,
-  missingRequired,
-  requestAssessment,
-  type SaveInput,
-  saveAnswers,
-  startSelfCheck,
-  submitAssessment,
-} from '../../src/assessment/assessment.service.ts'
-import { addEvidence, decide, finishReview } from '../../src/assessment/workflow.service.ts'
+import { missingRequired, type SaveInput, saveAnswers } from '../../src/assessment/answers.service.ts'
+import { requestAssessment, startSelfCheck } from '../../src/assessment/assessment.service.ts'
+import { AssessmentError } from '../../src/assessment/errors.ts'
+import { addEvidence } from '../../src/assessment/evidence.service.ts'
+import { decide, finishReview } from '../../src/assessment/review.service.ts'
+import { submitAssessment } from '../../src/assessment/submission.service.ts'
 import type { AnswerValue } from '../../src/questionnaire/condition.ts'
 import { testApp } from '../helpers/app.ts'
 import { Client, multipartFile } from '../helpers/client.ts'

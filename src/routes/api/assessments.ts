@@ -1,24 +1,20 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { getAnswers, saveAnswers } from '../../assessment/answers.service.ts'
 import {
   assessmentAudit,
-  declineRequest,
-  getAnswers,
   getAssessment,
   listAssessments,
   requestAssessment,
-  revokeShare,
-  saveAnswers,
-  scoreAssessment,
-  shareAssessment,
-  sharesOf,
   startSelfCheck,
-  submitAssessment,
 } from '../../assessment/assessment.service.ts'
+import { scoreAssessment } from '../../assessment/assessment-score.service.ts'
 import { reviewerFor } from '../../assessment/sharing.policy.ts'
+import { declineRequest, revokeShare, shareAssessment, sharesOf } from '../../assessment/sharing.service.ts'
+import { submitAssessment } from '../../assessment/submission.service.ts'
 import { RawAnswer } from '../../questionnaire/answers.ts'
 import { ScoreResult } from '../../scoring/result.schema.ts'
-import { listSnapshots } from '../../scoring/score.service.ts'
+import { listSnapshots } from '../../scoring/score-snapshot.repository.ts'
 
 const Id = z.object({ id: z.coerce.number().int().positive() })
 const Problem = z.object({

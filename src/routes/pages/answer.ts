@@ -2,19 +2,16 @@ import { createReadStream } from 'node:fs'
 import type { FastifyReply } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import {
-  AssessmentError,
-  missingRequired,
-  saveAnswers,
-  submitAssessment,
-  versionById,
-} from '../../assessment/assessment.service.ts'
+import { answerPageData, missingIn, missingRequired, saveAnswers } from '../../assessment/answers.service.ts'
+import { AssessmentError } from '../../assessment/errors.ts'
+import { addEvidence, evidenceFile } from '../../assessment/evidence.service.ts'
 import { MAX_EVIDENCE_BYTES, sniffEvidenceType } from '../../assessment/evidence.ts'
+import * as lifecycle from '../../assessment/lifecycle.ts'
 import * as policy from '../../assessment/sharing.policy.ts'
-import { addEvidence, answerPageData, editableByStatus, evidenceFile } from '../../assessment/workflow.service.ts'
+import { submitAssessment } from '../../assessment/submission.service.ts'
 import { uploadRoutes } from '../../plugins/external/multipart.ts'
 import type { AnswerValue } from '../../questionnaire/condition.ts'
-import { compiledVersion } from '../../questionnaire/questionnaire.service.ts'
+import { compiledVersion, versionById } from '../../questionnaire/questionnaire.service.ts'
 import { t } from '../../questionnaire/text.ts'
 import { answerState, buildSection, pageScriptValues, readSectionForm, sectionNav } from '../../web/answer-page.ts'
 import { messages } from '../../web/messages.ts'
@@ -72,7 +69,7 @@ const answerPages: FastifyPluginAsyncZod = async (app) => {
       returned.set(d.question_id, prev === undefined ? text : `${prev} · ${text}`)
     }
     const reopened = open.filter((d) => policy.decisionReopens(a, d)).map((d) => d.question_id)
-    const editable = owner ? editableByStatus(a.status, reopened) : ('none' as const)
+    const editable = owner ? lifecycle.editableQuestions(a.status, reopened) : ('none' as const)
     const evidence = new Map<string, { id: number; name: string }[]>()
     for (const e of files)
       evidence.set(e.question_id, [...(evidence.get(e.question_id) ?? []), { id: e.id, name: e.file_name }])
@@ -131,7 +128,7 @@ const answerPages: FastifyPluginAsyncZod = async (app) => {
       notice: extra.notice ?? null,
       alert:
         extra.alert ??
-        (ctx.a.status === 'returned' && ctx.owner
+        (lifecycle.reopensReturnedOnly(ctx.a.status) && ctx.owner
           ? msg('answer.returnedOnly')
           : ctx.editable === 'none' && ctx.owner
             ? msg('answer.locked', { status: ctx.a.status })
@@ -270,12 +267,12 @@ const answerPages: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/assessments/:id/submit', { schema: { params: Id } }, async (req, reply) => {
     const ctx = await context(req, req.params.id)
-    const missing = await missingRequired(app.db, ctx.p, req.params.id)
+    const missing = missingIn(ctx.cq, ctx.stored)
     return reply.render('pages/answer/submit.eta', {
       title: msg('submit.title'),
       a: ctx.a,
       missing: missing.map((m) => ({ ...m, text: t(ctx.cq.byId.get(m.question)?.question.text) })),
-      canSubmit: ctx.owner && (ctx.a.status === 'draft' || ctx.a.status === 'returned'),
+      canSubmit: ctx.owner && lifecycle.openForAnswers(ctx.a.status),
       error: null,
     })
   })
@@ -283,10 +280,13 @@ const answerPages: FastifyPluginAsyncZod = async (app) => {
   app.post('/assessments/:id/submit', { schema: { params: Id } }, async (req, reply) => {
     const ctx = await context(req, req.params.id)
     try {
-      await submitAssessment(app.db, ctx.p, req.params.id)
+      // The assessment and answers this request has read are the ones submitted (if still current).
+      await submitAssessment(app.db, ctx.p, req.params.id, new Date(), { a: ctx.a, stored: ctx.stored })
     } catch (err) {
       if (err instanceof AssessmentError && (err.status === 400 || err.status === 409)) {
-        const missing = await missingRequired(app.db, ctx.p, req.params.id)
+        // Refused for missing answers: those read above. Refused because something changed: read them again.
+        const missing =
+          err.status === 400 ? missingIn(ctx.cq, ctx.stored) : await missingRequired(app.db, ctx.p, req.params.id)
         return reply.code(err.status).render('pages/answer/submit.eta', {
           title: msg('submit.title'),
           a: ctx.a,

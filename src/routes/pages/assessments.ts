@@ -2,24 +2,22 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { listSuppliers } from '../../access/access.service.ts'
 import { requireOrgKind, requireRole } from '../../access/principal.ts'
+import { progressOf } from '../../assessment/answers.service.ts'
+import * as repo from '../../assessment/assessment.repository.ts'
 import {
   assessmentAudit,
-  declineRequest,
   getAssessment,
   listAssessments,
-  progressOf,
   requestAssessment,
-  revokeShare,
-  shareAssessment,
-  sharesOf,
   startSelfCheck,
-  versionById,
 } from '../../assessment/assessment.service.ts'
+import * as lifecycle from '../../assessment/lifecycle.ts'
+import { reopenedQuestions } from '../../assessment/review.service.ts'
 import * as policy from '../../assessment/sharing.policy.ts'
-import { reopenedQuestions } from '../../assessment/workflow.service.ts'
-import { compiledVersion, listQuestionnaires } from '../../questionnaire/questionnaire.service.ts'
+import { declineRequest, revokeShare, shareAssessment, sharesOf } from '../../assessment/sharing.service.ts'
+import { compiledVersion, listQuestionnaires, versionById } from '../../questionnaire/questionnaire.service.ts'
 import { t } from '../../questionnaire/text.ts'
-import { listSnapshots } from '../../scoring/score.service.ts'
+import { listSnapshots } from '../../scoring/score-snapshot.repository.ts'
 
 const Id = z.object({ id: z.coerce.number().int().positive() })
 const Csrf = { _csrf: z.string().optional() }
@@ -68,23 +66,24 @@ const assessmentPages: FastifyPluginAsyncZod = async (app) => {
     const owner = a.organisation_id === p.organisationId
     // A returned assessment opens at the first section with an answer sent back.
     let returnedSection: string | null = null
-    if (a.status === 'returned') {
+    if (lifecycle.reopensReturnedOnly(a.status)) {
       const open = await reopenedQuestions(app.db, a)
       const cq = compiledVersion(await versionById(app.db, a.questionnaire_version_id))
       returnedSection = cq.entries.find((e) => open.includes(e.question.id))?.section.id ?? null
     }
     const imported = req.query.imported === undefined ? null : await importOutcome(a, req.query)
-    const brands = owner
-      ? await app.db
-          .selectFrom('organisation')
-          .select(['id', 'name'])
-          .where('kind', '=', 'brand')
-          .orderBy('name')
-          .execute()
-      : []
+    const brands = owner ? await repo.listBrands(app.db) : []
     return reply.render('pages/assessments/show.eta', {
       title: a.title,
       a,
+      // What the status allows, for the template (lifecycle.ts): it never compares statuses itself.
+      state: {
+        open: lifecycle.openForAnswers(a.status),
+        returned: lifecycle.reopensReturnedOnly(a.status),
+        reviewOpen: lifecycle.reviewOpen(a.status),
+        declined: lifecycle.declined(a.status),
+        pastDraft: lifecycle.pastDraft(a.status),
+      },
       // Answers to questions that are asked, as the section pages count them: an answer kept for a question
       // that the other answers no longer ask does not count.
       progress: (await progressOf(app.db, [a])).get(a.id) ?? { answered: 0, applicable: 0 },

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { requireOrgKind } from '../../access/principal.ts'
-import { AssessmentError } from '../../assessment/assessment.service.ts'
+import { AssessmentError } from '../../assessment/errors.ts'
+import { ASSESSMENT_STATUSES } from '../../assessment/lifecycle.ts'
 import { readApart } from '../../db/raw.ts'
 import { type PortfolioPageEntry, portfolioSummaryStream } from '../../portfolio/portfolio.service.ts'
 import { repoVisibleSupplier } from '../../portfolio/supplier.ts'
@@ -63,6 +64,7 @@ const portfolioPages: FastifyPluginAsyncZod = async (app) => {
         .map((c) => ({ id: c, name: COUNTRIES[c] ?? c })),
       sectors: [...new Set(all.map((e) => e.supplier.sector).filter((s): s is string => !!s))].sort(),
       ratings: RATINGS,
+      statuses: ASSESSMENT_STATUSES,
       sections: sectionIds,
     })
   })

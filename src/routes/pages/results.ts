@@ -1,31 +1,28 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Principal } from '../../access/principal.ts'
-import {
-  AssessmentError,
-  asSeenBy,
-  getAnswers,
-  getAssessment,
-  versionById,
-} from '../../assessment/assessment.service.ts'
+import { listActions, updateAction } from '../../assessment/action-plan.service.ts'
+import { getAnswers } from '../../assessment/answers.service.ts'
+import * as repo from '../../assessment/assessment.repository.ts'
+import { asSeenBy, getAssessment } from '../../assessment/assessment.service.ts'
 import { ACTION_STATUSES } from '../../assessment/assessment.table.ts'
-import * as policy from '../../assessment/sharing.policy.ts'
+import { AssessmentError } from '../../assessment/errors.ts'
+import { listEvidence } from '../../assessment/evidence.service.ts'
+import * as lifecycle from '../../assessment/lifecycle.ts'
 import {
   decide,
   decisionsOf,
   finishReview,
-  listActions,
-  listEvidence,
   raiseSuspectedFlag,
   suspectedFlags,
-  updateAction,
   VERIFICATION_METHODS,
-} from '../../assessment/workflow.service.ts'
-import { compiledVersion } from '../../questionnaire/questionnaire.service.ts'
+} from '../../assessment/review.service.ts'
+import * as policy from '../../assessment/sharing.policy.ts'
+import { compiledVersion, versionById } from '../../questionnaire/questionnaire.service.ts'
 import { t } from '../../questionnaire/text.ts'
 import { INDICATORS } from '../../questionnaire/vocabulary.ts'
 import type { ScoreResult } from '../../scoring/result.schema.ts'
-import { latestSnapshot } from '../../scoring/score.service.ts'
+import { latestSnapshot } from '../../scoring/score-snapshot.repository.ts'
 import { messages } from '../../web/messages.ts'
 
 const Id = z.object({ id: z.coerce.number().int().positive() })
@@ -112,26 +109,7 @@ const resultPages: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/reviews', async (req, reply) => {
     const p = app.requirePrincipal(req)
-    const rows = await app.db
-      .selectFrom('assessment')
-      .innerJoin('assessment_access as acc', 'acc.assessment_id', 'assessment.id')
-      .innerJoin('organisation as o', 'o.id', 'assessment.organisation_id')
-      .leftJoin('organisation as rb', 'rb.id', 'assessment.requested_by')
-      .select([
-        'assessment.id',
-        'assessment.title',
-        'assessment.status',
-        'assessment.submitted_at',
-        'assessment.organisation_id',
-        'assessment.requested_by',
-        'rb.name as requested_by_name',
-        'o.name as organisation_name',
-      ])
-      .where('acc.organisation_id', '=', p.organisationId)
-      .where('acc.revoked_at', 'is', null)
-      .where('assessment.status', 'in', ['submitted', 'returned', 'reviewed'])
-      .orderBy('assessment.submitted_at')
-      .execute()
+    const rows = await repo.listGrantedIn(app.db, p, lifecycle.QUEUED_STATUSES)
     return reply.render('pages/review/queue.eta', { title: 'Review queue', rows: rows.map((a) => asSeenBy(a, p)) })
   })
 
@@ -175,7 +153,8 @@ const resultPages: FastifyPluginAsyncZod = async (app) => {
       methods: VERIFICATION_METHODS,
       flags,
       indicators: INDICATORS,
-      canReview: policy.mayReview(a, p) && (p.role === 'admin' || p.role === 'analyst') && policy.reviewOpen(a.status),
+      canReview:
+        policy.mayReview(a, p) && (p.role === 'admin' || p.role === 'analyst') && lifecycle.reviewOpen(a.status),
       ownReviewOnly: !policy.reviewMovesStatus(a, p),
       rating: snap?.result.rating ?? null,
     })

@@ -1,0 +1,82 @@
+import type { ExpressionBuilder, Insertable } from 'kysely'
+import type { Conn, Database } from '../db/database.ts'
+import type { ScoreSnapshotTable } from './scoring.table.ts'
+
+/**
+ * Score snapshots: immutable, one per scoring of an assessment. Every read and write of `score_snapshot` is
+ * here. Who sees which is sharing.policy's rule (`reviewerFor`); the queries take the reviewer it names.
+ */
+
+export function insertSnapshot(db: Conn, row: Insertable<ScoreSnapshotTable>) {
+  return db.insertInto('score_snapshot').values(row).returning(['id', 'created_at']).executeTakeFirstOrThrow()
+}
+
+/** Self-assessed snapshots, and those of the one brand's review when a brand reads. */
+export function ofReviewer(eb: ExpressionBuilder<Database, 'score_snapshot'>, reviewer: number | null) {
+  return reviewer === null
+    ? eb('score_snapshot.reviewer_organisation_id', 'is', null)
+    : eb.or([
+        eb('score_snapshot.reviewer_organisation_id', 'is', null),
+        eb('score_snapshot.reviewer_organisation_id', '=', reviewer),
+      ])
+}
+
+/**
+ * The snapshots of one assessment that a reader sees: the self-assessed ones and those of `reviewer`'s own
+ * review (sharing.policy.reviewerFor decides who the reviewer is; null: self-assessed only).
+ */
+export function listSnapshots(db: Conn, assessmentId: number, reviewer: number | null = null) {
+  return db
+    .selectFrom('score_snapshot')
+    .innerJoin('rubric_version as r', 'r.id', 'score_snapshot.rubric_version_id')
+    .select([
+      'score_snapshot.id',
+      'score_snapshot.reason',
+      'score_snapshot.rating',
+      'score_snapshot.control_score',
+      'score_snapshot.inherent_score',
+      'score_snapshot.red_flags',
+      'score_snapshot.created_at',
+      'r.rubric_id',
+      'r.revision as rubric_revision',
+    ])
+    .where('score_snapshot.assessment_id', '=', assessmentId)
+    .where((eb) => ofReviewer(eb, reviewer))
+    .orderBy('score_snapshot.id')
+    .execute()
+}
+
+/** The latest snapshot the reader sees (see listSnapshots). */
+export function latestSnapshot(db: Conn, assessmentId: number, reviewer: number | null) {
+  return db
+    .selectFrom('score_snapshot')
+    .selectAll()
+    .where('assessment_id', '=', assessmentId)
+    .where((eb) => ofReviewer(eb, reviewer))
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+}
+
+/** The headline numbers of the snapshots of several assessments a brand sees, oldest first (a supplier's history). */
+export function historyOf(db: Conn, assessmentIds: number[], reviewer: number) {
+  return db
+    .selectFrom('score_snapshot')
+    .select(['assessment_id', 'created_at', 'rating', 'control_score', 'inherent_score', 'red_flags', 'reason'])
+    .where('assessment_id', 'in', assessmentIds)
+    .where((eb) => ofReviewer(eb, reviewer))
+    .orderBy('id')
+    .execute()
+}
+
+/**
+ * For joining into a wider query (the portfolio): the id of the latest snapshot per assessment that `reviewer`
+ * sees, its own reviewed score else the self-assessed one, never another brand's review.
+ */
+export function latestIdsFor(db: Conn, reviewer: number) {
+  return db
+    .selectFrom('score_snapshot')
+    .select(['assessment_id', (e) => e.fn.max('id').as('snapshot_id')])
+    .where((e) => ofReviewer(e, reviewer))
+    .groupBy('assessment_id')
+}
