@@ -280,15 +280,6 @@ export async function logout(db: Kysely<Database>, token: string, now = new Date
     .execute()
 }
 
-export async function revokeSessionsOf(db: Kysely<Database>, userId: number, now = new Date()): Promise<void> {
-  await db
-    .updateTable('session')
-    .set({ revoked_at: iso(now) })
-    .where('user_id', '=', userId)
-    .where('revoked_at', 'is', null)
-    .execute()
-}
-
 export async function changePassword(
   db: Kysely<Database>,
   p: Principal,
