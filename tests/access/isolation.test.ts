@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApiToken, createInvitation, revokeApiToken } from '../../src/access/access.service.ts'
+import { createApiToken, revokeApiToken } from '../../src/access/api-token.service.ts'
+import { createInvitation } from '../../src/access/invitation.service.ts'
 import { scoreAssessment, shareAssessment } from '../../src/assessment/assessment.service.ts'
 import { addEvidence, decide, raiseSuspectedFlag, syncActions } from '../../src/assessment/workflow.service.ts'
 import { listSnapshots, storeSnapshot } from '../../src/scoring/score.service.ts'

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { listSuppliers } from '../../access/access.service.ts'
 import { requireOrgKind, requireRole } from '../../access/principal.ts'
 import {
   assessmentAudit,
@@ -20,6 +19,7 @@ import { reopenedQuestions } from '../../assessment/workflow.service.ts'
 import { compiledVersion, listQuestionnaires } from '../../questionnaire/questionnaire.service.ts'
 import { t } from '../../questionnaire/text.ts'
 import { listSnapshots } from '../../scoring/score.service.ts'
+import { listSuppliers } from '../../supplier-links/supplier-link.service.ts'
 
 const Id = z.object({ id: z.coerce.number().int().positive() })
 const Csrf = { _csrf: z.string().optional() }
