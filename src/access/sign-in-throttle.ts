@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Db } from '../db/connection.ts'
-import { withRaw } from '../db/raw.ts'
+import * as throttle from './sign-in-throttle.repository.ts'
 
 /**
  * How often one account may be tried (ASVS 2.2.1), beside the per-address limit of the sign-in route: an
@@ -58,41 +58,24 @@ export class TooManySignInAttempts extends Error {
 /** The address only as a hash: people type passwords into the email field, and those must not be kept. */
 export const accountKey = (normalisedEmail: string) => createHash('sha256').update(normalisedEmail).digest('hex')
 
-type Row = { failures: number; last_attempt_at: string }
-
 /**
  * Counts an attempt on the account, or throws TooManySignInAttempts without counting it. One synchronous
  * transaction, so that simultaneous attempts are each counted. Rows quiet for an hour are removed on the way.
  */
 export function claimAttempt(db: Db, key: string, now: Date): Promise<void> {
-  return withRaw(db, (sqlite) =>
-    sqlite
-      .transaction(() => {
-        const row = sqlite
-          .prepare('select failures, last_attempt_at from sign_in_throttle where account_hash = ?')
-          .get(key) as Row | undefined
-        const verdict = decide(
-          row && { failures: row.failures, lastAttemptMs: Date.parse(row.last_attempt_at) },
-          now.getTime(),
-        )
-        if (!verdict.allowed) throw new TooManySignInAttempts(Math.ceil(verdict.retryAfterMs / 1000))
-        sqlite
-          .prepare('delete from sign_in_throttle where last_attempt_at < ?')
-          .run(new Date(now.getTime() - HOUR_MS).toISOString())
-        sqlite
-          .prepare(
-            `insert into sign_in_throttle (account_hash, failures, last_attempt_at) values (?, ?, ?)
-             on conflict (account_hash) do update set failures = excluded.failures, last_attempt_at = excluded.last_attempt_at`,
-          )
-          .run(key, verdict.next.failures, now.toISOString())
-      })
-      .immediate(),
-  )
+  return throttle.inTransaction(db, (s) => {
+    const row = s.find(key)
+    const verdict = decide(
+      row && { failures: row.failures, lastAttemptMs: Date.parse(row.last_attempt_at) },
+      now.getTime(),
+    )
+    if (!verdict.allowed) throw new TooManySignInAttempts(Math.ceil(verdict.retryAfterMs / 1000))
+    s.deleteQuietSince(new Date(now.getTime() - HOUR_MS).toISOString())
+    s.save(key, verdict.next.failures, now.toISOString())
+  })
 }
 
 /** Forgets the account's attempts (after a successful sign-in or a password change). */
 export function clearAttempts(db: Db, key: string): Promise<void> {
-  return withRaw(db, (sqlite) => {
-    sqlite.prepare('delete from sign_in_throttle where account_hash = ?').run(key)
-  })
+  return throttle.clear(db, key)
 }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { userCount } from '../access/access.service.ts'
+import { userCount } from '../access/person.service.ts'
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from '../demo/seed.ts'
 import type { Command } from './command.ts'
 import { withDatabase } from './db-context.ts'

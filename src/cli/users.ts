@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { AccessError, createAdminWithOrganisation } from '../access/access.service.ts'
+import { AccessError } from '../access/access-error.ts'
+import { createAdminWithOrganisation } from '../access/organisation.service.ts'
 import { type Command, UsageError } from './command.ts'
 import { withDatabase } from './db-context.ts'
 

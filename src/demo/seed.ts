@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
-import { createAdminWithOrganisation, createOrganisation, createUser, userCount } from '../access/access.service.ts'
 import * as audit from '../access/audit.repository.ts'
+import { createAdminWithOrganisation, createOrganisation } from '../access/organisation.service.ts'
+import { createUser, userCount } from '../access/person.service.ts'
 import type { Principal } from '../access/principal.ts'
 import { missingRequired, saveAnswers } from '../assessment/answers.service.ts'
 import * as assessments from '../assessment/assessment.repository.ts'

@@ -256,8 +256,6 @@ export const COUNTRIES: Readonly<Record<string, string>> = {
   ZW: 'Zimbabwe',
 }
 
-export const COUNTRY_CODES = Object.keys(COUNTRIES)
-
 export function isCountryCode(code: string): boolean {
   return Object.hasOwn(COUNTRIES, code)
 }

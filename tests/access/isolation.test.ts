@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApiToken, createInvitation, revokeApiToken } from '../../src/access/access.service.ts'
+import { createApiToken, revokeApiToken } from '../../src/access/api-token.service.ts'
+import { createInvitation } from '../../src/access/invitation.service.ts'
 import { syncActions } from '../../src/assessment/action-plan.service.ts'
 import { scoreAssessment } from '../../src/assessment/assessment-score.service.ts'
 import { addEvidence } from '../../src/assessment/evidence.service.ts'

@@ -1,11 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import { afterEach, beforeEach } from 'vitest'
-import {
-  createAdminWithOrganisation,
-  createApiToken,
-  createOrganisation,
-  createUser,
-} from '../../src/access/access.service.ts'
+import { createApiToken } from '../../src/access/api-token.service.ts'
+import { createAdminWithOrganisation, createOrganisation } from '../../src/access/organisation.service.ts'
+import { createUser } from '../../src/access/person.service.ts'
 import type { Principal } from '../../src/access/principal.ts'
 import { saveAnswers } from '../../src/assessment/answers.service.ts'
 import { requestAssessment, startSelfCheck } from '../../src/assessment/assessment.service.ts'

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { createApiToken } from '../../src/access/access.service.ts'
+import { createApiToken } from '../../src/access/api-token.service.ts'
 import { buildApp } from '../../src/app.ts'
 import { freshEnv, type TestEnv } from '../helpers/app.ts'
 import { freePort, type Spawned, spawnTs, waitForHttp } from '../helpers/process.ts'

@@ -1,7 +1,7 @@
 import SQLite from 'better-sqlite3'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createApiToken } from '../../src/access/access.service.ts'
+import { createApiToken } from '../../src/access/api-token.service.ts'
 import { buildApp } from '../../src/app.ts'
 import { freshEnv, type TestEnv } from '../helpers/app.ts'
 import { spawnTs } from '../helpers/process.ts'

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createApiToken } from '../../src/access/access.service.ts'
+import { createApiToken } from '../../src/access/api-token.service.ts'
 import { SCORE_LIMITS } from '../../src/routes/api/score.ts'
 import { testApp } from '../helpers/app.ts'
 import { bestAnswers, compiled, PROFILE } from '../helpers/scoring.ts'

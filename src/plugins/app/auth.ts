@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { sessionPrincipal, tokenPrincipal } from '../../access/access.service.ts'
+import { tokenPrincipal } from '../../access/api-token.service.ts'
 import type { Principal } from '../../access/principal.ts'
+import { sessionPrincipal } from '../../access/session.service.ts'
 import { HttpError } from './errors.ts'
 
 export const SESSION_COOKIE = 'fh_session'

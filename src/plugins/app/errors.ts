@@ -18,7 +18,6 @@ export class HttpError extends Error {
 export type Issue = { field: string; message: string }
 
 export const notFound = (what: string): HttpError => new HttpError(404, `${what} not found`)
-export const badRequest = (message: string, issues: Issue[] = []): HttpError => new HttpError(400, message, issues)
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad request',

@@ -1,29 +1,24 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { ROLES } from '../../access/access.table.ts'
+import { AccessError } from '../../access/access-error.ts'
+import { createApiToken, listApiTokens, revokeApiToken } from '../../access/api-token.service.ts'
+import * as audit from '../../access/audit.repository.ts'
 import {
-  AccessError,
   acceptInvitation,
   acceptInvitationAsExisting,
-  createApiToken,
   createInvitation,
-  disableUser,
   invitationMessage,
-  listApiTokens,
   listInvitations,
-  listPeople,
-  listSuppliers,
   lookupInvitation,
-  revokeApiToken,
   revokeInvitation,
-  setRole,
-  startSession,
-  updateSupplierLink,
-} from '../../access/access.service.ts'
-import { ROLES } from '../../access/access.table.ts'
-import * as audit from '../../access/audit.repository.ts'
+} from '../../access/invitation.service.ts'
 import { MIN_PASSWORD_LENGTH } from '../../access/password.ts'
+import { disableUser, listPeople, setRole } from '../../access/person.service.ts'
 import { requireOrgKind, requireRole } from '../../access/principal.ts'
+import { startSession } from '../../access/session.service.ts'
 import { invitationMail } from '../../mail/invitation-mail.ts'
+import { listSuppliers, updateSupplierLink } from '../../supplier-links/supplier-link.service.ts'
 
 const Id = z.object({ id: z.coerce.number().int().positive() })
 const Csrf = { _csrf: z.string().optional() }

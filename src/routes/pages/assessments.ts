@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { listSuppliers } from '../../access/access.service.ts'
 import { requireOrgKind, requireRole } from '../../access/principal.ts'
 import { progressOf } from '../../assessment/answers.service.ts'
 import * as repo from '../../assessment/assessment.repository.ts'
@@ -18,6 +17,7 @@ import { declineRequest, revokeShare, shareAssessment, sharesOf } from '../../as
 import { compiledVersion, listQuestionnaires, versionById } from '../../questionnaire/questionnaire.service.ts'
 import { t } from '../../questionnaire/text.ts'
 import { listSnapshots } from '../../scoring/score-snapshot.repository.ts'
+import { listSuppliers } from '../../supplier-links/supplier-link.service.ts'
 
 const Id = z.object({ id: z.coerce.number().int().positive() })
 const Csrf = { _csrf: z.string().optional() }

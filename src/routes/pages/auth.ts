@@ -1,15 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import {
-  AccessError,
-  changePassword,
-  createAdminWithOrganisation,
-  login,
-  logout,
-  startSession,
-  userCount,
-} from '../../access/access.service.ts'
+import { AccessError } from '../../access/access-error.ts'
+import { createAdminWithOrganisation } from '../../access/organisation.service.ts'
 import { MIN_PASSWORD_LENGTH } from '../../access/password.ts'
+import { changePassword, userCount } from '../../access/person.service.ts'
+import { login, logout, startSession } from '../../access/session.service.ts'
 import { TooManySignInAttempts } from '../../access/sign-in-throttle.ts'
 import { SESSION_COOKIE } from '../../plugins/app/auth.ts'
 import { DEFAULT_AFTER_SIGN_IN, sameSitePath } from '../../web/safe-redirect.ts'
