@@ -3,10 +3,10 @@ import * as audit from '../access/audit.repository.ts'
 import { Forbidden, type Principal, requireRole } from '../access/principal.ts'
 import type { Database } from '../db/database.ts'
 import { t } from '../questionnaire/text.ts'
-import type { ActionPlanResult, SheetError } from '../reports/action-plan-import.ts'
-import { buildGapReport, type GapReportInput } from '../reports/gap-report.ts'
-import { UploadRejected } from '../reports/upload-limits.ts'
-import { parseInWorker } from '../reports/upload-pool.ts'
+import type { ActionPlanResult, SheetError } from '../reports/action-plan/parse.ts'
+import { buildGapReport, type GapReportInput } from '../reports/gap-report/build.ts'
+import { UploadRejected } from '../reports/upload/limits.ts'
+import { parseInWorker } from '../reports/upload/pool.ts'
 import type { ScoreResult } from '../scoring/result.schema.ts'
 import { getRubricVersionById } from '../scoring/rubric.service.ts'
 import { latestSnapshot } from '../scoring/score.service.ts'
@@ -104,7 +104,7 @@ export async function importActionPlan(
     throw new Forbidden('The organisation that answers the assessment updates its action plan.')
   requireRole(p, 'admin', 'respondent')
   const items = await listActions(db, p, id)
-  // Read in a worker thread, off the event loop and within the upload limits (upload-pool.ts); the
+  // Read in a worker thread, off the event loop and within the upload limits (reports/upload/pool.ts); the
   // changes are applied here.
   let parsed: ActionPlanResult
   try {

@@ -8,10 +8,10 @@ import {
   type PrefilledAnswer,
   parseQuestionnaireWorkbook,
   type WorkbookMeta,
-} from '../../src/reports/questionnaire-workbook.ts'
-import { describeCondition } from '../../src/reports/questionnaire-workbook-conditions.ts'
-import { rowKey } from '../../src/reports/questionnaire-workbook-layout.ts'
-import { checkXlsxUpload, UploadRejected } from '../../src/reports/upload-limits.ts'
+} from '../../src/reports/questionnaire-workbook/build.ts'
+import { describeCondition } from '../../src/reports/questionnaire-workbook/conditions.ts'
+import { rowKey } from '../../src/reports/questionnaire-workbook/layout.ts'
+import { checkXlsxUpload, UploadRejected } from '../../src/reports/upload/limits.ts'
 import { convertToPdf, OFFICE } from '../helpers/office.ts'
 import { type Answers, bestAnswers, compiled } from '../helpers/scoring.ts'
 

@@ -1,12 +1,12 @@
 import type ExcelJS from 'exceljs'
-import type { AnswerValue } from '../questionnaire/condition.ts'
-import { COUNTRIES } from '../questionnaire/countries.ts'
-import type { QuestionEntry } from '../questionnaire/model.ts'
-import { t } from '../questionnaire/text.ts'
-import { INDICATORS, type Severity } from '../questionnaire/vocabulary.ts'
-import { capitalise, type GapContext, sectionLabel, severityOf } from './xlsx-gap-context.ts'
-import { type CellInput, dateCell, RATING_SWATCHES, SEVERITY_SWATCHES, type Swatch } from './xlsx-style.ts'
-import { type TableColumn, writeTable } from './xlsx-table.ts'
+import type { AnswerValue } from '../../questionnaire/condition.ts'
+import { COUNTRIES } from '../../questionnaire/countries.ts'
+import type { QuestionEntry } from '../../questionnaire/model.ts'
+import { t } from '../../questionnaire/text.ts'
+import { INDICATORS, type Severity } from '../../questionnaire/vocabulary.ts'
+import { type CellInput, dateCell, RATING_SWATCHES, SEVERITY_SWATCHES, type Swatch } from '../xlsx/style.ts'
+import { type TableColumn, writeTable } from '../xlsx/table.ts'
+import { capitalise, type GapContext, sectionLabel, severityOf } from './context.ts'
 
 /** The Red flags and Answers sheets: long lists, one row per item, ready to filter. */
 

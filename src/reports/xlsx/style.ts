@@ -1,5 +1,5 @@
 import type ExcelJS from 'exceljs'
-import type { ControlBand, InherentBand, Rating } from '../scoring/rubric.schema.ts'
+import type { ControlBand, InherentBand, Rating } from '../../scoring/rubric.schema.ts'
 import { safeText, xmlText } from './cell-safety.ts'
 
 /**

@@ -1,18 +1,8 @@
 import type ExcelJS from 'exceljs'
-import { SEVERITIES, type Severity } from '../questionnaire/vocabulary.ts'
-import type { InherentFactor, ScoreResult } from '../scoring/result.schema.ts'
-import type { ControlBand } from '../scoring/rubric.schema.ts'
-import { BlockSheet } from './xlsx-blocks.ts'
-import {
-  CAVEAT,
-  capitalise,
-  countryName,
-  type GapContext,
-  percent,
-  sectionLabel,
-  sectorName,
-  severityOf,
-} from './xlsx-gap-context.ts'
+import { SEVERITIES, type Severity } from '../../questionnaire/vocabulary.ts'
+import type { InherentFactor, ScoreResult } from '../../scoring/result.schema.ts'
+import type { ControlBand } from '../../scoring/rubric.schema.ts'
+import { BlockSheet } from '../xlsx/blocks.ts'
 import {
   CONTROL_BAND_LABELS,
   DATE_TIME_FORMAT,
@@ -25,7 +15,17 @@ import {
   styleMuted,
   styleTitle,
   timestampCell,
-} from './xlsx-style.ts'
+} from '../xlsx/style.ts'
+import {
+  CAVEAT,
+  capitalise,
+  countryName,
+  type GapContext,
+  percent,
+  sectionLabel,
+  sectorName,
+  severityOf,
+} from './context.ts'
 
 /**
  * The Summary sheet: one screen that says how risky the site looks, why, how sure the score is, and how

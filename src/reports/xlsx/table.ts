@@ -13,7 +13,7 @@ import {
   styleTitle,
   textLines,
   toColumnLetter,
-} from './xlsx-style.ts'
+} from './style.ts'
 
 /**
  * A list sheet: a title, one line saying what the sheet is for, then a table with a frozen, filtered

@@ -1,9 +1,11 @@
 import type ExcelJS from 'exceljs'
-import { textProblem } from '../plain-text.ts'
-import { checkAnswers, type RawAnswer } from '../questionnaire/answers.ts'
-import type { CompiledQuestionnaire, QuestionEntry } from '../questionnaire/model.ts'
-import { t } from '../questionnaire/text.ts'
-import { unquoteText } from './cell-safety.ts'
+import { textProblem } from '../../plain-text.ts'
+import { checkAnswers, type RawAnswer } from '../../questionnaire/answers.ts'
+import type { CompiledQuestionnaire, QuestionEntry } from '../../questionnaire/model.ts'
+import { t } from '../../questionnaire/text.ts'
+import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from '../upload/limits.ts'
+import { openUploadedWorkbook } from '../upload/open.ts'
+import { unquoteText } from '../xlsx/cell-safety.ts'
 import {
   COL,
   COLUMN_NUMBER,
@@ -20,9 +22,7 @@ import {
   rowKey,
   SHEET,
   type WorkbookMeta,
-} from './questionnaire-workbook-layout.ts'
-import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './upload-limits.ts'
-import { openUploadedWorkbook } from './xlsx-open.ts'
+} from './layout.ts'
 
 /**
  * Reading an offline questionnaire back. Every row is checked and every problem is reported with its

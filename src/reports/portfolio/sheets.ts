@@ -1,7 +1,7 @@
-import { COUNTRIES } from '../questionnaire/countries.ts'
-import { GAP_TYPES, INDICATORS } from '../questionnaire/vocabulary.ts'
-import type { ScoreResult } from '../scoring/result.schema.ts'
-import { safeText } from './cell-safety.ts'
+import { COUNTRIES } from '../../questionnaire/countries.ts'
+import { GAP_TYPES, INDICATORS } from '../../questionnaire/vocabulary.ts'
+import type { ScoreResult } from '../../scoring/result.schema.ts'
+import { safeText } from '../xlsx/cell-safety.ts'
 
 /**
  * What goes in each column of the portfolio spreadsheet. Rows are plain arrays of cell values, so the

@@ -1,11 +1,11 @@
 import ExcelJS from 'exceljs'
-import type { AnswerValue } from '../questionnaire/condition.ts'
-import { COUNTRIES } from '../questionnaire/countries.ts'
-import type { CompiledQuestionnaire, QuestionEntry } from '../questionnaire/model.ts'
-import type { Section } from '../questionnaire/questionnaire.schema.ts'
-import { t } from '../questionnaire/text.ts'
-import { safeText } from './cell-safety.ts'
-import { describeCondition } from './questionnaire-workbook-conditions.ts'
+import type { AnswerValue } from '../../questionnaire/condition.ts'
+import { COUNTRIES } from '../../questionnaire/countries.ts'
+import type { CompiledQuestionnaire, QuestionEntry } from '../../questionnaire/model.ts'
+import type { Section } from '../../questionnaire/questionnaire.schema.ts'
+import { t } from '../../questionnaire/text.ts'
+import { safeText } from '../xlsx/cell-safety.ts'
+import { describeCondition } from './conditions.ts'
 import {
   COL,
   COLUMN_NUMBER,
@@ -18,7 +18,7 @@ import {
   rowKey,
   SHEET,
   type WorkbookMeta,
-} from './questionnaire-workbook-layout.ts'
+} from './layout.ts'
 
 /**
  * The offline questionnaire: a workbook a site can fill in without a connection and upload again.
@@ -26,8 +26,8 @@ import {
  * refuse a file that belongs to another assessment or questionnaire version, or whose ids were edited.
  */
 
-export { parseQuestionnaireWorkbook, type SheetError } from './questionnaire-workbook-import.ts'
-export type { WorkbookMeta } from './questionnaire-workbook-layout.ts'
+export type { WorkbookMeta } from './layout.ts'
+export { parseQuestionnaireWorkbook, type SheetError } from './parse.ts'
 
 /** A saved answer; `value` is null for a question that has only a comment. */
 export type PrefilledAnswer = { value: AnswerValue | null; comment?: string | null }

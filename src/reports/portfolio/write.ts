@@ -16,15 +16,15 @@ import {
   redFlagCells,
   SUPPLIER_COLUMNS,
   supplierCells,
-} from './portfolio-sheets.ts'
-import { RowTable, Spool } from './portfolio-spool.ts'
+} from './sheets.ts'
+import { RowTable, Spool } from './spool.ts'
 
 /**
  * The portfolio risk spreadsheet, streamed: Suppliers, Heat map, Red flags and Gaps.
  *
  * exceljs' streaming writer zips one sheet after another, and anything written to a later sheet while
  * an earlier one is open waits in memory. The input is therefore read exactly once, in the Suppliers
- * pass, and the rows of the three later sheets are spooled to temporary files (see portfolio-spool.ts)
+ * pass, and the rows of the three later sheets are spooled to temporary files (see spool.ts)
  * and copied into their sheets afterwards. Reading the input once, rather than once per sheet, means one
  * database query and one scoring per supplier, and every sheet shows the same snapshot of the data even
  * if an assessment changes during the export. Memory stays flat: one supplier's rows at a time, a
@@ -32,7 +32,7 @@ import { RowTable, Spool } from './portfolio-spool.ts'
  * waiting for the zip (see pacer).
  */
 
-export type { PortfolioRow } from './portfolio-sheets.ts'
+export type { PortfolioRow } from './sheets.ts'
 export type PortfolioOptions = { brandName: string; generatedAt: Date; sections: { id: string; title: string }[] }
 
 /** Excel's last row; a larger long-form list continues on a second sheet ("Gaps (2)"). */
