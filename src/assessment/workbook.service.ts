@@ -3,9 +3,10 @@ import * as audit from '../access/audit.repository.ts'
 import { Forbidden, type Principal } from '../access/principal.ts'
 import type { Database } from '../db/database.ts'
 import { compiledVersion } from '../questionnaire/questionnaire.service.ts'
-import { buildQuestionnaireWorkbook, type SheetError } from '../reports/questionnaire-workbook/build.ts'
+import { buildQuestionnaireWorkbook } from '../reports/questionnaire-workbook/build.ts'
 import { type IgnoredRow, workbookChanges } from '../reports/questionnaire-workbook/changes.ts'
 import { parseInWorker } from '../reports/upload/pool.ts'
+import type { SheetError } from '../reports/xlsx/sheet-error.ts'
 import { AssessmentError, getAnswers, getAssessment, saveAnswers, versionById } from './assessment.service.ts'
 
 /** The questionnaire as a workbook for answering offline, pre-filled with the saved answers. */

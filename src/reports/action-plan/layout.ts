@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { toColumnLetter } from '../xlsx/style.ts'
+import { toColumnLetter } from '../xlsx/columns.ts'
 
 /**
  * The layout of the gap report's Action plan sheet, shared by the writer and the upload parser so that

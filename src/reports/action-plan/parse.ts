@@ -3,8 +3,10 @@ import { textProblem } from '../../plain-text.ts'
 import { UploadRejected } from '../upload/errors.ts'
 import { openUploadedWorkbook } from '../upload/open.ts'
 import { safeText, unquoteText } from '../xlsx/cell-safety.ts'
+import { toColumnLetter } from '../xlsx/columns.ts'
 import { cellText, type ReadCell, readCell } from '../xlsx/read.ts'
-import { dateCell, toColumnLetter } from '../xlsx/style.ts'
+import type { SheetError } from '../xlsx/sheet-error.ts'
+import { dateCell } from '../xlsx/style.ts'
 import { FIRST_DATA_ROW, HEADER_ROW } from '../xlsx/table.ts'
 import {
   ACTION_PLAN_COLUMNS,
@@ -47,8 +49,6 @@ export type ActionPlanChange = {
   status?: ActionStatus
   notes?: string | null
 }
-
-export type SheetError = { sheet: string; cell: string; reason: string }
 
 type Expected = { assessmentId: number; actions: ActionItem[] }
 type Result = { changes: ActionPlanChange[]; errors: SheetError[] }

@@ -27,7 +27,7 @@ import {
  */
 
 export type { WorkbookMeta } from './layout.ts'
-export { parseQuestionnaireWorkbook, type SheetError } from './parse.ts'
+export { parseQuestionnaireWorkbook } from './parse.ts'
 
 /** A saved answer; `value` is null for a question that has only a comment. */
 export type PrefilledAnswer = { value: AnswerValue | null; comment?: string | null }

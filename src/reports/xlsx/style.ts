@@ -164,12 +164,6 @@ function headerFooterText(s: string): string {
   )
 }
 
-export const toColumnLetter = (n: number): string => {
-  let s = ''
-  for (let x = n; x > 0; x = Math.floor((x - 1) / 26)) s = String.fromCharCode(65 + ((x - 1) % 26)) + s
-  return s
-}
-
 /** A calendar date (YYYY-MM-DD) as a date cell value: midnight UTC, which exceljs stores without shift. */
 export function dateCell(isoDate: string): Date | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate)

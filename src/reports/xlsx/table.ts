@@ -1,4 +1,5 @@
 import type ExcelJS from 'exceljs'
+import { toColumnLetter } from './columns.ts'
 import {
   type CellInput,
   fitText,
@@ -12,7 +13,6 @@ import {
   styleMuted,
   styleTitle,
   textLines,
-  toColumnLetter,
 } from './style.ts'
 
 /**
