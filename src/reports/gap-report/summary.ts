@@ -1,5 +1,6 @@
 import type ExcelJS from 'exceljs'
 import { SEVERITIES, type Severity } from '../../questionnaire/vocabulary.ts'
+import { openRedFlags } from '../../scoring/open-red-flags.ts'
 import type { InherentFactor, ScoreResult } from '../../scoring/result.schema.ts'
 import type { ControlBand } from '../../scoring/rubric.schema.ts'
 import { BlockSheet } from '../xlsx/blocks.ts'
@@ -254,9 +255,7 @@ function writeCounts(b: BlockSheet, ctx: GapContext): void {
   const formats = [undefined, COUNT, COUNT, COUNT]
   b.heading('Red flags and gaps by severity')
   b.tableHeader(['Severity', 'Red flags', 'Gaps', "Of which don't know"])
-  const flags = countBy(
-    r.redFlags.filter((f) => f.status !== 'cleared').map((f) => severityOf(ctx, f.question) ?? 'critical'),
-  )
+  const flags = countBy(openRedFlags(r).map((f) => severityOf(ctx, f.question) ?? 'critical'))
   const gaps = countBy(r.gaps.map((g) => g.severity))
   const dontKnow = countBy(r.gaps.filter((g) => g.dontKnow).map((g) => g.severity))
   for (const s of SEVERITIES) {

@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs'
+import { answerText } from '../../questionnaire/answer-text.ts'
 import type { AnswerValue } from '../../questionnaire/condition.ts'
-import { COUNTRIES } from '../../questionnaire/countries.ts'
 import type { CompiledQuestionnaire, QuestionEntry } from '../../questionnaire/model.ts'
 import type { Section } from '../../questionnaire/questionnaire.schema.ts'
 import { t } from '../../questionnaire/text.ts'
@@ -322,24 +322,18 @@ function numberRule(e: QuestionEntry): string {
   return `${kind}.`
 }
 
-function labelOf(e: QuestionEntry, id: string): string {
-  const c = e.choiceById.get(id)
-  return c ? t(c.label) : id
-}
-
 function answerCellValue(e: QuestionEntry, value: AnswerValue): ExcelJS.CellValue {
   switch (e.question.type) {
     case 'single':
     case 'scale':
-      return safeText(labelOf(e, String(value)))
+    case 'country':
+      return safeText(answerText(e, String(value)))
     case 'multi':
-      return safeText((Array.isArray(value) ? value : [String(value)]).map((id) => labelOf(e, id)).join('; '))
+      return safeText(answerText(e, Array.isArray(value) ? value : [String(value)]))
     case 'number':
       return typeof value === 'number' ? value : safeText(String(value))
     case 'date':
       return dateCell(String(value))
-    case 'country':
-      return safeText(COUNTRIES[String(value)] ?? String(value))
     case 'text':
       return safeText(String(value))
   }
