@@ -9,7 +9,6 @@ import { DEFAULT_QUESTIONNAIRES_DIR } from '../src/paths.ts'
 import { loadQuestionnaireDir } from '../src/questionnaire/loader.ts'
 import { compileQuestionnaire } from '../src/questionnaire/model.ts'
 import { t } from '../src/questionnaire/text.ts'
-import { type PortfolioRow, writePortfolio } from '../src/reports/portfolio.ts'
 import {
   type Cell,
   GAP_COLUMNS,
@@ -21,7 +20,8 @@ import {
   redFlagCells,
   SUPPLIER_COLUMNS,
   supplierCells,
-} from '../src/reports/portfolio-sheets.ts'
+} from '../src/reports/portfolio/sheets.ts'
+import { type PortfolioRow, writePortfolio } from '../src/reports/portfolio/write.ts'
 import { score } from '../src/scoring/engine.ts'
 import { hashRubric, loadRubricFile } from '../src/scoring/rubric.loader.ts'
 import { generateAssessment, rng } from './generate.ts'

@@ -1,9 +1,10 @@
 import * as audit from '../access/audit.repository.ts'
 import { Forbidden, type Principal, requireOrgKind, requireRole } from '../access/principal.ts'
 import type { Conn } from '../db/database.ts'
-import type { ActionPlanResult, SheetError } from '../reports/action-plan-import.ts'
-import { UploadRejected } from '../reports/upload-limits.ts'
-import { parseInWorker } from '../reports/upload-pool.ts'
+import type { ActionPlanResult } from '../reports/action-plan/parse.ts'
+import { UploadRejected } from '../reports/upload/limits.ts'
+import { parseInWorker } from '../reports/upload/pool.ts'
+import type { SheetError } from '../reports/xlsx/sheet-error.ts'
 import type { ScoreResult } from '../scoring/result.schema.ts'
 import * as plan from './action-plan.repository.ts'
 import * as repo from './assessment.repository.ts'
@@ -204,7 +205,7 @@ export async function importActionPlan(
     throw new Forbidden('The organisation that answers the assessment updates its action plan.')
   requireRole(p, 'admin', 'respondent')
   const items = await actionsFor(db, p, a)
-  // Read in a worker thread, off the event loop and within the upload limits (upload-pool.ts); the
+  // Read in a worker thread, off the event loop and within the upload limits (reports/upload/pool.ts); the
   // changes are applied here.
   let parsed: ActionPlanResult
   try {

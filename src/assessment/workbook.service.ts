@@ -2,9 +2,10 @@ import * as audit from '../access/audit.repository.ts'
 import { Forbidden, type Principal } from '../access/principal.ts'
 import type { Conn } from '../db/database.ts'
 import { compiledVersion, versionById } from '../questionnaire/questionnaire.service.ts'
-import { buildQuestionnaireWorkbook, type SheetError } from '../reports/questionnaire-workbook.ts'
-import { type IgnoredRow, workbookChanges } from '../reports/questionnaire-workbook-changes.ts'
-import { parseInWorker } from '../reports/upload-pool.ts'
+import { buildQuestionnaireWorkbook } from '../reports/questionnaire-workbook/build.ts'
+import { type IgnoredRow, workbookChanges } from '../reports/questionnaire-workbook/changes.ts'
+import { parseInWorker } from '../reports/upload/pool.ts'
+import type { SheetError } from '../reports/xlsx/sheet-error.ts'
 import { saveAnswers, storedAnswers } from './answers.service.ts'
 import { getAssessment } from './assessment.service.ts'
 import { AssessmentError } from './errors.ts'
@@ -47,7 +48,7 @@ export async function importQuestionnaireWorkbook(
     throw new AssessmentError(`This assessment is ${a.status}: its answers are locked.`, 409)
   const qv = await versionById(db, a.questionnaire_version_id)
   const cq = compiledVersion(qv)
-  // Read in a worker thread, off the event loop (upload-pool.ts); the answers are saved here.
+  // Read in a worker thread, off the event loop (reports/upload/pool.ts); the answers are saved here.
   const parsed = await parseInWorker({
     kind: 'questionnaire',
     data,

@@ -5,7 +5,7 @@ import * as repo from '../assessment/assessment.repository.ts'
 import { gapReportBuffer } from '../assessment/report.service.ts'
 import { employerSections, portfolioRows } from '../portfolio/portfolio-export.ts'
 import { getQuestionnaireVersion } from '../questionnaire/questionnaire.service.ts'
-import { writePortfolio } from '../reports/portfolio.ts'
+import { writePortfolio } from '../reports/portfolio/write.ts'
 import { type Command, UsageError } from './command.ts'
 import { withDatabase } from './db-context.ts'
 

@@ -3,7 +3,7 @@ import type { Principal } from '../access/principal.ts'
 import type { Database } from '../db/database.ts'
 import type { QuestionnaireVersion } from '../questionnaire/questionnaire.service.ts'
 import { t } from '../questionnaire/text.ts'
-import type { PortfolioRow } from '../reports/portfolio.ts'
+import type { PortfolioRow } from '../reports/portfolio/write.ts'
 import { portfolioStream } from './portfolio.service.ts'
 
 /** The portfolio rows in the shape the spreadsheet writer takes: the same stream the page reads. */

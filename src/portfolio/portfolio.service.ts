@@ -2,6 +2,7 @@ import type { Principal } from '../access/principal.ts'
 import { requireOrgKind } from '../access/principal.ts'
 import * as policy from '../assessment/sharing.policy.ts'
 import type { Conn } from '../db/database.ts'
+import { openRedFlagCount } from '../scoring/open-red-flags.ts'
 import type { ScoreResult } from '../scoring/result.schema.ts'
 import * as repo from './portfolio.repository.ts'
 
@@ -114,7 +115,7 @@ export function summarise(result: ScoreResult): PortfolioSummary {
     },
     inherent: { score: result.inherent.score },
     confidence: { level: result.confidence.level },
-    activeRedFlags: result.redFlags.filter((f) => f.status !== 'cleared').length,
+    activeRedFlags: openRedFlagCount(result),
   }
 }
 

@@ -6,6 +6,7 @@ import {
   type QuestionnaireVersion,
 } from '../questionnaire/questionnaire.service.ts'
 import { score } from './engine.ts'
+import { openRedFlagCount } from './open-red-flags.ts'
 import type { ScoreResult } from './result.schema.ts'
 import { getRubricVersion, type RubricVersion } from './rubric.service.ts'
 import * as snapshots from './score-snapshot.repository.ts'
@@ -72,7 +73,7 @@ export async function storeSnapshot(
     rating: result.rating,
     control_score: result.control.overall,
     inherent_score: result.inherent.score,
-    red_flags: result.redFlags.filter((f) => f.status !== 'cleared').length,
+    red_flags: openRedFlagCount(result),
     result: JSON.stringify(result),
     created_at: now.toISOString(),
     reviewer_organisation_id: reviewer,

@@ -1,3 +1,4 @@
+import { answerText } from '../questionnaire/answer-text.ts'
 import type { AnswerValue } from '../questionnaire/condition.ts'
 import { parseCondition, references } from '../questionnaire/condition.ts'
 import { COUNTRIES } from '../questionnaire/countries.ts'
@@ -142,10 +143,7 @@ export function pageScriptValues(
 
 function display(e: QuestionEntry, v: AnswerValue | null | undefined): string {
   if (v === null || v === undefined || v === '') return 'no answer'
-  if (Array.isArray(v)) return v.map((x) => t(e.choiceById.get(x)?.label) || x).join('; ')
-  if (e.question.type === 'country' && typeof v === 'string') return COUNTRIES[v] ?? v
-  if (typeof v === 'string' && e.choiceById.has(v)) return t(e.choiceById.get(v)?.label)
-  return String(v)
+  return answerText(e, v)
 }
 
 type StaticView = Pick<

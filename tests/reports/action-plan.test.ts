@@ -5,8 +5,9 @@ import { join } from 'node:path'
 import ExcelJS from 'exceljs'
 import { describe, expect, it } from 'vitest'
 import { t } from '../../src/questionnaire/text.ts'
-import { parseActionPlanUpload, type SheetError } from '../../src/reports/action-plan-import.ts'
-import { type ActionItem, buildGapReport, type GapReportInput } from '../../src/reports/gap-report.ts'
+import { parseActionPlanUpload } from '../../src/reports/action-plan/parse.ts'
+import { type ActionItem, buildGapReport, type GapReportInput } from '../../src/reports/gap-report/build.ts'
+import type { SheetError } from '../../src/reports/xlsx/sheet-error.ts'
 import { OFFICE } from '../helpers/office.ts'
 import { type Answers, bestAnswers, compiled, rubric, run } from '../helpers/scoring.ts'
 
@@ -123,6 +124,23 @@ describe('action plan upload', () => {
     const { changes, errors } = await upload(wb)
     expect(errors).toEqual([])
     expect(changes).toEqual([{ id: 14, notes: '@everyone: done' }])
+  })
+
+  it('refuses a formula in an editable cell, as the questionnaire import does, whatever result it shows', async () => {
+    // The result a file carries for a formula is whatever the program that saved it wrote, not what was typed.
+    const wb = await download()
+    const ws = plan(wb)
+    const row = rowOf(ws, 'A6.1')
+    ws.getCell(`L${row}`).value = { formula: 'B4', result: 'Somchai (HR)' }
+    ws.getCell(`M${row}`).value = { formula: 'TODAY()', result: new Date(Date.UTC(2026, 3, 15)) }
+    const { changes, errors } = await upload(wb)
+    expect(changes).toEqual([])
+    expect(at(errors)).toEqual([`Action plan!L${row}`, `Action plan!M${row}`])
+    for (const e of errors) {
+      expect(e.reason).toMatch(
+        /the cell holds a formula; type the value itself \(to start text with "=", type an apostrophe first\)/,
+      )
+    }
   })
 
   it('refuses an invalid status, naming the sheet and cell; the caller then applies nothing', async () => {

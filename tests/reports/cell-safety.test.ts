@@ -2,10 +2,13 @@ import ExcelJS from 'exceljs'
 import { describe, expect, it } from 'vitest'
 import type { AnswerValue } from '../../src/questionnaire/condition.ts'
 import { t } from '../../src/questionnaire/text.ts'
-import { parseActionPlanUpload } from '../../src/reports/action-plan-import.ts'
-import { EXCEL_CELL_LIMIT, safeText, unquoteText, xmlText } from '../../src/reports/cell-safety.ts'
-import { type ActionItem, buildGapReport, type GapReportInput } from '../../src/reports/gap-report.ts'
-import { buildQuestionnaireWorkbook, parseQuestionnaireWorkbook } from '../../src/reports/questionnaire-workbook.ts'
+import { parseActionPlanUpload } from '../../src/reports/action-plan/parse.ts'
+import { type ActionItem, buildGapReport, type GapReportInput } from '../../src/reports/gap-report/build.ts'
+import {
+  buildQuestionnaireWorkbook,
+  parseQuestionnaireWorkbook,
+} from '../../src/reports/questionnaire-workbook/build.ts'
+import { EXCEL_CELL_LIMIT, safeText, unquoteText, xmlText } from '../../src/reports/xlsx/cell-safety.ts'
 import { convertToPdf, OFFICE } from '../helpers/office.ts'
 import { type Answers, bestAnswers, compiled, rubric, run } from '../helpers/scoring.ts'
 

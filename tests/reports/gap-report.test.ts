@@ -1,14 +1,14 @@
 import ExcelJS from 'exceljs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { t } from '../../src/questionnaire/text.ts'
-import { EXCEL_CELL_LIMIT, safeText, unquoteText } from '../../src/reports/cell-safety.ts'
+import { ACTION_PLAN_COLUMNS } from '../../src/reports/action-plan/layout.ts'
 import {
   type ActionItem,
   buildGapReport,
   GAP_REPORT_SHEETS,
   type GapReportInput,
-} from '../../src/reports/gap-report.ts'
-import { ACTION_PLAN_COLUMNS } from '../../src/reports/xlsx-action-plan-layout.ts'
+} from '../../src/reports/gap-report/build.ts'
+import { EXCEL_CELL_LIMIT, safeText, unquoteText } from '../../src/reports/xlsx/cell-safety.ts'
 import type { ScoreResult } from '../../src/scoring/result.schema.ts'
 import { convertToPdf, OFFICE } from '../helpers/office.ts'
 import { type Answers, bestAnswers, compiled, rubric, run } from '../helpers/scoring.ts'

@@ -8,10 +8,10 @@ import {
   type PrefilledAnswer,
   parseQuestionnaireWorkbook,
   type WorkbookMeta,
-} from '../../src/reports/questionnaire-workbook.ts'
-import { describeCondition } from '../../src/reports/questionnaire-workbook-conditions.ts'
-import { rowKey } from '../../src/reports/questionnaire-workbook-layout.ts'
-import { checkXlsxUpload, UploadRejected } from '../../src/reports/upload-limits.ts'
+} from '../../src/reports/questionnaire-workbook/build.ts'
+import { describeCondition } from '../../src/reports/questionnaire-workbook/conditions.ts'
+import { rowKey } from '../../src/reports/questionnaire-workbook/layout.ts'
+import { checkXlsxUpload, UploadRejected } from '../../src/reports/upload/limits.ts'
 import { convertToPdf, OFFICE } from '../helpers/office.ts'
 import { type Answers, bestAnswers, compiled } from '../helpers/scoring.ts'
 
@@ -412,6 +412,28 @@ describe('questionnaire workbook: dates and conditions', () => {
     })
     const bad = await parseQuestionnaireWorkbook(typed, meta, rec.cq)
     expect(bad.errors.map((e) => e.reason)).toEqual(['B0.5: expected a date written YYYY-MM-DD'])
+  })
+
+  it('reads cells as the action plan import does: a linked formatted text is its text, a date out of range a problem', async () => {
+    const buf = await exported()
+    const changed = await edited(buf, (ws, row) => {
+      ws.getCell(`${ANSWER}${row('A1.3')}`).value = {
+        text: { richText: [{ text: label('A1.3', 'yes') }] },
+        hyperlink: 'https://example.com',
+      } as unknown as ExcelJS.CellValue
+    })
+    const parsed = await parseQuestionnaireWorkbook(changed, META, cq)
+    expect(parsed.errors).toEqual([])
+    expect(parsed.answers['A1.3']).toBe('yes')
+
+    // A number far beyond any date, in a date-formatted cell: exceljs reads it as an invalid Date.
+    const far = await edited(buf, (ws, row) => {
+      const cell = ws.getCell(`${ANSWER}${row('A1.2')}`)
+      cell.value = 1e20
+      cell.numFmt = 'yyyy-mm-dd'
+    })
+    const bad = await parseQuestionnaireWorkbook(far, META, cq)
+    expect(bad.errors.map((e) => e.reason)).toEqual(['A1.2: the date is not valid'])
   })
 
   it('words conditions a person can check', () => {

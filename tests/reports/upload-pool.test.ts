@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { checkXlsxUpload } from '../../src/reports/upload-limits.ts'
-import { UploadBusy, UploadPool } from '../../src/reports/upload-pool.ts'
+import { checkXlsxUpload } from '../../src/reports/upload/limits.ts'
+import { UploadBusy, UploadPool } from '../../src/reports/upload/pool.ts'
 
 /**
  * The worker threads that read uploads: a reader that runs out of memory or time ends alone, the upload is

@@ -4,7 +4,7 @@ import { crc32, createDeflateRaw, deflateRawSync, inflateRawSync } from 'node:zl
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiToken } from '../../src/access/api-token.service.ts'
 import { buildApp } from '../../src/app.ts'
-import { sheetNames } from '../../src/reports/upload-sheets.ts'
+import { sheetNames } from '../../src/reports/upload/sheets.ts'
 import { freshEnv, type TestEnv, testApp } from '../helpers/app.ts'
 import { Client } from '../helpers/client.ts'
 import { freePort, type Spawned, spawnTs, waitForHttp } from '../helpers/process.ts'

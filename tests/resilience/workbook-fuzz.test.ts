@@ -6,13 +6,8 @@ import type { LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkAnswers, type RawAnswer } from '../../src/questionnaire/answers.ts'
 import { t as label } from '../../src/questionnaire/text.ts'
-import { COUNTRY_NAMES } from '../../src/reports/questionnaire-workbook-layout.ts'
-import {
-  DUE_DATE_MAX,
-  DUE_DATE_MIN,
-  NOTES_MAX_LENGTH,
-  OWNER_MAX_LENGTH,
-} from '../../src/reports/xlsx-action-plan-layout.ts'
+import { DUE_DATE_MAX, DUE_DATE_MIN, NOTES_MAX_LENGTH, OWNER_MAX_LENGTH } from '../../src/reports/action-plan/layout.ts'
+import { COUNTRY_NAMES } from '../../src/reports/questionnaire-workbook/layout.ts'
 import { testApp } from '../helpers/app.ts'
 import { Client } from '../helpers/client.ts'
 import { bestAnswers, compiled, PROFILE } from '../helpers/scoring.ts'

@@ -12,9 +12,9 @@ import { HttpError } from '../../plugins/app/errors.ts'
 import { uploadRoutes } from '../../plugins/external/multipart.ts'
 import { employerSections, portfolioRows } from '../../portfolio/portfolio-export.ts'
 import { getQuestionnaireVersion } from '../../questionnaire/questionnaire.service.ts'
-import { writePortfolio } from '../../reports/portfolio.ts'
-import { UploadRejected } from '../../reports/upload-limits.ts'
-import { UploadBusy } from '../../reports/upload-pool.ts'
+import { writePortfolio } from '../../reports/portfolio/write.ts'
+import { UploadRejected } from '../../reports/upload/limits.ts'
+import { UploadBusy } from '../../reports/upload/pool.ts'
 
 const Id = z.object({ id: z.coerce.number().int().positive() })
 export const MAX_WORKBOOK_BYTES = 5 * 1024 * 1024

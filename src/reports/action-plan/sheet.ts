@@ -1,12 +1,16 @@
 import type ExcelJS from 'exceljs'
-import { t } from '../questionnaire/text.ts'
-import { GAP_TYPES, type GapTypeKey, type Severity } from '../questionnaire/vocabulary.ts'
-import type { Gap } from '../scoring/result.schema.ts'
-import { safeText } from './cell-safety.ts'
-import type { ActionItem, ActionStatus } from './gap-report.ts'
+import { t } from '../../questionnaire/text.ts'
+import { GAP_TYPES, type GapTypeKey, type Severity } from '../../questionnaire/vocabulary.ts'
+import type { Gap } from '../../scoring/result.schema.ts'
+import { type GapContext, SEVERITY_RANK, sectionLabel, severityOf } from '../gap-report/context.ts'
+import { safeText } from '../xlsx/cell-safety.ts'
+import { addDaysUtc, type CellInput, DATE_FORMAT, dateCell, SEVERITY_SWATCHES } from '../xlsx/style.ts'
+import { type TableColumn, writeTable } from '../xlsx/table.ts'
 import {
   ACTION_PLAN_COLUMNS,
+  type ActionItem,
   type ActionPlanColumnKey,
+  type ActionStatus,
   ASSESSMENT_ID_CELL,
   CHECKED_COLUMNS,
   type CheckedColumnKey,
@@ -19,10 +23,7 @@ import {
   OWNER_MAX_LENGTH,
   rowCheck,
   STATUS_LABELS,
-} from './xlsx-action-plan-layout.ts'
-import { type GapContext, SEVERITY_RANK, sectionLabel, severityOf } from './xlsx-gap-context.ts'
-import { addDaysUtc, type CellInput, DATE_FORMAT, dateCell, SEVERITY_SWATCHES } from './xlsx-style.ts'
-import { type TableColumn, writeTable } from './xlsx-table.ts'
+} from './layout.ts'
 
 /**
  * The corrective action plan: one row per gap, red flags first, then by severity. Owner, due date, status

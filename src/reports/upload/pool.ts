@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads'
-import { UploadRejected } from './upload-errors.ts'
-import type { UploadJob, UploadJobResult } from './upload-jobs.ts'
-import type { WorkerReply } from './upload-worker.ts'
+import { UploadRejected } from './errors.ts'
+import type { UploadJob, UploadJobResult } from './jobs.ts'
+import type { WorkerReply } from './worker.ts'
 
 /**
  * Uploaded workbooks are read off the event loop, in worker threads, a few at a time. Reading one takes
@@ -168,13 +168,13 @@ function describeCrash(err: Error, options: PoolOptions): Error {
 }
 
 /**
- * The worker runs upload-worker.ts: compiled JavaScript beside this file in dist/, or the TypeScript source
+ * The worker runs worker.ts: compiled JavaScript beside this file in dist/, or the TypeScript source
  * when the server runs from the sources (tests, `npm run dev`), where the worker registers tsx first.
  */
 function spawnWorker(memoryMb: number): Worker {
   const here = import.meta.url
   const fromSource = here.endsWith('.ts')
-  const entry = new URL(`./upload-worker.${fromSource ? 'ts' : 'js'}`, here)
+  const entry = new URL(`./worker.${fromSource ? 'ts' : 'js'}`, here)
   const options = { resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: 32 } }
   if (!fromSource) return new Worker(entry, options)
   const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}) })`

@@ -1,9 +1,9 @@
-import { checkAnswers, type RawAnswer } from '../questionnaire/answers.ts'
-import type { AnswerValue } from '../questionnaire/condition.ts'
-import { applicability, type CompiledQuestionnaire } from '../questionnaire/model.ts'
-import { xmlText } from './cell-safety.ts'
-import { describeCondition } from './questionnaire-workbook-conditions.ts'
-import type { ParsedQuestionnaire } from './questionnaire-workbook-import.ts'
+import { checkAnswers, type RawAnswer } from '../../questionnaire/answers.ts'
+import type { AnswerValue } from '../../questionnaire/condition.ts'
+import { applicability, type CompiledQuestionnaire } from '../../questionnaire/model.ts'
+import { xmlText } from '../xlsx/cell-safety.ts'
+import { describeCondition } from './conditions.ts'
+import type { ParsedQuestionnaire } from './parse.ts'
 
 /**
  * What an accepted offline questionnaire changes, compared with the saved answers. A row counts as

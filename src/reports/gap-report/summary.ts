@@ -1,18 +1,9 @@
 import type ExcelJS from 'exceljs'
-import { SEVERITIES, type Severity } from '../questionnaire/vocabulary.ts'
-import type { InherentFactor, ScoreResult } from '../scoring/result.schema.ts'
-import type { ControlBand } from '../scoring/rubric.schema.ts'
-import { BlockSheet } from './xlsx-blocks.ts'
-import {
-  CAVEAT,
-  capitalise,
-  countryName,
-  type GapContext,
-  percent,
-  sectionLabel,
-  sectorName,
-  severityOf,
-} from './xlsx-gap-context.ts'
+import { SEVERITIES, type Severity } from '../../questionnaire/vocabulary.ts'
+import { openRedFlags } from '../../scoring/open-red-flags.ts'
+import type { InherentFactor, ScoreResult } from '../../scoring/result.schema.ts'
+import type { ControlBand } from '../../scoring/rubric.schema.ts'
+import { BlockSheet } from '../xlsx/blocks.ts'
 import {
   CONTROL_BAND_LABELS,
   DATE_TIME_FORMAT,
@@ -25,7 +16,17 @@ import {
   styleMuted,
   styleTitle,
   timestampCell,
-} from './xlsx-style.ts'
+} from '../xlsx/style.ts'
+import {
+  CAVEAT,
+  capitalise,
+  countryName,
+  type GapContext,
+  percent,
+  sectionLabel,
+  sectorName,
+  severityOf,
+} from './context.ts'
 
 /**
  * The Summary sheet: one screen that says how risky the site looks, why, how sure the score is, and how
@@ -254,9 +255,7 @@ function writeCounts(b: BlockSheet, ctx: GapContext): void {
   const formats = [undefined, COUNT, COUNT, COUNT]
   b.heading('Red flags and gaps by severity')
   b.tableHeader(['Severity', 'Red flags', 'Gaps', "Of which don't know"])
-  const flags = countBy(
-    r.redFlags.filter((f) => f.status !== 'cleared').map((f) => severityOf(ctx, f.question) ?? 'critical'),
-  )
+  const flags = countBy(openRedFlags(r).map((f) => severityOf(ctx, f.question) ?? 'critical'))
   const gaps = countBy(r.gaps.map((g) => g.severity))
   const dontKnow = countBy(r.gaps.filter((g) => g.dontKnow).map((g) => g.severity))
   for (const s of SEVERITIES) {

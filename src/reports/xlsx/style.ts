@@ -1,5 +1,5 @@
 import type ExcelJS from 'exceljs'
-import type { ControlBand, InherentBand, Rating } from '../scoring/rubric.schema.ts'
+import type { ControlBand, InherentBand, Rating } from '../../scoring/rubric.schema.ts'
 import { safeText, xmlText } from './cell-safety.ts'
 
 /**
@@ -13,7 +13,12 @@ export const DATE_FORMAT = 'yyyy-mm-dd'
 export const DATE_TIME_FORMAT = 'yyyy-mm-dd hh:mm'
 
 const argb = (hex: string): string => `FF${hex}`
-const solid = (hex: string): ExcelJS.Fill => ({ type: 'pattern', pattern: 'solid', fgColor: { argb: argb(hex) } })
+/** A solid fill of one colour (six hex digits, without alpha). */
+export const solid = (hex: string): ExcelJS.Fill => ({
+  type: 'pattern',
+  pattern: 'solid',
+  fgColor: { argb: argb(hex) },
+})
 
 export type Swatch = { fill: string; font: string; label: string }
 
@@ -48,11 +53,31 @@ export const INHERENT_BAND_LABELS: Record<InherentBand, string> = { low: 'Low', 
 
 const HEADER_FILL = '1F3864'
 const EDITABLE_HEADER_FILL = '375623'
+/** Light yellow is the usual "type here" colour and stays distinguishable when printed in grey. */
 const EDITABLE_FILL = 'FFF2CC'
 const BLOCK_FILL = 'D9E1F2'
 const MUTED_FONT = '595959'
-const THIN: ExcelJS.Border = { style: 'thin', color: { argb: argb('BFBFBF') } }
-const BORDERS: Partial<ExcelJS.Borders> = { top: THIN, left: THIN, bottom: THIN, right: THIN }
+export const THIN: ExcelJS.Border = { style: 'thin', color: { argb: argb('BFBFBF') } }
+export const BORDERS: Partial<ExcelJS.Borders> = { top: THIN, left: THIN, bottom: THIN, right: THIN }
+
+/** Fonts always carry a name: LibreOffice falls back to a serif face for a font without one. */
+export const FONT: Partial<ExcelJS.Font> = { name: 'Calibri', size: 11 }
+export const MUTED_COLOR: Partial<ExcelJS.Color> = { argb: argb(MUTED_FONT) }
+export const TOP_WRAP: Partial<ExcelJS.Alignment> = { vertical: 'top', wrapText: true }
+/** The cells a person fills in. */
+export const EDITABLE: ExcelJS.Fill = solid(EDITABLE_FILL)
+
+/**
+ * The header row of the questionnaire workbook and the portfolio, as one style object assigned whole
+ * (cell.style): exceljs writes a style object it has seen before without serialising it again, which
+ * keeps the streamed portfolio fast. The gap report's tables are styled cell by cell (styleHeader).
+ */
+export const HEADER_STYLE: Partial<ExcelJS.Style> = {
+  font: { ...FONT, bold: true, color: { argb: argb('FFFFFF') } },
+  fill: solid('1F4E5F'),
+  alignment: { vertical: 'middle', wrapText: true },
+  border: BORDERS,
+}
 
 /** Writes a value: text always as guarded plain text, numbers as numbers, dates as date cells. */
 export function put(cell: ExcelJS.Cell, value: CellInput, numFmt?: string): void {
@@ -162,12 +187,6 @@ function headerFooterText(s: string): string {
       .replace(/&/g, '&&')
       .slice(0, 200),
   )
-}
-
-export const toColumnLetter = (n: number): string => {
-  let s = ''
-  for (let x = n; x > 0; x = Math.floor((x - 1) / 26)) s = String.fromCharCode(65 + ((x - 1) % 26)) + s
-  return s
 }
 
 /** A calendar date (YYYY-MM-DD) as a date cell value: midnight UTC, which exceljs stores without shift. */

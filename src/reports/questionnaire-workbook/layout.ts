@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
-import { COUNTRIES } from '../questionnaire/countries.ts'
-import type { CompiledQuestionnaire, QuestionEntry } from '../questionnaire/model.ts'
-import type { Section } from '../questionnaire/questionnaire.schema.ts'
-import { t } from '../questionnaire/text.ts'
+import { COUNTRIES } from '../../questionnaire/countries.ts'
+import type { CompiledQuestionnaire, QuestionEntry } from '../../questionnaire/model.ts'
+import type { Section } from '../../questionnaire/questionnaire.schema.ts'
+import { t } from '../../questionnaire/text.ts'
 
 /**
  * What the export and the import of the offline questionnaire workbook must agree on: sheet names,

@@ -1,9 +1,12 @@
 import type ExcelJS from 'exceljs'
-import { textProblem } from '../plain-text.ts'
-import { checkAnswers, type RawAnswer } from '../questionnaire/answers.ts'
-import type { CompiledQuestionnaire, QuestionEntry } from '../questionnaire/model.ts'
-import { t } from '../questionnaire/text.ts'
-import { unquoteText } from './cell-safety.ts'
+import { textProblem } from '../../plain-text.ts'
+import { checkAnswers, type RawAnswer } from '../../questionnaire/answers.ts'
+import type { CompiledQuestionnaire, QuestionEntry } from '../../questionnaire/model.ts'
+import { t } from '../../questionnaire/text.ts'
+import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from '../upload/limits.ts'
+import { openUploadedWorkbook } from '../upload/open.ts'
+import { cellText, type ReadCell, readTyped } from '../xlsx/read.ts'
+import { type SheetError, sortSheetErrors } from '../xlsx/sheet-error.ts'
 import {
   COL,
   COLUMN_NUMBER,
@@ -20,9 +23,7 @@ import {
   rowKey,
   SHEET,
   type WorkbookMeta,
-} from './questionnaire-workbook-layout.ts'
-import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './upload-limits.ts'
-import { openUploadedWorkbook } from './xlsx-open.ts'
+} from './layout.ts'
 
 /**
  * Reading an offline questionnaire back. Every row is checked and every problem is reported with its
@@ -30,7 +31,6 @@ import { openUploadedWorkbook } from './xlsx-open.ts'
  * no problem at all: the import is all or nothing, and a caller cannot save half a file by mistake.
  */
 
-export type SheetError = { sheet: string; cell: string; reason: string }
 export type ParsedQuestionnaire = {
   /** Every question row's answer, null where the cell is empty (the answer is cleared). */
   answers: Record<string, RawAnswer>
@@ -78,67 +78,28 @@ export async function parseQuestionnaireWorkbook(
 }
 
 function refused(errors: SheetError[]): ParsedQuestionnaire {
-  return { answers: {}, comments: {}, cells: {}, errors: sortErrors(errors) }
-}
-
-function cellOrder(cell: string): [number, number] {
-  const m = /^([A-Z]+)(\d+)$/.exec(cell)
-  if (!m) return [0, 0]
-  const col = [...(m[1] as string)].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0)
-  return [Number(m[2]), col]
-}
-
-function sortErrors(errors: SheetError[]): SheetError[] {
-  return errors
-    .map((e, i) => ({ e, i, at: cellOrder(e.cell) }))
-    .sort((a, b) => a.e.sheet.localeCompare(b.e.sheet) || a.at[0] - b.at[0] || a.at[1] - b.at[1] || a.i - b.i)
-    .map((x) => x.e)
+  return { answers: {}, comments: {}, cells: {}, errors: sortSheetErrors(errors) }
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Cell values
+// Cell values (read by the kit's one cell reader, xlsx/read.ts)
 
-type Plain =
-  | { kind: 'empty' }
-  | { kind: 'text'; text: string }
-  | { kind: 'number'; n: number }
-  | { kind: 'date'; d: Date }
-  | { kind: 'bad'; why: string }
+type Value = Exclude<ReadCell, { kind: 'empty' } | { kind: 'problem' }>
 
-/** exceljs gives rich text, hyperlinks and formulas as objects; a person only sees their text. */
-function plain(v: ExcelJS.CellValue): Plain {
-  if (v === null || v === undefined) return { kind: 'empty' }
-  if (typeof v === 'number') return { kind: 'number', n: v }
-  if (typeof v === 'boolean') return { kind: 'text', text: v ? 'TRUE' : 'FALSE' }
-  if (typeof v === 'string') return v.trim() === '' ? { kind: 'empty' } : { kind: 'text', text: unquoteText(v) }
-  if (v instanceof Date) return { kind: 'date', d: v }
-  if ('formula' in v || 'sharedFormula' in v) {
-    return {
-      kind: 'bad',
-      why: 'the cell holds a formula; type the answer itself (to start text with "=", type an apostrophe first)',
-    }
-  }
-  if ('error' in v) return { kind: 'bad', why: `the cell shows the error ${v.error}; type the answer itself` }
-  if ('richText' in v) return plain(v.richText.map((r) => r.text).join(''))
-  if ('text' in v && typeof v.text === 'string') return plain(v.text)
-  return { kind: 'bad', why: 'the cell content could not be read' }
-}
-
-function textOf(v: ExcelJS.CellValue): string {
-  const p = plain(v)
-  if (p.kind === 'text') return p.text.trim()
-  if (p.kind === 'number') return String(p.n)
+/** Keys, ids and metadata: the text trimmed, a number as its digits, anything else as nothing. */
+function textOf(cell: ExcelJS.Cell): string {
+  const c = readTyped(cell)
+  if (c.kind === 'text') return c.text.trim()
+  if (c.kind === 'number') return String(c.value)
   return ''
 }
 
-const isoDate = (d: Date) => d.toISOString().slice(0, 10)
-
 type Read = { value: RawAnswer } | { error: string }
 
-function readAnswer(e: QuestionEntry, v: ExcelJS.CellValue): Read {
-  const p = plain(v)
+function readAnswer(e: QuestionEntry, cell: ExcelJS.Cell): Read {
+  const p = readTyped(cell)
   if (p.kind === 'empty') return { value: null }
-  if (p.kind === 'bad') return { error: p.why }
+  if (p.kind === 'problem') return { error: p.reason }
   switch (e.question.type) {
     case 'single':
     case 'scale':
@@ -148,23 +109,22 @@ function readAnswer(e: QuestionEntry, v: ExcelJS.CellValue): Read {
     case 'number':
       return readNumber(p)
     case 'date':
-      if (p.kind === 'date') return { value: isoDate(p.d) }
+      if (p.kind === 'date') return { value: plainText(p) }
       if (p.kind === 'number') return { error: 'expected a date, for example 2026-06-30' }
       return { value: p.text.trim() }
     case 'country':
       return readCountry(p)
     case 'text':
-      return { value: p.kind === 'text' ? p.text : p.kind === 'number' ? String(p.n) : isoDate(p.d) }
+      return { value: plainText(p) }
   }
 }
 
-function plainText(p: Exclude<Plain, { kind: 'empty' } | { kind: 'bad' }>): string {
-  return p.kind === 'text' ? p.text : p.kind === 'number' ? String(p.n) : isoDate(p.d)
-}
+/** A date as YYYY-MM-DD, a number as its digits. */
+const plainText = (p: Value): string => cellText(p) as string
 
 const allowedLabels = (e: QuestionEntry) => e.choices.map((c) => `"${t(c.label)}"`).join(', ')
 
-function readChoice(e: QuestionEntry, p: Exclude<Plain, { kind: 'empty' } | { kind: 'bad' }>): Read {
+function readChoice(e: QuestionEntry, p: Value): Read {
   const text = plainText(p)
   const id = choiceIndex(e).get(normaliseLabel(text))
   if (id) return { value: id }
@@ -174,7 +134,7 @@ function readChoice(e: QuestionEntry, p: Exclude<Plain, { kind: 'empty' } | { ki
   return { error: `"${text}" is not one of the answers in the list (${allowedLabels(e)})` }
 }
 
-function readChoices(e: QuestionEntry, p: Exclude<Plain, { kind: 'empty' } | { kind: 'bad' }>): Read {
+function readChoices(e: QuestionEntry, p: Value): Read {
   const text = plainText(p)
   const index = choiceIndex(e)
   // A whole cell matching one label wins, in case a label itself contains a separator.
@@ -195,15 +155,15 @@ function readChoices(e: QuestionEntry, p: Exclude<Plain, { kind: 'empty' } | { k
 }
 
 /** A number typed into a cell formatted as text still counts; anything else goes to checkAnswers as text. */
-function readNumber(p: Exclude<Plain, { kind: 'empty' } | { kind: 'bad' }>): Read {
+function readNumber(p: Value): Read {
   if (p.kind === 'date') return { error: 'expected a number, but the cell holds a date' }
-  if (p.kind === 'number') return { value: p.n }
+  if (p.kind === 'number') return { value: p.value }
   const text = p.text.trim()
   const n = Number(text)
   return { value: text !== '' && Number.isFinite(n) ? n : text }
 }
 
-function readCountry(p: Exclude<Plain, { kind: 'empty' } | { kind: 'bad' }>): Read {
+function readCountry(p: Value): Read {
   const text = plainText(p)
   const code = countryByName().get(normaliseLabel(text))
   if (code) return { value: code }
@@ -218,8 +178,8 @@ const REDOWNLOAD = 'Download a new workbook from the assessment page and copy yo
 function readMeta(ws: ExcelJS.Worksheet): Map<string, { value: string; cell: string }> {
   const out = new Map<string, { value: string; cell: string }>()
   ws.eachRow((row) => {
-    const key = textOf(row.getCell(1).value)
-    if (key) out.set(key, { value: textOf(row.getCell(2).value), cell: row.getCell(2).address })
+    const key = textOf(row.getCell(1))
+    if (key) out.set(key, { value: textOf(row.getCell(2)), cell: row.getCell(2).address })
   })
   return out
 }
@@ -298,7 +258,7 @@ function checkHeaders(ws: ExcelJS.Worksheet): SheetError[] {
   const errors: SheetError[] = []
   for (const [name, prefix] of REQUIRED_HEADERS) {
     const cell = ws.getCell(HEADER_ROW, COLUMN_NUMBER[name])
-    if (!textOf(cell.value).startsWith(prefix)) {
+    if (!textOf(cell).startsWith(prefix)) {
       errors.push({
         sheet: SHEET.answers,
         cell: cell.address,
@@ -326,13 +286,13 @@ function locateRows(
   // Only rows that hold something: one cell typed on row 1,048,576 must not make this walk a million rows.
   ws.eachRow((row, r) => {
     if (r <= HEADER_ROW) return
-    const id = textOf(row.getCell(COLUMN_NUMBER.id).value)
-    const key = textOf(row.getCell(COLUMN_NUMBER.key).value)
+    const id = textOf(row.getCell(COLUMN_NUMBER.id))
+    const key = textOf(row.getCell(COLUMN_NUMBER.key))
     const keyed = byKey.get(key)
     if (!id && !keyed) {
       const typed = ['answer', 'comment'] as const
       for (const c of typed) {
-        if (plain(row.getCell(COLUMN_NUMBER[c]).value).kind !== 'empty') {
+        if (readTyped(row.getCell(COLUMN_NUMBER[c])).kind !== 'empty') {
           error(
             r,
             c,
@@ -382,14 +342,14 @@ function readRows(ws: ExcelJS.Worksheet, cq: CompiledQuestionnaire, rows: Map<st
     const e = cq.byId.get(qid) as QuestionEntry
     const answerCell = ws.getCell(r, COLUMN_NUMBER.answer)
     cells.set(qid, answerCell.address)
-    const read = readAnswer(e, answerCell.value)
+    const read = readAnswer(e, answerCell)
     if ('error' in read)
       errors.push({ sheet: SHEET.answers, cell: answerCell.address, reason: `${qid}: ${read.error}` })
     else answers[qid] = read.value
     const commentCell = ws.getCell(r, COLUMN_NUMBER.comment)
-    const comment = plain(commentCell.value)
-    if (comment.kind === 'bad') {
-      errors.push({ sheet: SHEET.answers, cell: commentCell.address, reason: `${qid}: ${comment.why}` })
+    const comment = readTyped(commentCell)
+    if (comment.kind === 'problem') {
+      errors.push({ sheet: SHEET.answers, cell: commentCell.address, reason: `${qid}: ${comment.reason}` })
     } else {
       const text = comment.kind === 'empty' ? '' : plainText(comment)
       if (text.length > MAX_COMMENT) {

@@ -1,12 +1,12 @@
-import { type CompiledQuestionnaire, compileQuestionnaire, type QuestionnaireDef } from '../questionnaire/model.ts'
-import { type ActionPlanResult, parseActionPlanUpload } from './action-plan-import.ts'
-import type { ActionItem } from './gap-report.ts'
-import { type ParsedQuestionnaire, parseQuestionnaireWorkbook } from './questionnaire-workbook-import.ts'
-import type { WorkbookMeta } from './questionnaire-workbook-layout.ts'
-import { checkXlsxUpload } from './upload-limits.ts'
+import { type CompiledQuestionnaire, compileQuestionnaire, type QuestionnaireDef } from '../../questionnaire/model.ts'
+import type { ActionItem } from '../action-plan/layout.ts'
+import { type ActionPlanResult, parseActionPlanUpload } from '../action-plan/parse.ts'
+import type { WorkbookMeta } from '../questionnaire-workbook/layout.ts'
+import { type ParsedQuestionnaire, parseQuestionnaireWorkbook } from '../questionnaire-workbook/parse.ts'
+import { checkXlsxUpload } from './limits.ts'
 
 /**
- * What an upload worker does (upload-worker.ts): the checks and the reading of one uploaded workbook,
+ * What an upload worker does (worker.ts): the checks and the reading of one uploaded workbook,
  * from its bytes to plain data (the answers, or the action plan's changes, and the problems found). It
  * reads nothing from the database and writes nothing: the caller, on the main thread, saves the result.
  * Everything in and out is plain data, so that it crosses between threads as it is.

@@ -1,4 +1,5 @@
 import type ExcelJS from 'exceljs'
+import { toColumnLetter } from './columns.ts'
 import {
   type CellInput,
   fitText,
@@ -12,8 +13,7 @@ import {
   styleMuted,
   styleTitle,
   textLines,
-  toColumnLetter,
-} from './xlsx-style.ts'
+} from './style.ts'
 
 /**
  * A list sheet: a title, one line saying what the sheet is for, then a table with a frozen, filtered

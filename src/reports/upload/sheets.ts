@@ -1,4 +1,4 @@
-import { attributes, decodeAddress } from './upload-ranges.ts'
+import { attributes, decodeAddress } from './ranges.ts'
 
 /**
  * What exceljs would build from the XML of a workbook, counted from the text before it builds anything:

@@ -9,7 +9,7 @@ import {
   styleHeader,
   styleMuted,
   textLines,
-} from './xlsx-style.ts'
+} from './style.ts'
 
 /**
  * A sheet written top to bottom in blocks (a heading, label and value lines, small tables), as the

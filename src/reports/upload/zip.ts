@@ -1,5 +1,5 @@
 import { crc32, inflateRawSync } from 'node:zlib'
-import { damaged, notXlsx } from './upload-errors.ts'
+import { damaged, notXlsx } from './errors.ts'
 
 /**
  * Reading an uploaded .xlsx (a zip archive) without trusting it. The central directory at the end of the

@@ -1,12 +1,19 @@
 import type ExcelJS from 'exceljs'
-import { textProblem } from '../plain-text.ts'
-import { safeText, unquoteText } from './cell-safety.ts'
-import type { ActionItem, ActionStatus } from './gap-report.ts'
-import { UploadRejected } from './upload-errors.ts'
+import { textProblem } from '../../plain-text.ts'
+import { UploadRejected } from '../upload/errors.ts'
+import { openUploadedWorkbook } from '../upload/open.ts'
+import { safeText, unquoteText } from '../xlsx/cell-safety.ts'
+import { toColumnLetter } from '../xlsx/columns.ts'
+import { cellText, type ReadCell, readCell } from '../xlsx/read.ts'
+import type { SheetError } from '../xlsx/sheet-error.ts'
+import { dateCell } from '../xlsx/style.ts'
+import { FIRST_DATA_ROW, HEADER_ROW } from '../xlsx/table.ts'
 import {
   ACTION_PLAN_COLUMNS,
   ACTION_PLAN_SHEET,
+  type ActionItem,
   type ActionPlanColumnKey,
+  type ActionStatus,
   ASSESSMENT_ID_CELL,
   CHECKED_COLUMNS,
   cellOf,
@@ -22,11 +29,7 @@ import {
   parseStatus,
   readRowCheck,
   STATUS_LABELS,
-} from './xlsx-action-plan-layout.ts'
-import { openUploadedWorkbook } from './xlsx-open.ts'
-import { cellText, type ReadCell, readCell } from './xlsx-read.ts'
-import { dateCell, toColumnLetter } from './xlsx-style.ts'
-import { FIRST_DATA_ROW, HEADER_ROW } from './xlsx-table.ts'
+} from './layout.ts'
 
 /**
  * Reading back the Action plan sheet of a gap report that a site filled in. Rows are matched by their
@@ -35,7 +38,7 @@ import { FIRST_DATA_ROW, HEADER_ROW } from './xlsx-table.ts'
  * the changes only when there is no error (all or nothing) is the caller's job; the changes of valid
  * rows are returned even when other rows have errors, so that the caller can say what would have changed.
  *
- * The workbook is opened within the upload limits (upload-limits.ts), which throw UploadRejected; the
+ * The workbook is opened within the upload limits (upload/limits.ts), which throw UploadRejected; the
  * caller runs checkXlsxUpload first to refuse a file that is no workbook with the reason why.
  */
 
@@ -46,8 +49,6 @@ export type ActionPlanChange = {
   status?: ActionStatus
   notes?: string | null
 }
-
-export type SheetError = { sheet: string; cell: string; reason: string }
 
 type Expected = { assessmentId: number; actions: ActionItem[] }
 type Result = { changes: ActionPlanChange[]; errors: SheetError[] }

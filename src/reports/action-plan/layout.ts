@@ -1,12 +1,24 @@
 import { createHash } from 'node:crypto'
-import type { ActionStatus } from './gap-report.ts'
-import { toColumnLetter } from './xlsx-style.ts'
+import { toColumnLetter } from '../xlsx/columns.ts'
 
 /**
  * The layout of the gap report's Action plan sheet, shared by the writer and the upload parser so that
  * the two cannot drift apart. Changing a header, the order of columns or a hidden cell breaks uploads
  * of files already handed out: bump FORMAT_MARKER when doing so.
  */
+
+/** An action of the corrective action plan, as stored and as the sheet shows it. */
+export type ActionStatus = 'open' | 'in_progress' | 'done' | 'verified'
+
+export type ActionItem = {
+  id: number
+  question: string
+  owner: string | null
+  /** YYYY-MM-DD */
+  dueDate: string | null
+  status: ActionStatus
+  notes: string | null
+}
 
 export const ACTION_PLAN_SHEET = 'Action plan'
 /** Hidden cells in the hidden id column, above the header. */

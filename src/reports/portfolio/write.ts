@@ -1,6 +1,8 @@
 import { type EventEmitter, once } from 'node:events'
 import type { Stream } from 'node:stream'
 import ExcelJS from 'exceljs'
+import { toColumnLetter } from '../xlsx/columns.ts'
+import { FONT, HEADER_STYLE, solid, THIN } from '../xlsx/style.ts'
 import {
   type Cell,
   type Column,
@@ -16,15 +18,15 @@ import {
   redFlagCells,
   SUPPLIER_COLUMNS,
   supplierCells,
-} from './portfolio-sheets.ts'
-import { RowTable, Spool } from './portfolio-spool.ts'
+} from './sheets.ts'
+import { RowTable, Spool } from './spool.ts'
 
 /**
  * The portfolio risk spreadsheet, streamed: Suppliers, Heat map, Red flags and Gaps.
  *
  * exceljs' streaming writer zips one sheet after another, and anything written to a later sheet while
  * an earlier one is open waits in memory. The input is therefore read exactly once, in the Suppliers
- * pass, and the rows of the three later sheets are spooled to temporary files (see portfolio-spool.ts)
+ * pass, and the rows of the three later sheets are spooled to temporary files (see spool.ts)
  * and copied into their sheets afterwards. Reading the input once, rather than once per sheet, means one
  * database query and one scoring per supplier, and every sheet shows the same snapshot of the data even
  * if an assessment changes during the export. Memory stays flat: one supplier's rows at a time, a
@@ -32,23 +34,14 @@ import { RowTable, Spool } from './portfolio-spool.ts'
  * waiting for the zip (see pacer).
  */
 
-export type { PortfolioRow } from './portfolio-sheets.ts'
+export type { PortfolioRow } from './sheets.ts'
 export type PortfolioOptions = { brandName: string; generatedAt: Date; sections: { id: string; title: string }[] }
 
 /** Excel's last row; a larger long-form list continues on a second sheet ("Gaps (2)"). */
 const MAX_SHEET_ROWS = 1_048_576
 
-/** Fonts always carry a name: LibreOffice falls back to a serif face for a font without one. */
-const FONT: Partial<ExcelJS.Font> = { name: 'Calibri', size: 11 }
-const THIN = { style: 'thin' as const, color: { argb: 'FFBFBFBF' } }
-const solid = (argb: string): ExcelJS.Fill => ({ type: 'pattern', pattern: 'solid', fgColor: { argb } })
-
-const HEADER_STYLE: Partial<ExcelJS.Style> = {
-  font: { ...FONT, bold: true, color: { argb: 'FFFFFFFF' } },
-  fill: solid('FF1F4E5F'),
-  alignment: { vertical: 'middle', wrapText: true },
-  border: { bottom: THIN },
-}
+/** The kit's header; rows below are not bordered, so the header has only its bottom line. */
+const HEADER: Partial<ExcelJS.Style> = { ...HEADER_STYLE, border: { bottom: THIN } }
 
 /**
  * One style object per kind, shared by every cell: exceljs recognises a style object it has seen
@@ -67,10 +60,10 @@ const KIND_STYLE: Record<Kind, Partial<ExcelJS.Style>> = {
 
 /** Colours for ratings and severities; the word is always in the cell too, so grey-scale prints read. */
 const LEVEL_STYLE: Record<string, Partial<ExcelJS.Style>> = {
-  Critical: { font: { ...FONT, bold: true, color: { argb: 'FFFFFFFF' } }, fill: solid('FFC00000') },
-  High: { font: { ...FONT, bold: true }, fill: solid('FFF4B183') },
-  Medium: { fill: solid('FFFFE699') },
-  Low: { fill: solid('FFC6EFCE') },
+  Critical: { font: { ...FONT, bold: true, color: { argb: 'FFFFFFFF' } }, fill: solid('C00000') },
+  High: { font: { ...FONT, bold: true }, fill: solid('F4B183') },
+  Medium: { fill: solid('FFE699') },
+  Low: { fill: solid('C6EFCE') },
 }
 
 function styleOf(kind: Kind, value: Cell): Partial<ExcelJS.Style> {
@@ -136,9 +129,6 @@ function pacer(out: Destination): (ws: ExcelJS.Worksheet) => Promise<void> {
 
 type SheetSpec = { name: string; columns: Column[]; freezeColumns: number; colourScaleFrom?: number }
 
-const columnLetter = (n: number): string =>
-  n <= 26 ? String.fromCharCode(64 + n) : columnLetter(Math.floor((n - 1) / 26)) + columnLetter(((n - 1) % 26) + 1)
-
 function footer(opts: PortfolioOptions): string {
   // "&" starts a header/footer code in Excel, so a brand called "A&B" must be written "A&&B".
   const brand = opts.brandName.replace(/&/g, '&&')
@@ -178,7 +168,7 @@ class SheetWriter {
     const header = this.ws.addRow(spec.columns.map((c) => c.header))
     header.height = headerHeight(spec.columns)
     header.eachCell((cell) => {
-      cell.style = HEADER_STYLE
+      cell.style = HEADER
     })
     header.commit()
     this.row = 1
@@ -204,12 +194,12 @@ class SheetWriter {
   }
 
   close(): void {
-    const last = columnLetter(this.spec.columns.length)
+    const last = toColumnLetter(this.spec.columns.length)
     this.ws.autoFilter = `A1:${last}${this.row}`
     const from = this.spec.colourScaleFrom
     if (from !== undefined && this.row > 1) {
       this.ws.addConditionalFormatting({
-        ref: `${columnLetter(from)}2:${last}${this.row}`,
+        ref: `${toColumnLetter(from)}2:${last}${this.row}`,
         rules: [
           {
             type: 'colorScale',

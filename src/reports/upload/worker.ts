@@ -1,11 +1,11 @@
 import { readlinkSync } from 'node:fs'
 import { setPriority } from 'node:os'
 import { parentPort } from 'node:worker_threads'
-import { UploadRejected } from './upload-errors.ts'
-import { runUploadJob, type UploadJob } from './upload-jobs.ts'
+import { UploadRejected } from './errors.ts'
+import { runUploadJob, type UploadJob } from './jobs.ts'
 
 /**
- * The thread an uploaded workbook is read in (see upload-pool.ts): one job at a time, answered with plain
+ * The thread an uploaded workbook is read in (see pool.ts): one job at a time, answered with plain
  * data, a refusal (its message and reason) or a failure. A parser that runs out of memory or time ends this
  * thread, never the server.
  */
@@ -17,7 +17,7 @@ export type WorkerReply =
   | { ok: false; failed: string }
 
 const port = parentPort
-if (!port) throw new Error('upload-worker.ts runs as a worker thread')
+if (!port) throw new Error('reports/upload/worker.ts runs as a worker thread')
 
 /**
  * Reading an upload yields the processor to the server's requests. On Linux every thread has a scheduling

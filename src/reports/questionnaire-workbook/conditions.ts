@@ -1,6 +1,6 @@
-import { type CmpOp, type Expr, type Operand, parseCondition } from '../questionnaire/condition.ts'
-import type { CompiledQuestionnaire } from '../questionnaire/model.ts'
-import { t } from '../questionnaire/text.ts'
+import { type CmpOp, type Expr, type Operand, parseCondition } from '../../questionnaire/condition.ts'
+import type { CompiledQuestionnaire } from '../../questionnaire/model.ts'
+import { t } from '../../questionnaire/text.ts'
 
 /**
  * Applicability conditions in words a respondent understands offline, where the form cannot hide

@@ -1,10 +1,10 @@
-import type { AnswerValue } from '../questionnaire/condition.ts'
-import { COUNTRIES } from '../questionnaire/countries.ts'
-import { applicability, type CompiledQuestionnaire, compileQuestionnaire } from '../questionnaire/model.ts'
-import { t } from '../questionnaire/text.ts'
-import type { Severity } from '../questionnaire/vocabulary.ts'
-import type { Gap, QuestionScore } from '../scoring/result.schema.ts'
-import type { GapReportInput } from './gap-report.ts'
+import type { AnswerValue } from '../../questionnaire/condition.ts'
+import { COUNTRIES } from '../../questionnaire/countries.ts'
+import { applicability, type CompiledQuestionnaire, compileQuestionnaire } from '../../questionnaire/model.ts'
+import { t } from '../../questionnaire/text.ts'
+import type { Severity } from '../../questionnaire/vocabulary.ts'
+import type { Gap, QuestionScore } from '../../scoring/result.schema.ts'
+import type { GapReportInput } from './input.ts'
 
 /** What every sheet of the gap report looks things up in, computed once. */
 

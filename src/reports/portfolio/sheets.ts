@@ -1,7 +1,8 @@
-import { COUNTRIES } from '../questionnaire/countries.ts'
-import { GAP_TYPES, INDICATORS } from '../questionnaire/vocabulary.ts'
-import type { ScoreResult } from '../scoring/result.schema.ts'
-import { safeText } from './cell-safety.ts'
+import { COUNTRIES } from '../../questionnaire/countries.ts'
+import { GAP_TYPES, INDICATORS } from '../../questionnaire/vocabulary.ts'
+import { openRedFlagCount } from '../../scoring/open-red-flags.ts'
+import type { ScoreResult } from '../../scoring/result.schema.ts'
+import { safeText } from '../xlsx/cell-safety.ts'
 
 /**
  * What goes in each column of the portfolio spreadsheet. Rows are plain arrays of cell values, so the
@@ -45,9 +46,6 @@ const txt = (s: string | null | undefined): string | null => safeText(s) || null
 
 const countryName = (code: string | null) => (code ? (COUNTRIES[code.toUpperCase()] ?? code) : '')
 
-/** Counted as on the assessment page and in score snapshots: every red flag not cleared. */
-export const openRedFlags = (r: ScoreResult) => r.redFlags.filter((f) => f.status !== 'cleared').length
-
 // ---------------------------------------------------------------------------------------------------
 // Suppliers
 
@@ -89,7 +87,7 @@ export function supplierCells(row: PortfolioRow): Cell[] {
     r?.control.overall ?? null,
     r ? cap(r.inherent.band) : null,
     r ? r.inherent.score : null,
-    r ? openRedFlags(r) : null,
+    r ? openRedFlagCount(r) : null,
     r ? r.gaps.length : null,
     r ? cap(r.confidence.level) : null,
     row.openActions,

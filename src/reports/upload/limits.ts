@@ -1,9 +1,9 @@
-import { count, damaged, FAR_MORE, formatBytes, notXlsx, UploadRejected } from './upload-errors.ts'
-import { declaredRanges, MAX_COLUMN } from './upload-ranges.ts'
-import { countSheet, MAX_ROW, sheetNames, xmlDepth } from './upload-sheets.ts'
-import { type Entry, inflateEntry, readDirectory, storedZip, walkEntries } from './upload-zip.ts'
+import { count, damaged, FAR_MORE, formatBytes, notXlsx, UploadRejected } from './errors.ts'
+import { declaredRanges, MAX_COLUMN } from './ranges.ts'
+import { countSheet, MAX_ROW, sheetNames, xmlDepth } from './sheets.ts'
+import { type Entry, inflateEntry, readDirectory, storedZip, walkEntries } from './zip.ts'
 
-export { formatBytes, UploadRejected, type UploadRejectionReason } from './upload-errors.ts'
+export { formatBytes, UploadRejected, type UploadRejectionReason } from './errors.ts'
 
 /**
  * The checks an uploaded workbook passes before any parser sees it, and the only bytes a parser is then
@@ -13,9 +13,9 @@ export { formatBytes, UploadRejected, type UploadRejectionReason } from './uploa
  *    inflated (the others are skipped without being read), and the bytes actually produced are counted,
  *    per part and in total, and inflation stops at the limit whatever the archive declares;
  *  - a sheet of a million rows or cells, which compresses to almost nothing: the rows and cells of each
- *    sheet are counted from its XML (upload-sheets.ts);
+ *    sheet are counted from its XML (sheets.ts);
  *  - elements nested a million deep;
- *  - merged cells, drop-down lists and named ranges covering "A1:XFD1048576" (upload-ranges.ts).
+ *  - merged cells, drop-down lists and named ranges covering "A1:XFD1048576" (ranges.ts).
  * What passes is rewritten as a new archive holding only the parts kept, so exceljs never sees the rest.
  */
 

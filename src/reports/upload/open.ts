@@ -1,9 +1,9 @@
 import ExcelJS from 'exceljs'
-import { checkXlsxUpload, DEFAULT_UPLOAD_LIMITS, type UploadLimits, UploadRejected } from './upload-limits.ts'
+import { checkXlsxUpload, DEFAULT_UPLOAD_LIMITS, type UploadLimits, UploadRejected } from './limits.ts'
 
 /**
  * Opens an uploaded workbook with exceljs, safely: the upload checks run first, and exceljs is given only
- * the parts they kept, inflated within their limits (see upload-limits.ts). Throws UploadRejected for a
+ * the parts they kept, inflated within their limits (see limits.ts). Throws UploadRejected for a
  * file refused by the checks, and for one exceljs cannot read.
  */
 export async function openUploadedWorkbook(

@@ -1,12 +1,12 @@
 import type ExcelJS from 'exceljs'
-import type { AnswerValue } from '../questionnaire/condition.ts'
-import { COUNTRIES } from '../questionnaire/countries.ts'
-import type { QuestionEntry } from '../questionnaire/model.ts'
-import { t } from '../questionnaire/text.ts'
-import { INDICATORS, type Severity } from '../questionnaire/vocabulary.ts'
-import { capitalise, type GapContext, sectionLabel, severityOf } from './xlsx-gap-context.ts'
-import { type CellInput, dateCell, RATING_SWATCHES, SEVERITY_SWATCHES, type Swatch } from './xlsx-style.ts'
-import { type TableColumn, writeTable } from './xlsx-table.ts'
+import { answerText } from '../../questionnaire/answer-text.ts'
+import type { AnswerValue } from '../../questionnaire/condition.ts'
+import type { QuestionEntry } from '../../questionnaire/model.ts'
+import { t } from '../../questionnaire/text.ts'
+import { INDICATORS, type Severity } from '../../questionnaire/vocabulary.ts'
+import { type CellInput, dateCell, RATING_SWATCHES, SEVERITY_SWATCHES, type Swatch } from '../xlsx/style.ts'
+import { type TableColumn, writeTable } from '../xlsx/table.ts'
+import { capitalise, type GapContext, sectionLabel, severityOf } from './context.ts'
 
 /** The Red flags and Answers sheets: long lists, one row per item, ready to filter. */
 
@@ -190,22 +190,9 @@ function scoringNote(e: QuestionEntry, note: string | undefined, applies: boolea
 
 /** The answer as a person reads it: choice labels, country names, and numbers and dates as such. */
 function answerCell(e: QuestionEntry, value: AnswerValue): CellInput {
-  if (Array.isArray(value)) return value.length === 0 ? null : value.map((v) => choiceLabel(e, v)).join('\n')
   if (typeof value === 'number') return value
-  if (value === '') return null
-  switch (e.question.type) {
-    case 'country':
-      return COUNTRIES[value] ?? value
-    case 'date':
-      return dateCell(value) ?? value
-    case 'text':
-      return value
-    default:
-      return choiceLabel(e, value)
-  }
-}
-
-function choiceLabel(e: QuestionEntry, id: string): string {
-  const c = e.choiceById.get(id)
-  return c ? t(c.label) : id
+  if (value === '' || (Array.isArray(value) && value.length === 0)) return null
+  if (e.question.type === 'date' && typeof value === 'string') return dateCell(value) ?? value
+  // Several choices, one a line.
+  return answerText(e, value, '\n')
 }

@@ -1,11 +1,12 @@
 import ExcelJS from 'exceljs'
-import type { AnswerValue } from '../questionnaire/condition.ts'
-import { COUNTRIES } from '../questionnaire/countries.ts'
-import type { CompiledQuestionnaire, QuestionEntry } from '../questionnaire/model.ts'
-import type { Section } from '../questionnaire/questionnaire.schema.ts'
-import { t } from '../questionnaire/text.ts'
-import { safeText } from './cell-safety.ts'
-import { describeCondition } from './questionnaire-workbook-conditions.ts'
+import { answerText } from '../../questionnaire/answer-text.ts'
+import type { AnswerValue } from '../../questionnaire/condition.ts'
+import type { CompiledQuestionnaire, QuestionEntry } from '../../questionnaire/model.ts'
+import type { Section } from '../../questionnaire/questionnaire.schema.ts'
+import { t } from '../../questionnaire/text.ts'
+import { safeText } from '../xlsx/cell-safety.ts'
+import { BORDERS, EDITABLE, FONT, HEADER_STYLE, MUTED_COLOR, solid, TOP_WRAP } from '../xlsx/style.ts'
+import { describeCondition } from './conditions.ts'
 import {
   COL,
   COLUMN_NUMBER,
@@ -18,7 +19,7 @@ import {
   rowKey,
   SHEET,
   type WorkbookMeta,
-} from './questionnaire-workbook-layout.ts'
+} from './layout.ts'
 
 /**
  * The offline questionnaire: a workbook a site can fill in without a connection and upload again.
@@ -26,26 +27,13 @@ import {
  * refuse a file that belongs to another assessment or questionnaire version, or whose ids were edited.
  */
 
-export { parseQuestionnaireWorkbook, type SheetError } from './questionnaire-workbook-import.ts'
-export type { WorkbookMeta } from './questionnaire-workbook-layout.ts'
+export type { WorkbookMeta } from './layout.ts'
+export { parseQuestionnaireWorkbook } from './parse.ts'
 
 /** A saved answer; `value` is null for a question that has only a comment. */
 export type PrefilledAnswer = { value: AnswerValue | null; comment?: string | null }
 
-/** Fonts always carry a name: LibreOffice falls back to a serif face for a font without one. */
-const FONT: Partial<ExcelJS.Font> = { name: 'Calibri', size: 11 }
-const THIN = { style: 'thin' as const, color: { argb: 'FFBFBFBF' } }
-const BORDER: Partial<ExcelJS.Borders> = { top: THIN, left: THIN, bottom: THIN, right: THIN }
-const TOP_WRAP: Partial<ExcelJS.Alignment> = { vertical: 'top', wrapText: true }
-const HEADER_STYLE: Partial<ExcelJS.Style> = {
-  font: { ...FONT, bold: true, color: { argb: 'FFFFFFFF' } },
-  fill: { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FF1F4E5F' } },
-  alignment: { vertical: 'middle', wrapText: true },
-  border: BORDER,
-}
-const SECTION_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFD9E2E7' } }
-/** Light yellow is the usual "type here" colour and stays distinguishable when printed in grey. */
-const INPUT_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFF2CC' } }
+const SECTION_FILL = solid('D9E2E7')
 
 /** Widths chosen so that a landscape A4 page holds every visible column at about 75 %. */
 const ANSWER_HEADERS: [keyof typeof COLUMN_NUMBER, string, number][] = [
@@ -111,7 +99,7 @@ function addInstructions(wb: ExcelJS.Workbook, meta: WorkbookMeta, cq: CompiledQ
   fitHeight(title, [[t(cq.def.title), INSTRUCTIONS_WIDTH * 0.75]])
   ws.addRow([
     `Assessment ${meta.assessmentId} · questionnaire "${cq.def.id}" version ${cq.def.version} (revision ${meta.revision})`,
-  ]).font = { ...FONT, color: { argb: 'FF595959' } }
+  ]).font = { ...FONT, color: MUTED_COLOR }
   ws.addRow([])
   for (const [heading, lines] of instructionText(cq)) {
     ws.addRow([heading]).font = { ...FONT, bold: true, size: 12 }
@@ -243,7 +231,7 @@ function writeSectionRow(row: ExcelJS.Row, cq: CompiledQuestionnaire, s: Section
     cell.font = { ...FONT, bold: c === COLUMN_NUMBER.section }
     // The title overflows into the empty cells beside it, so it is not wrapped.
     cell.alignment = c === COLUMN_NUMBER.section ? { vertical: 'top' } : TOP_WRAP
-    cell.border = BORDER
+    cell.border = BORDERS
   }
   fitAnswerRow(row)
 }
@@ -267,15 +255,15 @@ function writeQuestionRow(
   for (let c = 1; c <= COLUMN_NUMBER.help; c++) {
     const cell = row.getCell(c)
     cell.alignment = TOP_WRAP
-    cell.border = BORDER
+    cell.border = BORDERS
     cell.font = FONT
   }
   row.getCell(COLUMN_NUMBER.question).font = { ...FONT, bold: q.required }
   if (q.when) row.getCell(COLUMN_NUMBER.how).font = { ...FONT, italic: true }
   const answer = row.getCell(COLUMN_NUMBER.answer)
   const comment = row.getCell(COLUMN_NUMBER.comment)
-  answer.fill = INPUT_FILL
-  comment.fill = INPUT_FILL
+  answer.fill = EDITABLE
+  comment.fill = EDITABLE
   // A comment without an answer leaves the Answer cell empty, which the import reads as "not answered".
   if (prefilled && prefilled.value !== null) answer.value = answerCellValue(e, prefilled.value)
   if (prefilled?.comment) comment.value = safeText(prefilled.comment)
@@ -334,24 +322,18 @@ function numberRule(e: QuestionEntry): string {
   return `${kind}.`
 }
 
-function labelOf(e: QuestionEntry, id: string): string {
-  const c = e.choiceById.get(id)
-  return c ? t(c.label) : id
-}
-
 function answerCellValue(e: QuestionEntry, value: AnswerValue): ExcelJS.CellValue {
   switch (e.question.type) {
     case 'single':
     case 'scale':
-      return safeText(labelOf(e, String(value)))
+    case 'country':
+      return safeText(answerText(e, String(value)))
     case 'multi':
-      return safeText((Array.isArray(value) ? value : [String(value)]).map((id) => labelOf(e, id)).join('; '))
+      return safeText(answerText(e, Array.isArray(value) ? value : [String(value)]))
     case 'number':
       return typeof value === 'number' ? value : safeText(String(value))
     case 'date':
       return dateCell(String(value))
-    case 'country':
-      return safeText(COUNTRIES[String(value)] ?? String(value))
     case 'text':
       return safeText(String(value))
   }

@@ -1,10 +1,9 @@
 import type ExcelJS from 'exceljs'
-import { t } from '../questionnaire/text.ts'
-import { INDICATORS, SEVERITIES } from '../questionnaire/vocabulary.ts'
-import { CONTROL_BANDS, INHERENT_BANDS, type Rubric } from '../scoring/rubric.schema.ts'
-import { STATUS_LABELS } from './xlsx-action-plan-layout.ts'
-import { BlockSheet } from './xlsx-blocks.ts'
-import { CAVEAT, type GapContext, percent } from './xlsx-gap-context.ts'
+import { t } from '../../questionnaire/text.ts'
+import { INDICATORS, SEVERITIES } from '../../questionnaire/vocabulary.ts'
+import { CONTROL_BANDS, INHERENT_BANDS, type Rubric } from '../../scoring/rubric.schema.ts'
+import { STATUS_LABELS } from '../action-plan/layout.ts'
+import { BlockSheet } from '../xlsx/blocks.ts'
 import {
   CONTROL_BAND_LABELS,
   DATE_TIME_FORMAT,
@@ -15,7 +14,8 @@ import {
   RATING_SWATCHES,
   SEVERITY_SWATCHES,
   styleTitle,
-} from './xlsx-style.ts'
+} from '../xlsx/style.ts'
+import { CAVEAT, type GapContext, percent } from './context.ts'
 
 /**
  * The Method sheet: how every number in the report is made, in plain words and with the rubric's own
