@@ -90,7 +90,9 @@ describe('message catalogue', () => {
       // `<%~ %>` prints without escaping: the page body, m.html, an attribute the template built itself, or a
       // partial of views/partials/ (a template like the others, held to these same rules by this loop).
       for (const raw of t.src.match(/<%~[\s\S]*?%>/g) ?? []) {
-        expect(raw.slice(3, -2).trim(), t.name).toMatch(/^(it\.body|[\w]+|.*\bm\.html\(.*|include\('\/partials\/[^']*'.*\))$/)
+        expect(raw.slice(3, -2).trim(), t.name).toMatch(
+          /^(it\.body|[\w]+|.*\bm\.html\(.*|include\('\/partials\/[^']*'.*\))$/,
+        )
       }
     }
   })

@@ -27,6 +27,7 @@ import { INDICATORS } from '../../questionnaire/vocabulary.ts'
 import type { ScoreResult } from '../../scoring/result.schema.ts'
 import { latestSnapshot } from '../../scoring/score.service.ts'
 import { messages } from '../../web/messages.ts'
+import { resultsPage, reviewPage, reviewQueuePage } from '../../web/view-models/results.ts'
 
 const Id = z.object({ id: z.coerce.number().int().positive() })
 const Csrf = { _csrf: z.string().optional() }
@@ -53,20 +54,23 @@ const resultPages: FastifyPluginAsyncZod = async (app) => {
     if (!snap) throw new AssessmentError('This assessment has no score yet: it is scored when submitted.', 404)
     const actions = await listActions(app.db, p, a.id)
     const today = new Date().toISOString().slice(0, 10)
-    return reply.render('pages/results/show.eta', {
-      title: `${msg('results.title')}: ${a.title}`,
-      a,
-      r: snap.result,
-      snap,
-      actions: actions.map((x) => ({
-        ...x,
-        overdue: !!x.due_date && x.due_date < today && x.status !== 'done' && x.status !== 'verified',
-      })),
-      statuses: ACTION_STATUSES,
-      owner: a.organisation_id === p.organisationId,
-      followUp: policy.mayFollowUpActions(a, p),
-      indicators: INDICATORS,
-    })
+    return reply.render(
+      'pages/results/show.eta',
+      resultsPage({
+        title: `${msg('results.title')}: ${a.title}`,
+        a,
+        r: snap.result,
+        snap,
+        actions: actions.map((x) => ({
+          ...x,
+          overdue: !!x.due_date && x.due_date < today && x.status !== 'done' && x.status !== 'verified',
+        })),
+        statuses: ACTION_STATUSES,
+        owner: a.organisation_id === p.organisationId,
+        followUp: policy.mayFollowUpActions(a, p),
+        indicators: INDICATORS,
+      }),
+    )
   })
 
   app.post(
@@ -132,7 +136,10 @@ const resultPages: FastifyPluginAsyncZod = async (app) => {
       .where('assessment.status', 'in', ['submitted', 'returned', 'reviewed'])
       .orderBy('assessment.submitted_at')
       .execute()
-    return reply.render('pages/review/queue.eta', { title: 'Review queue', rows: rows.map((a) => asSeenBy(a, p)) })
+    return reply.render(
+      'pages/review/queue.eta',
+      reviewQueuePage({ title: 'Review queue', rows: rows.map((a) => asSeenBy(a, p)) }),
+    )
   })
 
   app.get('/assessments/:id/review', { schema: { params: Id } }, async (req, reply) => {
@@ -168,17 +175,21 @@ const resultPages: FastifyPluginAsyncZod = async (app) => {
     for (const f of await listEvidence(app.db, p, a.id)) {
       evidence.set(f.question_id, [...(evidence.get(f.question_id) ?? []), { id: f.id, name: f.file_name }])
     }
-    return reply.render('pages/review/show.eta', {
-      title: `Review: ${a.title}`,
-      a,
-      rows: rows.map((r) => ({ ...r, evidence: evidence.get(r.id) ?? [] })),
-      methods: VERIFICATION_METHODS,
-      flags,
-      indicators: INDICATORS,
-      canReview: policy.mayReview(a, p) && (p.role === 'admin' || p.role === 'analyst') && policy.reviewOpen(a.status),
-      ownReviewOnly: !policy.reviewMovesStatus(a, p),
-      rating: snap?.result.rating ?? null,
-    })
+    return reply.render(
+      'pages/review/show.eta',
+      reviewPage({
+        title: `Review: ${a.title}`,
+        a,
+        rows: rows.map((r) => ({ ...r, evidence: evidence.get(r.id) ?? [] })),
+        methods: VERIFICATION_METHODS,
+        flags,
+        indicators: INDICATORS,
+        canReview:
+          policy.mayReview(a, p) && (p.role === 'admin' || p.role === 'analyst') && policy.reviewOpen(a.status),
+        ownReviewOnly: !policy.reviewMovesStatus(a, p),
+        rating: snap?.result.rating ?? null,
+      }),
+    )
   })
 
   app.post(
