@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs'
 import view from '@fastify/view'
 import SQLite from 'better-sqlite3'
-import { Eta } from 'eta'
 import Fastify from 'fastify'
 import { VIEWS_DIR } from '../src/paths.ts'
+import { createEta } from '../src/web/eta.ts'
 import { formatters, messages } from '../src/web/messages.ts'
 
 const port = Number(process.env.PORT)
@@ -28,7 +28,8 @@ const model = {
 
 const app = Fastify({ logger: false })
 await app.register(view, {
-  engine: { eta: new Eta({ views: VIEWS_DIR, cache: true }) },
+  // The same engine settings as the app's view plugin.
+  engine: { eta: createEta(VIEWS_DIR) },
   root: VIEWS_DIR,
   production: true,
 })

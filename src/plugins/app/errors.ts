@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { formatters, languageOf, messages } from '../../web/messages.ts'
+import { errorPage } from '../../web/view-models/misc.ts'
 
 /** An error meant for the caller: its message is safe to show, and `issues` names the fields. */
 export class HttpError extends Error {
@@ -111,19 +112,22 @@ async function send(
     })
   }
   const lang = languageOf(req)
-  return reply.type('text/html; charset=utf-8').view('pages/error.eta', {
-    lang,
-    m: messages(lang),
-    fmt: formatters(lang),
-    title: STATUS_TEXT[status] ?? 'Error',
-    status,
-    message,
-    issues,
-    requestId: req.id,
-    principal: req.principal ?? null,
-    // The layout's sign-out form needs a token; the CSRF plugin may not be ready when start-up fails.
-    csrfToken: typeof reply.generateCsrf === 'function' ? reply.generateCsrf() : '',
-  })
+  return reply.type('text/html; charset=utf-8').view(
+    'pages/error.eta',
+    errorPage({
+      lang,
+      m: messages(lang),
+      fmt: formatters(lang),
+      title: STATUS_TEXT[status] ?? 'Error',
+      status,
+      message,
+      issues,
+      requestId: req.id,
+      principal: req.principal ?? null,
+      // The layout's sign-out form needs a token; the CSRF plugin may not be ready when start-up fails.
+      csrfToken: typeof reply.generateCsrf === 'function' ? reply.generateCsrf() : '',
+    }),
+  )
 }
 
 /**

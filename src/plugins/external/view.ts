@@ -1,13 +1,13 @@
 import view from '@fastify/view'
-import { Eta } from 'eta'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { VIEWS_DIR } from '../../paths.ts'
+import { createEta } from '../../web/eta.ts'
 
 /** Server-rendered pages: eta templates under views/, escaped by default (`<%= %>`). */
 export default fp(
   async (app: FastifyInstance) => {
-    const eta = new Eta({ views: VIEWS_DIR, cache: true, autoTrim: [false, 'nl'] })
+    const eta = createEta(VIEWS_DIR)
     await app.register(view, {
       engine: { eta },
       root: VIEWS_DIR,

@@ -19,6 +19,14 @@ import { requireOrgKind, requireRole } from '../../access/principal.ts'
 import { startSession } from '../../access/session.service.ts'
 import { invitationMail } from '../../mail/invitation-mail.ts'
 import { listSuppliers, updateSupplierLink } from '../../supplier-links/supplier-link.service.ts'
+import {
+  auditPage,
+  invitationsPage,
+  invitePage,
+  peoplePage,
+  suppliersPage,
+  tokensPage,
+} from '../../web/view-models/access.ts'
 
 const Id = z.object({ id: z.coerce.number().int().positive() })
 const Csrf = { _csrf: z.string().optional() }
@@ -31,13 +39,16 @@ const accessPages: FastifyPluginAsyncZod = async (app) => {
   app.get('/invitations', async (req, reply) => {
     const p = app.requirePrincipal(req)
     requireRole(p, 'admin', 'analyst')
-    return reply.render('pages/access/invitations.eta', {
-      title: 'Invitations',
-      items: await listInvitations(app.db, p),
-      created: null,
-      error: null,
-      roles: ROLES,
-    })
+    return reply.render(
+      'pages/access/invitations.eta',
+      invitationsPage({
+        title: 'Invitations',
+        items: await listInvitations(app.db, p),
+        created: null,
+        error: null,
+        roles: ROLES,
+      }),
+    )
   })
 
   app.post(
@@ -71,22 +82,28 @@ const accessPages: FastifyPluginAsyncZod = async (app) => {
             mailed = { failed: err instanceof Error ? err.message : String(err) }
           }
         }
-        return reply.render('pages/access/invitations.eta', {
-          title: 'Invitations',
-          items: await listInvitations(app.db, p),
-          created: { link, email: invitation.email, mailed },
-          error: null,
-          roles: ROLES,
-        })
-      } catch (err) {
-        if (err instanceof AccessError)
-          return reply.code(err.status).render('pages/access/invitations.eta', {
+        return reply.render(
+          'pages/access/invitations.eta',
+          invitationsPage({
             title: 'Invitations',
             items: await listInvitations(app.db, p),
-            created: null,
-            error: err.message,
+            created: { link, email: invitation.email, mailed },
+            error: null,
             roles: ROLES,
-          })
+          }),
+        )
+      } catch (err) {
+        if (err instanceof AccessError)
+          return reply.code(err.status).render(
+            'pages/access/invitations.eta',
+            invitationsPage({
+              title: 'Invitations',
+              items: await listInvitations(app.db, p),
+              created: null,
+              error: err.message,
+              roles: ROLES,
+            }),
+          )
         throw err
       }
     },
@@ -102,25 +119,31 @@ const accessPages: FastifyPluginAsyncZod = async (app) => {
   app.get('/invite/:token', { config: LIMITED, schema: { params: Token } }, async (req, reply) => {
     const { state, invitation } = await lookupInvitation(app.db, req.params.token)
     if (state !== 'valid' || !invitation) {
-      return reply.code(410).render('pages/access/invite.eta', {
+      return reply.code(410).render(
+        'pages/access/invite.eta',
+        invitePage({
+          title: 'Invitation',
+          state,
+          message: invitationMessage(state),
+          invitation: null,
+          token: req.params.token,
+          error: null,
+          minLength: MIN_PASSWORD_LENGTH,
+        }),
+      )
+    }
+    return reply.render(
+      'pages/access/invite.eta',
+      invitePage({
         title: 'Invitation',
         state,
-        message: invitationMessage(state),
-        invitation: null,
+        message: null,
+        invitation,
         token: req.params.token,
         error: null,
         minLength: MIN_PASSWORD_LENGTH,
-      })
-    }
-    return reply.render('pages/access/invite.eta', {
-      title: 'Invitation',
-      state,
-      message: null,
-      invitation,
-      token: req.params.token,
-      error: null,
-      minLength: MIN_PASSWORD_LENGTH,
-    })
+      }),
+    )
   })
 
   app.post(
@@ -156,15 +179,18 @@ const accessPages: FastifyPluginAsyncZod = async (app) => {
       } catch (err) {
         if (err instanceof AccessError) {
           const { state, invitation } = await lookupInvitation(app.db, token)
-          return reply.code(err.status).render('pages/access/invite.eta', {
-            title: 'Invitation',
-            state,
-            message: state === 'valid' ? null : invitationMessage(state),
-            invitation: state === 'valid' ? invitation : null,
-            token,
-            error: err.message,
-            minLength: MIN_PASSWORD_LENGTH,
-          })
+          return reply.code(err.status).render(
+            'pages/access/invite.eta',
+            invitePage({
+              title: 'Invitation',
+              state,
+              message: state === 'valid' ? null : invitationMessage(state),
+              invitation: state === 'valid' ? invitation : null,
+              token,
+              error: err.message,
+              minLength: MIN_PASSWORD_LENGTH,
+            }),
+          )
         }
         throw err
       }
@@ -174,11 +200,14 @@ const accessPages: FastifyPluginAsyncZod = async (app) => {
   app.get('/people', async (req, reply) => {
     const p = app.requirePrincipal(req)
     requireRole(p, 'admin')
-    return reply.render('pages/access/people.eta', {
-      title: 'People',
-      people: await listPeople(app.db, p),
-      roles: ROLES,
-    })
+    return reply.render(
+      'pages/access/people.eta',
+      peoplePage({
+        title: 'People',
+        people: await listPeople(app.db, p),
+        roles: ROLES,
+      }),
+    )
   })
 
   app.post(
@@ -198,11 +227,14 @@ const accessPages: FastifyPluginAsyncZod = async (app) => {
   app.get('/tokens', async (req, reply) => {
     const p = app.requirePrincipal(req)
     requireRole(p, 'admin')
-    return reply.render('pages/access/tokens.eta', {
-      title: 'API tokens',
-      tokens: await listApiTokens(app.db, p),
-      created: null,
-    })
+    return reply.render(
+      'pages/access/tokens.eta',
+      tokensPage({
+        title: 'API tokens',
+        tokens: await listApiTokens(app.db, p),
+        created: null,
+      }),
+    )
   })
 
   app.post(
@@ -217,11 +249,14 @@ const accessPages: FastifyPluginAsyncZod = async (app) => {
       const p = app.requirePrincipal(req)
       const created = await createApiToken(app.db, p, req.body.name, req.body.role)
       // Shown once: only its hash is stored.
-      return reply.render('pages/access/tokens.eta', {
-        title: 'API tokens',
-        tokens: await listApiTokens(app.db, p),
-        created,
-      })
+      return reply.render(
+        'pages/access/tokens.eta',
+        tokensPage({
+          title: 'API tokens',
+          tokens: await listApiTokens(app.db, p),
+          created,
+        }),
+      )
     },
   )
 
@@ -237,17 +272,23 @@ const accessPages: FastifyPluginAsyncZod = async (app) => {
   app.get('/audit', async (req, reply) => {
     const p = app.requirePrincipal(req)
     requireRole(p, 'admin')
-    return reply.render('pages/access/audit.eta', {
-      title: 'Audit log',
-      entries: await audit.listForOrganisation(app.db, p.organisationId),
-      assessmentId: null,
-    })
+    return reply.render(
+      'pages/access/audit.eta',
+      auditPage({
+        title: 'Audit log',
+        entries: await audit.listForOrganisation(app.db, p.organisationId),
+        assessmentId: null,
+      }),
+    )
   })
 
   app.get('/suppliers', async (req, reply) => {
     const p = app.requirePrincipal(req)
     requireOrgKind(p, 'brand')
-    return reply.render('pages/access/suppliers.eta', { title: 'Suppliers', suppliers: await listSuppliers(app.db, p) })
+    return reply.render(
+      'pages/access/suppliers.eta',
+      suppliersPage({ title: 'Suppliers', suppliers: await listSuppliers(app.db, p) }),
+    )
   })
 
   app.post(

@@ -15,6 +15,7 @@ import { compiledVersion, versionById } from '../../questionnaire/questionnaire.
 import { t } from '../../questionnaire/text.ts'
 import { answerState, buildSection, pageScriptValues, readSectionForm, sectionNav } from '../../web/answer-page.ts'
 import { messages } from '../../web/messages.ts'
+import { sectionPage, submitPage } from '../../web/view-models/answer.ts'
 
 const Params = z.object({ id: z.coerce.number().int().positive(), sid: z.string().max(32) })
 const Id = z.object({ id: z.coerce.number().int().positive() })
@@ -109,31 +110,34 @@ const answerPages: FastifyPluginAsyncZod = async (app) => {
     const index = ctx.cq.def.sections.findIndex((s) => s.id === sid)
     const next = ctx.cq.def.sections.slice(index + 1).find((s) => nav.sections.find((n) => n.id === s.id)?.applies)
     const sectionApplies = nav.sections.find((n) => n.id === sid)?.applies ?? true
-    return reply.code(status).render('pages/answer/section.eta', {
-      title: `${section.id} ${t(section.title)}`,
-      a: ctx.a,
-      section: {
-        id: section.id,
-        title: t(section.title),
-        description: t(section.description),
-        applies: sectionApplies,
-        profile: section.profile,
-      },
-      nav,
-      questions,
-      next: next?.id ?? null,
-      savedValues: pageScriptValues(ctx.cq, sid, values, app),
-      maxEvidence: MAX_EVIDENCE_BYTES,
-      anyEditable: questions.some((q) => q.editable),
-      notice: extra.notice ?? null,
-      alert:
-        extra.alert ??
-        (lifecycle.reopensReturnedOnly(ctx.a.status) && ctx.owner
-          ? msg('answer.returnedOnly')
-          : ctx.editable === 'none' && ctx.owner
-            ? msg('answer.locked', { status: ctx.a.status })
-            : null),
-    })
+    return reply.code(status).render(
+      'pages/answer/section.eta',
+      sectionPage({
+        title: `${section.id} ${t(section.title)}`,
+        a: ctx.a,
+        section: {
+          id: section.id,
+          title: t(section.title),
+          description: t(section.description),
+          applies: sectionApplies,
+          profile: section.profile,
+        },
+        nav,
+        questions,
+        next: next?.id ?? null,
+        savedValues: pageScriptValues(ctx.cq, sid, values, app),
+        maxEvidence: MAX_EVIDENCE_BYTES,
+        anyEditable: questions.some((q) => q.editable),
+        notice: extra.notice ?? null,
+        alert:
+          extra.alert ??
+          (lifecycle.reopensReturnedOnly(ctx.a.status) && ctx.owner
+            ? msg('answer.returnedOnly')
+            : ctx.editable === 'none' && ctx.owner
+              ? msg('answer.locked', { status: ctx.a.status })
+              : null),
+      }),
+    )
   }
 
   app.get('/assessments/:id/answer', { schema: { params: Id } }, async (req, reply) => {
@@ -268,13 +272,16 @@ const answerPages: FastifyPluginAsyncZod = async (app) => {
   app.get('/assessments/:id/submit', { schema: { params: Id } }, async (req, reply) => {
     const ctx = await context(req, req.params.id)
     const missing = missingIn(ctx.cq, ctx.stored)
-    return reply.render('pages/answer/submit.eta', {
-      title: msg('submit.title'),
-      a: ctx.a,
-      missing: missing.map((m) => ({ ...m, text: t(ctx.cq.byId.get(m.question)?.question.text) })),
-      canSubmit: ctx.owner && lifecycle.openForAnswers(ctx.a.status),
-      error: null,
-    })
+    return reply.render(
+      'pages/answer/submit.eta',
+      submitPage({
+        title: msg('submit.title'),
+        a: ctx.a,
+        missing: missing.map((m) => ({ ...m, text: t(ctx.cq.byId.get(m.question)?.question.text) })),
+        canSubmit: ctx.owner && lifecycle.openForAnswers(ctx.a.status),
+        error: null,
+      }),
+    )
   })
 
   app.post('/assessments/:id/submit', { schema: { params: Id } }, async (req, reply) => {
@@ -287,13 +294,16 @@ const answerPages: FastifyPluginAsyncZod = async (app) => {
         // Refused for missing answers: those read above. Refused because something changed: read them again.
         const missing =
           err.status === 400 ? missingIn(ctx.cq, ctx.stored) : await missingRequired(app.db, ctx.p, req.params.id)
-        return reply.code(err.status).render('pages/answer/submit.eta', {
-          title: msg('submit.title'),
-          a: ctx.a,
-          missing: missing.map((m) => ({ ...m, text: t(ctx.cq.byId.get(m.question)?.question.text) })),
-          canSubmit: ctx.owner,
-          error: err.message,
-        })
+        return reply.code(err.status).render(
+          'pages/answer/submit.eta',
+          submitPage({
+            title: msg('submit.title'),
+            a: ctx.a,
+            missing: missing.map((m) => ({ ...m, text: t(ctx.cq.byId.get(m.question)?.question.text) })),
+            canSubmit: ctx.owner,
+            error: err.message,
+          }),
+        )
       }
       throw err
     }

@@ -18,6 +18,8 @@ import { compiledVersion, listQuestionnaires, versionById } from '../../question
 import { t } from '../../questionnaire/text.ts'
 import { listSnapshots } from '../../scoring/score-snapshot.repository.ts'
 import { listSuppliers } from '../../supplier-links/supplier-link.service.ts'
+import { auditPage } from '../../web/view-models/access.ts'
+import { assessmentListPage, assessmentPage, requestPage } from '../../web/view-models/assessments.ts'
 
 const Id = z.object({ id: z.coerce.number().int().positive() })
 const Csrf = { _csrf: z.string().optional() }
@@ -40,11 +42,14 @@ const assessmentPages: FastifyPluginAsyncZod = async (app) => {
           ? q.def.respondent === 'recruiter'
           : false,
     )
-    return reply.render('pages/assessments/list.eta', {
-      title: 'Assessments',
-      items: items.map((a) => ({ ...a, progress: progress.get(a.id) ?? null })),
-      questionnaires: questionnaires.map((q) => ({ id: q.id, title: t(q.def.title) })),
-    })
+    return reply.render(
+      'pages/assessments/list.eta',
+      assessmentListPage({
+        title: 'Assessments',
+        items: items.map((a) => ({ ...a, progress: progress.get(a.id) ?? null })),
+        questionnaires: questionnaires.map((q) => ({ id: q.id, title: t(q.def.title) })),
+      }),
+    )
   })
 
   app.post(
@@ -73,28 +78,31 @@ const assessmentPages: FastifyPluginAsyncZod = async (app) => {
     }
     const imported = req.query.imported === undefined ? null : await importOutcome(a, req.query)
     const brands = owner ? await repo.listBrands(app.db) : []
-    return reply.render('pages/assessments/show.eta', {
-      title: a.title,
-      a,
-      // What the status allows, for the template (lifecycle.ts): it never compares statuses itself.
-      state: {
-        open: lifecycle.openForAnswers(a.status),
-        returned: lifecycle.reopensReturnedOnly(a.status),
-        reviewOpen: lifecycle.reviewOpen(a.status),
-        declined: lifecycle.declined(a.status),
-        pastDraft: lifecycle.pastDraft(a.status),
-      },
-      // Answers to questions that are asked, as the section pages count them: an answer kept for a question
-      // that the other answers no longer ask does not count.
-      progress: (await progressOf(app.db, [a])).get(a.id) ?? { answered: 0, applicable: 0 },
-      returnedSection,
-      shares,
-      snapshots,
-      owner,
-      brands,
-      canDecline: policy.mayDecline(a, p) && (p.role === 'admin' || p.role === 'respondent'),
-      imported,
-    })
+    return reply.render(
+      'pages/assessments/show.eta',
+      assessmentPage({
+        title: a.title,
+        a,
+        // What the status allows, for the template (lifecycle.ts): it never compares statuses itself.
+        state: {
+          open: lifecycle.openForAnswers(a.status),
+          returned: lifecycle.reopensReturnedOnly(a.status),
+          reviewOpen: lifecycle.reviewOpen(a.status),
+          declined: lifecycle.declined(a.status),
+          pastDraft: lifecycle.pastDraft(a.status),
+        },
+        // Answers to questions that are asked, as the section pages count them: an answer kept for a question
+        // that the other answers no longer ask does not count.
+        progress: (await progressOf(app.db, [a])).get(a.id) ?? { answered: 0, applicable: 0 },
+        returnedSection,
+        shares,
+        snapshots,
+        owner,
+        brands,
+        canDecline: policy.mayDecline(a, p) && (p.role === 'admin' || p.role === 'respondent'),
+        imported,
+      }),
+    )
   })
 
   /** What a workbook upload reported, with the text of each ignored question (other ids are dropped). */
@@ -141,7 +149,10 @@ const assessmentPages: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/assessments/:id/audit', { schema: { params: Id } }, async (req, reply) => {
     const entries = await assessmentAudit(app.db, app.requirePrincipal(req), req.params.id)
-    return reply.render('pages/access/audit.eta', { title: 'Audit log', entries, assessmentId: req.params.id })
+    return reply.render(
+      'pages/access/audit.eta',
+      auditPage({ title: 'Audit log', entries, assessmentId: req.params.id }),
+    )
   })
 
   app.get('/requests/new', async (req, reply) => {
@@ -149,12 +160,15 @@ const assessmentPages: FastifyPluginAsyncZod = async (app) => {
     requireOrgKind(p, 'brand')
     requireRole(p, 'admin', 'analyst')
     const questionnaires = (await listQuestionnaires(app.db)).filter((q) => q.def.respondent !== 'brand')
-    return reply.render('pages/assessments/request.eta', {
-      title: 'Request an assessment',
-      suppliers: await listSuppliers(app.db, p),
-      questionnaires: questionnaires.map((q) => ({ id: q.id, title: t(q.def.title), respondent: q.def.respondent })),
-      error: null,
-    })
+    return reply.render(
+      'pages/assessments/request.eta',
+      requestPage({
+        title: 'Request an assessment',
+        suppliers: await listSuppliers(app.db, p),
+        questionnaires: questionnaires.map((q) => ({ id: q.id, title: t(q.def.title), respondent: q.def.respondent })),
+        error: null,
+      }),
+    )
   })
 
   app.post(

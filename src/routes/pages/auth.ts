@@ -8,6 +8,7 @@ import { login, logout, startSession } from '../../access/session.service.ts'
 import { TooManySignInAttempts } from '../../access/sign-in-throttle.ts'
 import { SESSION_COOKIE } from '../../plugins/app/auth.ts'
 import { DEFAULT_AFTER_SIGN_IN, sameSitePath } from '../../web/safe-redirect.ts'
+import { loginPage, passwordPage, setupPage } from '../../web/view-models/auth.ts'
 
 const LOGIN_LIMIT = { rateLimit: { max: 10, timeWindow: '1 minute' } }
 
@@ -20,12 +21,15 @@ const authPages: FastifyPluginAsyncZod = async (app) => {
     { schema: { querystring: z.object({ next: z.string().max(500).optional() }) } },
     async (req, reply) => {
       if ((await userCount(app.db)) === 0) return reply.redirect('/setup')
-      return reply.render('pages/auth/login.eta', {
-        title: 'Sign in',
-        next: req.query.next ?? '',
-        email: '',
-        error: null,
-      })
+      return reply.render(
+        'pages/auth/login.eta',
+        loginPage({
+          title: 'Sign in',
+          next: req.query.next ?? '',
+          email: '',
+          error: null,
+        }),
+      )
     },
   )
 
@@ -52,21 +56,27 @@ const authPages: FastifyPluginAsyncZod = async (app) => {
         return reply
           .code(429)
           .header('retry-after', String(err.retryAfterSeconds))
-          .render('pages/auth/login.eta', {
-            title: 'Sign in',
-            next: req.body.next ?? '',
-            email: req.body.email,
-            error: err.message,
-          })
+          .render(
+            'pages/auth/login.eta',
+            loginPage({
+              title: 'Sign in',
+              next: req.body.next ?? '',
+              email: req.body.email,
+              error: err.message,
+            }),
+          )
       }
       if (!result) {
         // The same message whether the email exists or not.
-        return reply.code(401).render('pages/auth/login.eta', {
-          title: 'Sign in',
-          next: req.body.next ?? '',
-          email: req.body.email,
-          error: 'The email address or password is not right.',
-        })
+        return reply.code(401).render(
+          'pages/auth/login.eta',
+          loginPage({
+            title: 'Sign in',
+            next: req.body.next ?? '',
+            email: req.body.email,
+            error: 'The email address or password is not right.',
+          }),
+        )
       }
       app.setSessionCookie(reply, result.token)
       return reply.redirect(safeNext(req.body.next), 303)
@@ -81,12 +91,15 @@ const authPages: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/setup', async (_req, reply) => {
     if ((await userCount(app.db)) > 0) return reply.redirect('/login')
-    return reply.render('pages/auth/setup.eta', {
-      title: 'Set up Fairhire',
-      values: {},
-      error: null,
-      minLength: MIN_PASSWORD_LENGTH,
-    })
+    return reply.render(
+      'pages/auth/setup.eta',
+      setupPage({
+        title: 'Set up Fairhire',
+        values: {},
+        error: null,
+        minLength: MIN_PASSWORD_LENGTH,
+      }),
+    )
   })
 
   app.post(
@@ -119,13 +132,16 @@ const authPages: FastifyPluginAsyncZod = async (app) => {
         userId = created.userId
       } catch (err) {
         if (err instanceof AccessError) {
-          return reply.code(400).render('pages/auth/setup.eta', {
-            title: 'Set up Fairhire',
-            values: { ...b, password: '' },
-            error: err.message,
-            field: err.field,
-            minLength: MIN_PASSWORD_LENGTH,
-          })
+          return reply.code(400).render(
+            'pages/auth/setup.eta',
+            setupPage({
+              title: 'Set up Fairhire',
+              values: { ...b, password: '' },
+              error: err.message,
+              field: err.field,
+              minLength: MIN_PASSWORD_LENGTH,
+            }),
+          )
         }
         throw err
       }
@@ -137,12 +153,15 @@ const authPages: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/account/password', async (req, reply) => {
     app.requirePrincipal(req)
-    return reply.render('pages/auth/password.eta', {
-      title: 'Change your password',
-      error: null,
-      done: false,
-      minLength: MIN_PASSWORD_LENGTH,
-    })
+    return reply.render(
+      'pages/auth/password.eta',
+      passwordPage({
+        title: 'Change your password',
+        error: null,
+        done: false,
+        minLength: MIN_PASSWORD_LENGTH,
+      }),
+    )
   })
 
   app.post(
@@ -159,12 +178,15 @@ const authPages: FastifyPluginAsyncZod = async (app) => {
         await changePassword(app.db, p, req.body.current, req.body.password)
       } catch (err) {
         if (err instanceof AccessError)
-          return reply.code(400).render('pages/auth/password.eta', {
-            title: 'Change your password',
-            error: err.message,
-            done: false,
-            minLength: MIN_PASSWORD_LENGTH,
-          })
+          return reply.code(400).render(
+            'pages/auth/password.eta',
+            passwordPage({
+              title: 'Change your password',
+              error: err.message,
+              done: false,
+              minLength: MIN_PASSWORD_LENGTH,
+            }),
+          )
         throw err
       }
       // Every session was revoked, this one included: sign in again with the new password.

@@ -15,6 +15,7 @@ import { getQuestionnaireVersion } from '../../questionnaire/questionnaire.servi
 import { writePortfolio } from '../../reports/portfolio/write.ts'
 import { UploadRejected } from '../../reports/upload/limits.ts'
 import { UploadBusy } from '../../reports/upload/pool.ts'
+import { importErrorsPage } from '../../web/view-models/results.ts'
 
 const Id = z.object({ id: z.coerce.number().int().positive() })
 export const MAX_WORKBOOK_BYTES = 5 * 1024 * 1024
@@ -110,12 +111,15 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
             issues: outcome.errors.map((e) => ({ field: `${e.sheet}!${e.cell}`, message: e.reason })),
           })
         }
-        return reply.code(400).render('pages/results/import-errors.eta', {
-          title: 'The answers were not imported',
-          a: { id: req.params.id },
-          errors: outcome.errors,
-          back: `/assessments/${req.params.id}`,
-        })
+        return reply.code(400).render(
+          'pages/results/import-errors.eta',
+          importErrorsPage({
+            title: 'The answers were not imported',
+            a: { id: req.params.id },
+            errors: outcome.errors,
+            back: `/assessments/${req.params.id}`,
+          }),
+        )
       }
       if ((req.headers.accept ?? '').includes('application/json')) {
         return reply.send({
@@ -150,11 +154,14 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
             message: `${errors.length} problem(s) in the workbook; nothing was changed.`,
             issues: errors.map((e) => ({ field: `${e.sheet}!${e.cell}`, message: e.reason })),
           })
-        return reply.code(400).render('pages/results/import-errors.eta', {
-          title: 'The action plan was not updated',
-          a: { id: req.params.id },
-          errors,
-        })
+        return reply.code(400).render(
+          'pages/results/import-errors.eta',
+          importErrorsPage({
+            title: 'The action plan was not updated',
+            a: { id: req.params.id },
+            errors,
+          }),
+        )
       }
       return reply.redirect(`/assessments/${req.params.id}/results?imported=${applied}#actions`, 303)
     })

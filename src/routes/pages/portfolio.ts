@@ -8,6 +8,7 @@ import { type PortfolioPageEntry, portfolioSummaryStream } from '../../portfolio
 import { repoVisibleSupplier } from '../../portfolio/supplier.ts'
 import { COUNTRIES } from '../../questionnaire/countries.ts'
 import { RATINGS } from '../../scoring/rubric.schema.ts'
+import { portfolioPage, supplierPage } from '../../web/view-models/portfolio.ts'
 
 const Filters = z.object({
   country: z.string().max(2).optional(),
@@ -54,19 +55,22 @@ const portfolioPages: FastifyPluginAsyncZod = async (app) => {
       for (const s of e.result?.control.sections ?? [])
         if (!sectionIds.some((x) => x.id === s.id)) sectionIds.push({ id: s.id, title: s.title })
     }
-    return reply.render('pages/portfolio/index.eta', {
-      title: 'Portfolio',
-      rows,
-      total: all.length,
-      filters: f,
-      countries: [...new Set(all.map((e) => e.supplier.country).filter((c): c is string => !!c))]
-        .sort()
-        .map((c) => ({ id: c, name: COUNTRIES[c] ?? c })),
-      sectors: [...new Set(all.map((e) => e.supplier.sector).filter((s): s is string => !!s))].sort(),
-      ratings: RATINGS,
-      statuses: ASSESSMENT_STATUSES,
-      sections: sectionIds,
-    })
+    return reply.render(
+      'pages/portfolio/index.eta',
+      portfolioPage({
+        title: 'Portfolio',
+        rows,
+        total: all.length,
+        filters: f,
+        countries: [...new Set(all.map((e) => e.supplier.country).filter((c): c is string => !!c))]
+          .sort()
+          .map((c) => ({ id: c, name: COUNTRIES[c] ?? c })),
+        sectors: [...new Set(all.map((e) => e.supplier.sector).filter((s): s is string => !!s))].sort(),
+        ratings: RATINGS,
+        statuses: ASSESSMENT_STATUSES,
+        sections: sectionIds,
+      }),
+    )
   })
 
   app.get(
@@ -77,7 +81,7 @@ const portfolioPages: FastifyPluginAsyncZod = async (app) => {
       requireOrgKind(p, 'brand')
       const supplier = await repoVisibleSupplier(app.db, p, req.params.id)
       if (!supplier) throw new AssessmentError('Supplier not found.', 404)
-      return reply.render('pages/portfolio/supplier.eta', { title: supplier.org.name, ...supplier })
+      return reply.render('pages/portfolio/supplier.eta', supplierPage({ title: supplier.org.name, ...supplier }))
     },
   )
 }

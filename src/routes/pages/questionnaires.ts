@@ -10,6 +10,7 @@ import {
 } from '../../questionnaire/questionnaire.service.ts'
 import { t } from '../../questionnaire/text.ts'
 import { FRAMEWORKS, GAP_TYPES, INDICATORS, THEMES } from '../../questionnaire/vocabulary.ts'
+import { questionnaireListPage, questionnairePage } from '../../web/view-models/questionnaires.ts'
 
 const RESPONDENT_LABEL: Record<string, string> = {
   employer: 'Employer (site HR or compliance manager)',
@@ -21,19 +22,22 @@ const RESPONDENT_LABEL: Record<string, string> = {
 const questionnairePages: FastifyPluginAsyncZod = async (app) => {
   app.get('/questionnaires', async (_req, reply) => {
     const all = await listQuestionnaires(app.db)
-    return reply.render('pages/questionnaires/list.eta', {
-      title: 'Questionnaires',
-      items: all.map((v) => ({
-        id: v.id,
-        title: t(v.def.title),
-        description: t(v.def.description),
-        respondent: RESPONDENT_LABEL[v.def.respondent] ?? v.def.respondent,
-        version: v.version,
-        revision: v.revision,
-        sections: v.def.sections.length,
-        questions: v.def.sections.reduce((n, s) => n + s.questions.length, 0),
-      })),
-    })
+    return reply.render(
+      'pages/questionnaires/list.eta',
+      questionnaireListPage({
+        title: 'Questionnaires',
+        items: all.map((v) => ({
+          id: v.id,
+          title: t(v.def.title),
+          description: t(v.def.description),
+          respondent: RESPONDENT_LABEL[v.def.respondent] ?? v.def.respondent,
+          version: v.version,
+          revision: v.revision,
+          sections: v.def.sections.length,
+          questions: v.def.sections.reduce((n, s) => n + s.questions.length, 0),
+        })),
+      }),
+    )
   })
 
   app.get(
@@ -53,19 +57,22 @@ const questionnairePages: FastifyPluginAsyncZod = async (app) => {
         throw err
       }
       const versions = await listQuestionnaireVersions(app.db, v.id)
-      return reply.render('pages/questionnaires/show.eta', {
-        title: t(v.def.title),
-        v,
-        q: v.def,
-        versions,
-        respondent: RESPONDENT_LABEL[v.def.respondent] ?? v.def.respondent,
-        t,
-        choicesOf,
-        frameworks: FRAMEWORKS,
-        indicators: INDICATORS,
-        gapTypes: GAP_TYPES,
-        themes: THEMES,
-      })
+      return reply.render(
+        'pages/questionnaires/show.eta',
+        questionnairePage({
+          title: t(v.def.title),
+          v,
+          q: v.def,
+          versions,
+          respondent: RESPONDENT_LABEL[v.def.respondent] ?? v.def.respondent,
+          t,
+          choicesOf,
+          frameworks: FRAMEWORKS,
+          indicators: INDICATORS,
+          gapTypes: GAP_TYPES,
+          themes: THEMES,
+        }),
+      )
     },
   )
 }

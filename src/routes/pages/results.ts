@@ -24,6 +24,7 @@ import { INDICATORS } from '../../questionnaire/vocabulary.ts'
 import type { ScoreResult } from '../../scoring/result.schema.ts'
 import { latestSnapshot } from '../../scoring/score-snapshot.repository.ts'
 import { messages } from '../../web/messages.ts'
+import { resultsPage, reviewPage, reviewQueuePage } from '../../web/view-models/results.ts'
 
 const Id = z.object({ id: z.coerce.number().int().positive() })
 const Csrf = { _csrf: z.string().optional() }
@@ -50,20 +51,23 @@ const resultPages: FastifyPluginAsyncZod = async (app) => {
     if (!snap) throw new AssessmentError('This assessment has no score yet: it is scored when submitted.', 404)
     const actions = await listActions(app.db, p, a.id)
     const today = new Date().toISOString().slice(0, 10)
-    return reply.render('pages/results/show.eta', {
-      title: `${msg('results.title')}: ${a.title}`,
-      a,
-      r: snap.result,
-      snap,
-      actions: actions.map((x) => ({
-        ...x,
-        overdue: !!x.due_date && x.due_date < today && x.status !== 'done' && x.status !== 'verified',
-      })),
-      statuses: ACTION_STATUSES,
-      owner: a.organisation_id === p.organisationId,
-      followUp: policy.mayFollowUpActions(a, p),
-      indicators: INDICATORS,
-    })
+    return reply.render(
+      'pages/results/show.eta',
+      resultsPage({
+        title: `${msg('results.title')}: ${a.title}`,
+        a,
+        r: snap.result,
+        snap,
+        actions: actions.map((x) => ({
+          ...x,
+          overdue: !!x.due_date && x.due_date < today && x.status !== 'done' && x.status !== 'verified',
+        })),
+        statuses: ACTION_STATUSES,
+        owner: a.organisation_id === p.organisationId,
+        followUp: policy.mayFollowUpActions(a, p),
+        indicators: INDICATORS,
+      }),
+    )
   })
 
   app.post(
@@ -110,7 +114,10 @@ const resultPages: FastifyPluginAsyncZod = async (app) => {
   app.get('/reviews', async (req, reply) => {
     const p = app.requirePrincipal(req)
     const rows = await repo.listGrantedIn(app.db, p, lifecycle.QUEUED_STATUSES)
-    return reply.render('pages/review/queue.eta', { title: 'Review queue', rows: rows.map((a) => asSeenBy(a, p)) })
+    return reply.render(
+      'pages/review/queue.eta',
+      reviewQueuePage({ title: 'Review queue', rows: rows.map((a) => asSeenBy(a, p)) }),
+    )
   })
 
   app.get('/assessments/:id/review', { schema: { params: Id } }, async (req, reply) => {
@@ -146,18 +153,21 @@ const resultPages: FastifyPluginAsyncZod = async (app) => {
     for (const f of await listEvidence(app.db, p, a.id)) {
       evidence.set(f.question_id, [...(evidence.get(f.question_id) ?? []), { id: f.id, name: f.file_name }])
     }
-    return reply.render('pages/review/show.eta', {
-      title: `Review: ${a.title}`,
-      a,
-      rows: rows.map((r) => ({ ...r, evidence: evidence.get(r.id) ?? [] })),
-      methods: VERIFICATION_METHODS,
-      flags,
-      indicators: INDICATORS,
-      canReview:
-        policy.mayReview(a, p) && (p.role === 'admin' || p.role === 'analyst') && lifecycle.reviewOpen(a.status),
-      ownReviewOnly: !policy.reviewMovesStatus(a, p),
-      rating: snap?.result.rating ?? null,
-    })
+    return reply.render(
+      'pages/review/show.eta',
+      reviewPage({
+        title: `Review: ${a.title}`,
+        a,
+        rows: rows.map((r) => ({ ...r, evidence: evidence.get(r.id) ?? [] })),
+        methods: VERIFICATION_METHODS,
+        flags,
+        indicators: INDICATORS,
+        canReview:
+          policy.mayReview(a, p) && (p.role === 'admin' || p.role === 'analyst') && lifecycle.reviewOpen(a.status),
+        ownReviewOnly: !policy.reviewMovesStatus(a, p),
+        rating: snap?.result.rating ?? null,
+      }),
+    )
   })
 
   app.post(
