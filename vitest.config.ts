@@ -12,6 +12,7 @@ const UNIT = [
   'tests/foundation/config.test.ts',
   'tests/questionnaire/condition.test.ts',
   'tests/questionnaire/content.test.ts',
+  'tests/questionnaire/answer-text.test.ts',
   'tests/reports/cell-safety.test.ts',
   'tests/reports/gap-report.test.ts',
   'tests/reports/portfolio.test.ts',
