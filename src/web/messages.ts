@@ -345,7 +345,6 @@ const en = {
   'questionnaire.ifGap': 'If this is a gap',
   'questionnaire.references': 'References',
 
-  'answer.title': 'Answer',
   'answer.sections': 'Sections',
   'answer.progress': '{answered} of {applicable} questions answered',
   'answer.sectionNotAsked': 'not asked',
@@ -402,7 +401,6 @@ const en = {
   'results.colWeight': 'Weight',
   'results.notApplicable': 'not applicable',
   'results.howOverall': 'How the overall score is made',
-  'results.gaps': 'Gaps and recommended actions',
   'results.actions': 'Corrective action plan',
   'results.download': 'Download the gap report (Excel)',
   'results.upload': 'Upload the action plan edited in Excel',
