@@ -1,22 +1,9 @@
 import ExcelJS from 'exceljs'
 import { describe, expect, it } from 'vitest'
 import { testApp } from '../helpers/app.ts'
-import { Client } from '../helpers/client.ts'
+import { Client, multipartFile } from '../helpers/client.ts'
 import { bestAnswers, compiled, PROFILE } from '../helpers/scoring.ts'
 import { buildWorld, PASSWORD, type TestApp, type World, worldPerTest } from '../helpers/world.ts'
-
-function multipartFile(csrf: string, name: string, data: Buffer) {
-  const boundary = '----fh-xlsx'
-  const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n`),
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n`,
-    ),
-    data,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ])
-  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } }
-}
 
 describe('gap report download and action plan upload over HTTP', () => {
   let t: TestApp
@@ -71,7 +58,7 @@ describe('gap report download and action plan upload over HTTP', () => {
     const up = await supplier.request({
       method: 'POST',
       url: `/assessments/${id}/action-plan.xlsx`,
-      ...multipartFile(supplier.csrf, 'plan.xlsx', edited),
+      ...multipartFile(supplier.csrf, edited, 'plan.xlsx'),
     })
     expect(up.statusCode, up.body.slice(0, 500)).toBe(303)
     const owners = (
@@ -90,7 +77,7 @@ describe('gap report download and action plan upload over HTTP', () => {
     const refused = await supplier.request({
       method: 'POST',
       url: `/assessments/${id}/action-plan.xlsx`,
-      ...multipartFile(supplier.csrf, 'plan.xlsx', bad),
+      ...multipartFile(supplier.csrf, bad, 'plan.xlsx'),
     })
     expect(refused.statusCode).toBe(400)
     expect(refused.body).toContain('Nothing was changed')
@@ -132,7 +119,7 @@ describe('offline questionnaire workbook and portfolio spreadsheet over HTTP', (
       const up = await supplier.request({
         method: 'POST',
         url: `/assessments/${id}/questionnaire.xlsx`,
-        ...multipartFile(supplier.csrf, 'q.xlsx', good),
+        ...multipartFile(supplier.csrf, good, 'q.xlsx'),
       })
       expect(up.statusCode, up.body.slice(0, 300)).toBe(303)
       const answers = (await supplier.get(`/api/v1/assessments/${id}/answers`)).json()
@@ -151,7 +138,7 @@ describe('offline questionnaire workbook and portfolio spreadsheet over HTTP', (
       const refused = await supplier.request({
         method: 'POST',
         url: `/assessments/${id}/questionnaire.xlsx`,
-        ...multipartFile(supplier.csrf, 'q.xlsx', bad),
+        ...multipartFile(supplier.csrf, bad, 'q.xlsx'),
       })
       expect(refused.statusCode).toBe(400)
       expect(refused.body).toMatch(new RegExp(`<td>Answers</td><td>D${rowOf('A1.5')}</td>`))
@@ -160,7 +147,7 @@ describe('offline questionnaire workbook and portfolio spreadsheet over HTTP', (
       const notXlsx = await supplier.request({
         method: 'POST',
         url: `/assessments/${id}/questionnaire.xlsx`,
-        ...multipartFile(supplier.csrf, 'q.xlsx', Buffer.from('not a spreadsheet at all')),
+        ...multipartFile(supplier.csrf, Buffer.from('not a spreadsheet at all'), 'q.xlsx'),
       })
       expect(notXlsx.statusCode).toBe(400)
 
