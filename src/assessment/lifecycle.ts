@@ -37,11 +37,6 @@ export function declined(status: string): boolean {
   return status === 'declined'
 }
 
-/** Anything but a draft: the owner's assessment page offers sharing from then on (the service refuses what is not shareable). */
-export function pastDraft(status: string): boolean {
-  return status !== 'draft'
-}
-
 /** Answers and evidence change only while the respondent holds the assessment: a draft, or returned to it. */
 export function openForAnswers(status: string): boolean {
   return status === 'draft' || status === 'returned'

@@ -226,10 +226,14 @@ describe('one assessment, several brands', () => {
     expect((await supplier.api('POST', `/api/v1/assessments/${id}/submit`)).statusCode).toBe(409)
     expect((await supplier.api('POST', `/api/v1/assessments/${id}/decline`, { reason: why })).statusCode).toBe(409)
     expect((await supplier.api('PUT', `/api/v1/assessments/${id}/shares/${w.brandB}`)).statusCode).toBe(409)
+    // …and its page offers no share form that could only be refused.
+    expect((await supplier.get(`/assessments/${id}`)).body).not.toContain(`action="/assessments/${id}/shares"`)
   })
 
   it('a share grant is still revoked by the supplier', async () => {
     const { id, supplier, brandB } = await sharedAssessment()
+    // A submitted assessment's page offers sharing.
+    expect((await supplier.get(`/assessments/${id}`)).body).toContain(`action="/assessments/${id}/shares"`)
     expect((await supplier.api('DELETE', `/api/v1/assessments/${id}/shares/${w.brandB}`)).statusCode).toBe(204)
     expect((await brandB.get(`/api/v1/assessments/${id}`)).statusCode).toBe(404)
   })

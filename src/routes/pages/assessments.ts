@@ -89,7 +89,7 @@ const assessmentPages: FastifyPluginAsyncZod = async (app) => {
           returned: lifecycle.reopensReturnedOnly(a.status),
           reviewOpen: lifecycle.reviewOpen(a.status),
           declined: lifecycle.declined(a.status),
-          pastDraft: lifecycle.pastDraft(a.status),
+          shareable: lifecycle.shareable(a.status),
         },
         // Answers to questions that are asked, as the section pages count them: an answer kept for a question
         // that the other answers no longer ask does not count.

@@ -61,7 +61,7 @@ export type AssessmentPage = Page & {
   brands: { id: number; name: string }[]
   canDecline: boolean
   /** What the status allows (assessment/lifecycle.ts): the template never compares statuses itself. */
-  state: { open: boolean; returned: boolean; reviewOpen: boolean; declined: boolean; pastDraft: boolean }
+  state: { open: boolean; returned: boolean; reviewOpen: boolean; declined: boolean; shareable: boolean }
   /** What a questionnaire workbook upload just saved and ignored. */
   imported: { saved: number; ignored: { id: string; text: string }[] } | null
 }
