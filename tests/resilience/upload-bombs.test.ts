@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
-import { crc32, createDeflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib'
+import { createDeflateRaw } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiToken } from '../../src/access/api-token.service.ts'
 import { buildApp } from '../../src/app.ts'
@@ -10,6 +10,7 @@ import { Client } from '../helpers/client.ts'
 import { freePort, type Spawned, spawnTs, waitForHttp } from '../helpers/process.ts'
 import { bestAnswers, compiled, PROFILE } from '../helpers/scoring.ts'
 import { buildWorld, PASSWORD } from '../helpers/world.ts'
+import { type ZipPart as Part, unzipParts as unzip, zipParts as zip } from '../helpers/zip.ts'
 
 /**
  * Hostile workbooks, to both uploads (the offline questionnaire and the gap report's action plan): small
@@ -23,70 +24,6 @@ const MB = 1024 * 1024
 /** An accepted upload: a JSON client gets 200 from the questionnaire import, a redirect from the action plan's. */
 const ACCEPTED = [200, 303]
 const { cq } = compiled('employer')
-
-type Part = { name: string; data: Buffer } | { name: string; deflated: Buffer; declaredSize: number }
-
-function unzip(buf: Buffer): { name: string; data: Buffer }[] {
-  let eocd = buf.length - 22
-  while (eocd >= 0 && buf.readUInt32LE(eocd) !== 0x06054b50) eocd--
-  let p = buf.readUInt32LE(eocd + 16)
-  const out: { name: string; data: Buffer }[] = []
-  for (let i = buf.readUInt16LE(eocd + 10); i > 0; i--) {
-    const nameLength = buf.readUInt16LE(p + 28)
-    const local = buf.readUInt32LE(p + 42)
-    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28)
-    const raw = buf.subarray(start, start + buf.readUInt32LE(p + 20))
-    out.push({
-      name: buf.toString('utf8', p + 46, p + 46 + nameLength),
-      data: buf.readUInt16LE(p + 10) === 0 ? Buffer.from(raw) : inflateRawSync(raw),
-    })
-    p += 46 + nameLength + buf.readUInt16LE(p + 30) + buf.readUInt16LE(p + 32)
-  }
-  return out
-}
-
-/** A zip archive of the parts; a part given deflated carries whatever size it is said to declare. */
-function zip(parts: Part[]): Buffer {
-  const locals: Buffer[] = []
-  const centrals: Buffer[] = []
-  let offset = 0
-  for (const part of parts) {
-    const name = Buffer.from(part.name)
-    const [data, size, crc] =
-      'data' in part
-        ? [deflateRawSync(part.data), part.data.length, crc32(part.data)]
-        : [part.deflated, part.declaredSize, 0]
-    const local = Buffer.alloc(30)
-    local.writeUInt32LE(0x04034b50, 0)
-    local.writeUInt16LE(20, 4)
-    local.writeUInt16LE(8, 8)
-    local.writeUInt32LE(crc, 14)
-    local.writeUInt32LE(data.length, 18)
-    local.writeUInt32LE(size, 22)
-    local.writeUInt16LE(name.length, 26)
-    const central = Buffer.alloc(46)
-    central.writeUInt32LE(0x02014b50, 0)
-    central.writeUInt16LE(20, 4)
-    central.writeUInt16LE(20, 6)
-    central.writeUInt16LE(8, 10)
-    central.writeUInt32LE(crc, 16)
-    central.writeUInt32LE(data.length, 20)
-    central.writeUInt32LE(size, 24)
-    central.writeUInt16LE(name.length, 28)
-    central.writeUInt32LE(offset, 42)
-    locals.push(local, name, data)
-    centrals.push(central, name)
-    offset += 30 + name.length + data.length
-  }
-  const directory = Buffer.concat(centrals)
-  const end = Buffer.alloc(22)
-  end.writeUInt32LE(0x06054b50, 0)
-  end.writeUInt16LE(parts.length, 8)
-  end.writeUInt16LE(parts.length, 10)
-  end.writeUInt32LE(directory.length, 12)
-  end.writeUInt32LE(offset, 16)
-  return Buffer.concat([...locals, directory, end])
-}
 
 /** `prefix`, then `bytes` of `fill`, then `suffix`, deflated without ever holding the whole in memory. */
 async function deflatedStream(prefix: string, fill: string, bytes: number, suffix: string): Promise<Buffer> {

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto'
-import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib'
 import ExcelJS from 'exceljs'
 import fc from 'fast-check'
 import type { LightMyRequestResponse } from 'fastify'
@@ -12,6 +11,7 @@ import { testApp } from '../helpers/app.ts'
 import { Client } from '../helpers/client.ts'
 import { bestAnswers, compiled, PROFILE } from '../helpers/scoring.ts'
 import { buildWorld, PASSWORD } from '../helpers/world.ts'
+import { unzipParts as unzip, zipParts as zip } from '../helpers/zip.ts'
 
 /**
  * Property-based fuzzing of the two workbook uploads: the offline questionnaire
@@ -421,74 +421,7 @@ async function applyEdits(
 
 // The zip, part by part -------------------------------------------------------------------------------
 
-type Part = { name: string; data: Buffer }
-
-/** The parts of a zip archive written by exceljs (stored or deflated entries, no zip64). */
-function unzip(buf: Buffer): Part[] {
-  let eocd = buf.length - 22
-  while (eocd >= 0 && buf.readUInt32LE(eocd) !== 0x06054b50) eocd--
-  const count = buf.readUInt16LE(eocd + 10)
-  let p = buf.readUInt32LE(eocd + 16)
-  const parts: Part[] = []
-  for (let i = 0; i < count; i++) {
-    const method = buf.readUInt16LE(p + 10)
-    const size = buf.readUInt32LE(p + 20)
-    const nameLength = buf.readUInt16LE(p + 28)
-    const skip = nameLength + buf.readUInt16LE(p + 30) + buf.readUInt16LE(p + 32)
-    const local = buf.readUInt32LE(p + 42)
-    const name = buf.toString('utf8', p + 46, p + 46 + nameLength)
-    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28)
-    const raw = buf.subarray(start, start + size)
-    parts.push({ name, data: method === 0 ? Buffer.from(raw) : inflateRawSync(raw) })
-    p += 46 + skip
-  }
-  return parts
-}
-
-/** A zip archive of the parts, deflated. */
-function zip(parts: Part[]): Buffer {
-  const locals: Buffer[] = []
-  const centrals: Buffer[] = []
-  let offset = 0
-  for (const part of parts) {
-    const name = Buffer.from(part.name)
-    const data = deflateRawSync(part.data)
-    const crc = crc32(part.data)
-    const header = Buffer.alloc(30)
-    header.writeUInt32LE(0x04034b50, 0)
-    header.writeUInt16LE(20, 4)
-    header.writeUInt16LE(0x0800, 6)
-    header.writeUInt16LE(8, 8)
-    header.writeUInt16LE(0x21, 12)
-    header.writeUInt32LE(crc, 14)
-    header.writeUInt32LE(data.length, 18)
-    header.writeUInt32LE(part.data.length, 22)
-    header.writeUInt16LE(name.length, 26)
-    const central = Buffer.alloc(46)
-    central.writeUInt32LE(0x02014b50, 0)
-    central.writeUInt16LE(20, 4)
-    central.writeUInt16LE(20, 6)
-    central.writeUInt16LE(0x0800, 8)
-    central.writeUInt16LE(8, 10)
-    central.writeUInt16LE(0x21, 14)
-    central.writeUInt32LE(crc, 16)
-    central.writeUInt32LE(data.length, 20)
-    central.writeUInt32LE(part.data.length, 24)
-    central.writeUInt16LE(name.length, 28)
-    central.writeUInt32LE(offset, 42)
-    locals.push(header, name, data)
-    centrals.push(central, name)
-    offset += header.length + name.length + data.length
-  }
-  const directory = Buffer.concat(centrals)
-  const end = Buffer.alloc(22)
-  end.writeUInt32LE(0x06054b50, 0)
-  end.writeUInt16LE(parts.length, 8)
-  end.writeUInt16LE(parts.length, 10)
-  end.writeUInt32LE(directory.length, 12)
-  end.writeUInt32LE(offset, 16)
-  return Buffer.concat([...locals, directory, end])
-}
+// unzip and zip: tests/helpers/zip.ts
 
 // Damage to the file ----------------------------------------------------------------------------------
 
@@ -671,7 +604,7 @@ function damaged(base: Buffer, d: Damage): Buffer {
     default: {
       const parts = unzip(base)
       const i = d.part % parts.length
-      const part = parts[i] as Part
+      const part = parts[i] as { name: string; data: Buffer }
       if (d.kind === 'dropPart') return zip(parts.filter((_, j) => j !== i))
       // XML edits go to the parts that hold cells and sheets, most of the time.
       const xml = parts.filter((p) => /sharedStrings|worksheets\/sheet|workbook\.xml$/.test(p.name))
