@@ -32,13 +32,38 @@ const shared = {
   pool: 'forks' as const,
 }
 
+/**
+ * Every project runs once per engine named in FAIRHIRE_TEST_DIALECTS (default: sqlite only, so `npm test`
+ * needs nothing else). `FAIRHIRE_TEST_DIALECTS=sqlite,postgres` with FAIRHIRE_TEST_POSTGRES_URL runs the whole
+ * suite on both; the PostgreSQL projects are named `unit:postgres` and so on.
+ */
+const DIALECTS = (process.env.FAIRHIRE_TEST_DIALECTS ?? 'sqlite')
+  .split(',')
+  .map((d) => d.trim())
+  .filter(Boolean)
+for (const d of DIALECTS)
+  if (d !== 'sqlite' && d !== 'postgres')
+    throw new Error(`FAIRHIRE_TEST_DIALECTS: "${d}" is not an engine; expected sqlite, postgres or both`)
+
+const kinds = [
+  { name: 'unit', include: UNIT, exclude: [] as string[] },
+  { name: 'integration', include: ['tests/**/*.test.ts'], exclude: [...UNIT, ...BROWSER] },
+  { name: 'browser', include: BROWSER, exclude: [] as string[] },
+]
+
 export default defineConfig({
   test: {
-    projects: [
-      { test: { ...shared, name: 'unit', include: UNIT } },
-      { test: { ...shared, name: 'integration', include: ['tests/**/*.test.ts'], exclude: [...UNIT, ...BROWSER] } },
-      { test: { ...shared, name: 'browser', include: BROWSER } },
-    ],
+    projects: DIALECTS.flatMap((dialect) =>
+      kinds.map((k) => ({
+        test: {
+          ...shared,
+          name: dialect === 'sqlite' ? k.name : `${k.name}:${dialect}`,
+          include: k.include,
+          exclude: k.exclude,
+          env: { FAIRHIRE_TEST_DIALECT: dialect },
+        },
+      })),
+    ),
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],

@@ -1,4 +1,5 @@
-import { type Kysely, sql } from 'kysely'
+import type { Kysely } from 'kysely'
+import { dropChangeGuard, forbidChanges, withId } from './portable.ts'
 
 // Frozen in time: this file must keep working whatever the application code becomes.
 
@@ -6,7 +7,7 @@ import { type Kysely, sql } from 'kysely'
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('questionnaire_version')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .$call(withId(db))
     .addColumn('questionnaire_id', 'text', (c) => c.notNull())
     .addColumn('revision', 'integer', (c) => c.notNull())
     .addColumn('declared_version', 'text', (c) => c.notNull())
@@ -26,16 +27,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute()
 
   // A stored version is what assessments are pinned to: the database itself refuses to change or drop one.
-  await sql`create trigger questionnaire_version_no_update before update on questionnaire_version
-    begin select raise(abort, 'questionnaire versions are immutable'); end`.execute(db)
-  await sql`create trigger questionnaire_version_no_delete before delete on questionnaire_version
-    begin select raise(abort, 'questionnaire versions are immutable'); end`.execute(db)
+  await forbidChanges(db, 'questionnaire_version', 'questionnaire versions are immutable')
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: see above
 export async function down(db: Kysely<any>): Promise<void> {
-  await sql`drop trigger if exists questionnaire_version_no_delete`.execute(db)
-  await sql`drop trigger if exists questionnaire_version_no_update`.execute(db)
+  await dropChangeGuard(db, 'questionnaire_version', 'delete')
+  await dropChangeGuard(db, 'questionnaire_version', 'update')
   await db.schema.dropTable('questionnaire_current').execute()
   await db.schema.dropTable('questionnaire_version').execute()
 }

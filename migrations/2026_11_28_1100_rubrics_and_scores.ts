@@ -1,4 +1,5 @@
-import { type Kysely, sql } from 'kysely'
+import type { Kysely } from 'kysely'
+import { double, dropChangeGuard, forbidChanges, withId } from './portable.ts'
 
 // Frozen in time: this file must keep working whatever the application code becomes.
 
@@ -6,7 +7,7 @@ import { type Kysely, sql } from 'kysely'
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('rubric_version')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .$call(withId(db))
     .addColumn('rubric_id', 'text', (c) => c.notNull())
     .addColumn('revision', 'integer', (c) => c.notNull())
     .addColumn('declared_version', 'text', (c) => c.notNull())
@@ -27,7 +28,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('rubric_version_id', 'integer', (c) => c.notNull().references('rubric_version.id'))
     .addColumn('country_code', 'text', (c) => c.notNull())
     .addColumn('country_name', 'text', (c) => c.notNull())
-    .addColumn('points', 'real')
+    .addColumn('points', double(db))
     .addColumn('basis', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('rubric_country_risk_pk', ['rubric_version_id', 'country_code'])
     .execute()
@@ -40,15 +41,15 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('score_snapshot')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .$call(withId(db))
     // The assessment the snapshot belongs to (a foreign key is added with the assessments table).
     .addColumn('assessment_id', 'integer', (c) => c.notNull())
     .addColumn('questionnaire_version_id', 'integer', (c) => c.notNull().references('questionnaire_version.id'))
     .addColumn('rubric_version_id', 'integer', (c) => c.notNull().references('rubric_version.id'))
     .addColumn('reason', 'text', (c) => c.notNull())
     .addColumn('rating', 'text', (c) => c.notNull())
-    .addColumn('control_score', 'real')
-    .addColumn('inherent_score', 'real', (c) => c.notNull())
+    .addColumn('control_score', double(db))
+    .addColumn('inherent_score', double(db), (c) => c.notNull())
     .addColumn('red_flags', 'integer', (c) => c.notNull())
     .addColumn('result', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
@@ -60,18 +61,15 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute()
 
   for (const table of ['rubric_version', 'rubric_country_risk', 'score_snapshot']) {
-    await sql`create trigger ${sql.raw(`${table}_no_update`)} before update on ${sql.table(table)}
-      begin select raise(abort, ${sql.lit(`${table} rows are immutable`)}); end`.execute(db)
-    await sql`create trigger ${sql.raw(`${table}_no_delete`)} before delete on ${sql.table(table)}
-      begin select raise(abort, ${sql.lit(`${table} rows are immutable`)}); end`.execute(db)
+    await forbidChanges(db, table, `${table} rows are immutable`)
   }
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: see above
 export async function down(db: Kysely<any>): Promise<void> {
   for (const table of ['rubric_version', 'rubric_country_risk', 'score_snapshot']) {
-    await sql`drop trigger if exists ${sql.raw(`${table}_no_update`)}`.execute(db)
-    await sql`drop trigger if exists ${sql.raw(`${table}_no_delete`)}`.execute(db)
+    await dropChangeGuard(db, table, 'update')
+    await dropChangeGuard(db, table, 'delete')
   }
   await db.schema.dropTable('score_snapshot').execute()
   await db.schema.dropTable('rubric_current').execute()

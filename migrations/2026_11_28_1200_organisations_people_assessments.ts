@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely'
+import { dropChangeGuard, forbidChanges, withId } from './portable.ts'
 
 // Frozen in time: this file must keep working whatever the application code becomes.
 
@@ -6,7 +7,7 @@ import { type Kysely, sql } from 'kysely'
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('organisation')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .$call(withId(db))
     .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('brand', 'supplier', 'recruiter')`))
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('country', 'text')
@@ -28,7 +29,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('user_account')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .$call(withId(db))
     .addColumn('organisation_id', 'integer', (c) => c.notNull().references('organisation.id'))
     .addColumn('email', 'text', (c) => c.notNull().unique())
     .addColumn('name', 'text', (c) => c.notNull())
@@ -52,7 +53,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('api_token')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .$call(withId(db))
     .addColumn('organisation_id', 'integer', (c) => c.notNull().references('organisation.id'))
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('token_hash', 'text', (c) => c.notNull().unique())
@@ -66,7 +67,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('invitation')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .$call(withId(db))
     .addColumn('token_hash', 'text', (c) => c.notNull().unique())
     .addColumn('inviter_user_id', 'integer', (c) => c.notNull().references('user_account.id'))
     .addColumn('inviter_organisation_id', 'integer', (c) => c.notNull().references('organisation.id'))
@@ -83,7 +84,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('assessment')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .$call(withId(db))
     .addColumn('organisation_id', 'integer', (c) => c.notNull().references('organisation.id'))
     .addColumn('questionnaire_version_id', 'integer', (c) => c.notNull().references('questionnaire_version.id'))
     .addColumn('title', 'text', (c) => c.notNull())
@@ -126,7 +127,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('audit_log')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .$call(withId(db))
     .addColumn('organisation_id', 'integer', (c) => c.notNull().references('organisation.id'))
     .addColumn('assessment_id', 'integer', (c) => c.references('assessment.id'))
     .addColumn('actor_user_id', 'integer', (c) => c.references('user_account.id'))
@@ -141,16 +142,13 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('audit_log_org_idx').on('audit_log').columns(['organisation_id', 'id']).execute()
   await db.schema.createIndex('audit_log_assessment_idx').on('audit_log').columns(['assessment_id', 'id']).execute()
   // Append-only: the log must be trustworthy after the fact.
-  await sql`create trigger audit_log_no_update before update on audit_log
-    begin select raise(abort, 'the audit log is append-only'); end`.execute(db)
-  await sql`create trigger audit_log_no_delete before delete on audit_log
-    begin select raise(abort, 'the audit log is append-only'); end`.execute(db)
+  await forbidChanges(db, 'audit_log', 'the audit log is append-only')
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: see above
 export async function down(db: Kysely<any>): Promise<void> {
-  await sql`drop trigger if exists audit_log_no_update`.execute(db)
-  await sql`drop trigger if exists audit_log_no_delete`.execute(db)
+  await dropChangeGuard(db, 'audit_log', 'update')
+  await dropChangeGuard(db, 'audit_log', 'delete')
   for (const t of [
     'audit_log',
     'answer',

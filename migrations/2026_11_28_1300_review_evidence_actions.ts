@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely'
+import { withId } from './portable.ts'
 
 // Frozen in time: this file must keep working whatever the application code becomes.
 
@@ -6,7 +7,7 @@ import { type Kysely, sql } from 'kysely'
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('evidence')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .$call(withId(db))
     .addColumn('assessment_id', 'integer', (c) => c.notNull().references('assessment.id'))
     .addColumn('question_id', 'text', (c) => c.notNull())
     .addColumn('file_name', 'text', (c) => c.notNull())
@@ -25,7 +26,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('review_decision')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .$call(withId(db))
     .addColumn('assessment_id', 'integer', (c) => c.notNull().references('assessment.id'))
     .addColumn('question_id', 'text', (c) => c.notNull())
     .addColumn('organisation_id', 'integer', (c) => c.notNull().references('organisation.id'))
@@ -44,7 +45,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('suspected_flag')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .$call(withId(db))
     .addColumn('assessment_id', 'integer', (c) => c.notNull().references('assessment.id'))
     .addColumn('organisation_id', 'integer', (c) => c.notNull().references('organisation.id'))
     .addColumn('question_id', 'text')
@@ -57,7 +58,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('action_item')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .$call(withId(db))
     .addColumn('assessment_id', 'integer', (c) => c.notNull().references('assessment.id'))
     .addColumn('question_id', 'text', (c) => c.notNull())
     .addColumn('gap_type', 'text')

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely'
+import { dropChangeGuard, onPostgres, restoreChangeGuard } from './portable.ts'
 
 // Frozen in time: this file must keep working whatever the application code becomes.
 //
@@ -8,12 +9,18 @@ import { type Kysely, sql } from 'kysely'
 //
 // SQLite cannot change a CHECK constraint in place, so the assessment table is rebuilt from its own stored
 // definition (whatever columns earlier migrations gave it), with foreign keys off for the swap only.
+// PostgreSQL replaces the constraint (named by PostgreSQL's rule: table_column_check).
 
 const OLD_STATUSES = "status in ('draft', 'submitted', 'returned', 'reviewed')"
 const NEW_STATUSES = "status in ('draft', 'submitted', 'returned', 'reviewed', 'declined')"
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations do not know the application's types
 async function rebuildAssessment(db: Kysely<any>, from: string, to: string): Promise<void> {
+  if (onPostgres(db)) {
+    await sql`alter table assessment drop constraint assessment_status_check`.execute(db)
+    await sql.raw(`alter table assessment add constraint assessment_status_check check (${to})`).execute(db)
+    return
+  }
   const table = await sql<{
     sql: string
   }>`select sql from sqlite_master where type = 'table' and name = 'assessment'`.execute(db)
@@ -59,7 +66,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute()
   // Snapshots taken by a review (not a submission) belong to the brand that made it: the audit entry written
   // in the same transaction names its actor; failing that, the brand that requested the assessment.
-  await sql`drop trigger if exists score_snapshot_no_update`.execute(db)
+  await dropChangeGuard(db, 'score_snapshot', 'update')
   await sql`update score_snapshot set reviewer_organisation_id = coalesce(
       (select coalesce(u.organisation_id, t.organisation_id) from audit_log l
         left join user_account u on u.id = l.actor_user_id
@@ -69,8 +76,7 @@ export async function up(db: Kysely<any>): Promise<void> {
         order by l.id limit 1),
       (select a.requested_by from assessment a where a.id = score_snapshot.assessment_id))
     where reason not in ('submitted', 'resubmitted')`.execute(db)
-  await sql`create trigger score_snapshot_no_update before update on score_snapshot
-    begin select raise(abort, 'score_snapshot rows are immutable'); end`.execute(db)
+  await restoreChangeGuard(db, 'score_snapshot', 'update', 'score_snapshot rows are immutable')
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: see above

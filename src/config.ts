@@ -22,7 +22,8 @@ export const EnvSchema = z.object({
     .max(65535, 'expected a number from 1 to 65535')
     .default(3000),
   HOST: z.string().trim().min(1, 'expected a host name or IP address').default('127.0.0.1'),
-  DATABASE_PATH: z.string().trim().min(1, 'expected a file path, or :memory:').default('./data/fairhire.db'),
+  DATABASE_PATH: z.string().trim().min(1, 'expected a file path, or :memory:').optional(),
+  DATABASE_URL: z.string().trim().optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   SESSION_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   QUESTIONNAIRES_DIR: z.string().trim().min(1).optional(),
@@ -44,10 +45,15 @@ export const EnvSchema = z.object({
     .transform((v) => v === '1' || v === 'true'),
 })
 
+/** Where the data lives: an SQLite file (the embedded default) or a PostgreSQL server. */
+export type DatabaseTarget = { engine: 'sqlite'; path: string } | { engine: 'postgres'; url: string }
+
 export type Config = Readonly<{
   env: 'development' | 'production' | 'test'
   port: number
   host: string
+  database: DatabaseTarget
+  /** The SQLite file (or :memory:); empty on PostgreSQL. */
   databasePath: string
   logLevel: (typeof LOG_LEVELS)[number]
   sessionSecret: string
@@ -77,6 +83,18 @@ export function parseEnv(env: NodeJS.ProcessEnv): z.infer<typeof EnvSchema> {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
     throw new ConfigError(problems)
   }
+  if (result.data.DATABASE_URL !== undefined) {
+    if (result.data.DATABASE_PATH !== undefined)
+      throw new ConfigError([
+        'DATABASE_URL and DATABASE_PATH are both set: set DATABASE_URL for PostgreSQL or DATABASE_PATH for SQLite, not both',
+      ])
+    const problem = postgresUrlProblem(result.data.DATABASE_URL)
+    if (problem) throw new ConfigError([`DATABASE_URL: ${problem}`])
+    if (!result.data.SESSION_SECRET)
+      throw new ConfigError([
+        'SESSION_SECRET: required with DATABASE_URL (every app process must sign sessions with the same secret; at least 32 characters)',
+      ])
+  }
   if (result.data.NODE_ENV === 'production' && !result.data.SESSION_SECRET) {
     throw new ConfigError(['SESSION_SECRET: required when NODE_ENV=production (at least 32 characters)'])
   }
@@ -89,6 +107,29 @@ export function parseEnv(env: NodeJS.ProcessEnv): z.infer<typeof EnvSchema> {
     if (missing.length > 0) throw new ConfigError(missing)
   }
   return result.data
+}
+
+/** The database as a message may name it: the file, or the server and database without the password. */
+export function describeDatabase(target: DatabaseTarget): string {
+  if (target.engine === 'sqlite') return target.path
+  const u = new URL(target.url)
+  return `postgres://${u.host}${u.pathname}`
+}
+
+/** Why a PostgreSQL address cannot be used, or null. The password is never repeated in the message. */
+export function postgresUrlProblem(url: string): string | null {
+  const expected = 'expected postgres://user:password@host:5432/database'
+  let u: URL
+  try {
+    u = new URL(url)
+  } catch {
+    return `not an address (${expected})`
+  }
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:')
+    return `starts with "${u.protocol}//", ${expected} (SQLite is chosen with DATABASE_PATH)`
+  if (!u.hostname) return `names no host (${expected})`
+  if (u.pathname.length <= 1) return `names no database (${expected})`
+  return null
 }
 
 /**
@@ -108,22 +149,32 @@ function resolveSessionSecret(databasePath: string, given: string | undefined): 
 /** Validates the environment, then prepares the data folder. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parseEnv(env)
-  const databasePath = e.DATABASE_PATH === ':memory:' ? ':memory:' : resolve(e.DATABASE_PATH)
+  const postgresUrl = e.DATABASE_URL
+  const path = e.DATABASE_PATH ?? './data/fairhire.db'
+  const databasePath = postgresUrl ? '' : path === ':memory:' ? ':memory:' : resolve(path)
   // 0700: the folder holds the database, the session secret and the evidence files, none for other accounts.
-  if (databasePath !== ':memory:') mkdirSync(dirname(databasePath), { recursive: true, mode: 0o700 })
+  if (databasePath !== ':memory:' && databasePath !== '')
+    mkdirSync(dirname(databasePath), { recursive: true, mode: 0o700 })
+  const database: DatabaseTarget = postgresUrl
+    ? { engine: 'postgres', url: postgresUrl }
+    : { engine: 'sqlite', path: databasePath }
   return Object.freeze({
     env: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,
+    database,
     databasePath,
     logLevel: e.LOG_LEVEL,
+    // With DATABASE_URL the secret is required (parseEnv), so the path is never used there.
     sessionSecret: resolveSessionSecret(databasePath, e.SESSION_SECRET),
     questionnairesDir: e.QUESTIONNAIRES_DIR ? resolve(e.QUESTIONNAIRES_DIR) : DEFAULT_QUESTIONNAIRES_DIR,
     evidenceDir: e.EVIDENCE_DIR
       ? resolve(e.EVIDENCE_DIR)
       : databasePath === ':memory:'
         ? join(tmpdir(), `fairhire-evidence-${process.pid}`)
-        : join(dirname(databasePath), 'evidence'),
+        : databasePath === ''
+          ? resolve('./data/evidence')
+          : join(dirname(databasePath), 'evidence'),
     logSql: e.LOG_SQL,
     mail: e.SMTP_URL && e.MAIL_FROM ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM } : null,
     publicUrl: e.PUBLIC_URL ?? null,

@@ -1,6 +1,7 @@
 import type SQLite from 'better-sqlite3'
 import type { Insertable } from 'kysely'
 import type { Db } from '../db/connection.ts'
+import { isPostgres } from '../db/engine.ts'
 import { withRaw } from '../db/raw.ts'
 import type { ApiTokenTable, OrganisationKind } from './access.table.ts'
 
@@ -44,9 +45,35 @@ function statementsOf(sqlite: SQLite.Database): TokenStatements {
   return s
 }
 
-/** Runs `fn` with the token statements, synchronously, on the raw connection. */
-export function withTokenStatements<T>(db: Db, fn: (s: TokenStatements) => T): Promise<T> {
-  return withRaw(db, (sqlite) => fn(statementsOf(sqlite)))
+/**
+ * Runs `fn` with the statements for the token `tokenHash`. On SQLite, synchronously on the raw connection;
+ * on PostgreSQL the token is read first and the writes `fn` asked for are made before the promise settles.
+ */
+export async function withTokenStatements<T>(db: Db, tokenHash: string, fn: (s: TokenStatements) => T): Promise<T> {
+  if (!isPostgres(db)) return withRaw(db, (sqlite) => fn(statementsOf(sqlite)))
+  const found = await db
+    .selectFrom('api_token as t')
+    .innerJoin('organisation as o', 'o.id', 't.organisation_id')
+    .select([
+      't.id',
+      't.name',
+      't.role',
+      't.revoked_at',
+      't.last_used_at',
+      'o.id as org_id',
+      'o.kind',
+      'o.name as org_name',
+    ])
+    .where('t.token_hash', '=', tokenHash)
+    .executeTakeFirst()
+  const writes: (() => Promise<unknown>)[] = []
+  const result = fn({
+    findWithOrganisation: (h) => (h === tokenHash ? found : undefined),
+    touch: (id, at) =>
+      writes.push(() => db.updateTable('api_token').set({ last_used_at: at }).where('id', '=', id).execute()),
+  })
+  for (const w of writes) await w()
+  return result
 }
 
 export async function insertToken(db: Db, row: Insertable<ApiTokenTable>): Promise<number> {

@@ -1,4 +1,5 @@
 import type { Db } from '../db/connection.ts'
+import { inTransaction } from '../db/transaction.ts'
 import { AccessError } from './access-error.ts'
 import * as tokens from './api-token.repository.ts'
 import * as audit from './audit.repository.ts'
@@ -20,7 +21,7 @@ export async function createApiToken(
   if (p.userId === null) throw new Forbidden('Tokens are created by a signed-in administrator.')
   if (!name.trim()) throw new AccessError('Give the token a name, such as the system that will use it.', 'name')
   const token = newToken('fh_')
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const id = await tokens.insertToken(trx, {
       organisation_id: p.organisationId,
       name: name.trim(),
@@ -52,7 +53,7 @@ export async function createApiToken(
 
 export async function revokeApiToken(db: Db, p: Principal, id: number, now = new Date()): Promise<void> {
   requireRole(p, 'admin')
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     if ((await tokens.revokeInOrganisation(trx, id, p.organisationId, iso(now))) === 0)
       throw new AccessError('No such active token in your organisation.', 'token', 404)
     await audit.record(
@@ -71,7 +72,7 @@ export function listApiTokens(db: Db, p: Principal) {
 /** Who an API token belongs to. This runs on every API request. */
 export function tokenPrincipal(db: Db, token: string, now = new Date()): Promise<Principal | null> {
   const tokenHash = hashToken(token)
-  return tokens.withTokenStatements(db, (s): Principal | null => {
+  return tokens.withTokenStatements(db, tokenHash, (s): Principal | null => {
     const row = s.findWithOrganisation(tokenHash)
     if (!row || row.revoked_at) return null
     // Once a minute is enough to say when a token was last used.

@@ -1,4 +1,5 @@
 import type { Db } from '../db/connection.ts'
+import { inTransaction } from '../db/transaction.ts'
 import * as supplierLinks from '../supplier-links/supplier-link.repository.ts'
 import type { Role } from './access.table.ts'
 import { AccessError } from './access-error.ts'
@@ -44,7 +45,7 @@ export async function createInvitation(db: Db, p: Principal, input: InvitationIn
     role = 'admin'
   }
   const token = newToken()
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const row = await invitations.insertInvitation(trx, {
       token_hash: hashToken(token),
       inviter_user_id: p.userId as number,
@@ -90,7 +91,7 @@ export function listInvitations(db: Db, p: Principal) {
 
 export async function revokeInvitation(db: Db, p: Principal, id: number, now = new Date()): Promise<void> {
   requireRole(p, 'admin', 'analyst')
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     if ((await invitations.revokeOpen(trx, id, p.organisationId, iso(now))) === 0)
       throw new AccessError('No such open invitation from your organisation.', 'invitation', 404)
     await audit.record(
@@ -135,7 +136,7 @@ export async function acceptInvitation(
   if (existing)
     throw new AccessError('This email address already has an account: sign in and open the link again.', 'email', 409)
   const hash = await hashPassword(input.password)
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     // Re-check inside the transaction: a link used twice at once must create one account only.
     if ((await invitations.markUsed(trx, invitation.id, iso(now), { unlessRevoked: true })) !== 1)
       throw new AccessError(invitationMessage('used'), 'token', 410)
@@ -195,7 +196,7 @@ export async function acceptInvitationAsExisting(db: Db, token: string, p: Princ
     throw new AccessError(`This invitation is for ${invitation.email}; you are signed in as ${p.email}.`, 'email', 403)
   if (invitation.kind === 'member' || p.organisationKind !== invitation.kind)
     throw new AccessError('This invitation cannot be joined from your organisation.', 'token', 403)
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     if ((await invitations.markUsed(trx, invitation.id, iso(now), { unlessRevoked: false })) !== 1)
       throw new AccessError(invitationMessage('used'), 'token', 410)
     await supplierLinks.insertLink(trx, invitation.inviter_organisation_id, p.organisationId, iso(now), {

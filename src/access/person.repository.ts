@@ -1,5 +1,6 @@
 import type { Insertable } from 'kysely'
 import type { Db } from '../db/connection.ts'
+import { byName } from '../db/engine.ts'
 import type { Role, UserAccountTable, UserRow } from './access.table.ts'
 import type { Principal } from './principal.ts'
 
@@ -67,7 +68,7 @@ export function listInOrganisation(db: Db, organisationId: number) {
     .selectFrom('user_account')
     .select(['id', 'email', 'name', 'role', 'disabled_at', 'created_at'])
     .where('organisation_id', '=', organisationId)
-    .orderBy('name')
+    .orderBy(byName(db, 'name'))
     .execute()
 }
 

@@ -1,4 +1,5 @@
 import type { Db } from '../db/connection.ts'
+import { inTransaction } from '../db/transaction.ts'
 import type { Role } from './access.table.ts'
 import { AccessError } from './access-error.ts'
 import * as audit from './audit.repository.ts'
@@ -31,7 +32,7 @@ export async function createUser(db: Db, u: NewUser, actor: Principal | null, no
   const exists = await people.findIdByEmail(db, email)
   if (exists) throw new AccessError('A person with this email address already has an account.', 'email', 409)
   const hash = await hashPassword(u.password)
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const id = await people.insertUser(trx, {
       organisation_id: u.organisationId,
       email,
@@ -73,7 +74,7 @@ export async function changePassword(
   const problem = passwordProblem(next)
   if (problem) throw new AccessError(`New password ${problem}.`, 'password')
   const hash = await hashPassword(next)
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await people.setPasswordHash(trx, user.id, hash)
     // A changed password ends every session, including ones an attacker may hold.
     await sessions.revokeAllOf(trx, user.id, iso(now))
@@ -94,7 +95,7 @@ export function listPeople(db: Db, p: Principal) {
 
 export async function setRole(db: Db, p: Principal, userId: number, role: Role, now = new Date()): Promise<void> {
   requireRole(p, 'admin')
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const u = await people.findRoleInOrganisation(trx, userId, p.organisationId)
     if (!u) throw new AccessError('No such person in your organisation.', 'user', 404)
     if (u.id === p.userId && role !== 'admin')
@@ -121,7 +122,7 @@ export async function setRole(db: Db, p: Principal, userId: number, role: Role, 
 export async function disableUser(db: Db, p: Principal, userId: number, now = new Date()): Promise<void> {
   requireRole(p, 'admin')
   if (userId === p.userId) throw new AccessError('You cannot disable your own account.', 'user')
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     if ((await people.disableInOrganisation(trx, userId, p.organisationId, iso(now))) === 0)
       throw new AccessError('No such active person in your organisation.', 'user', 404)
     await sessions.revokeAllOf(trx, userId, iso(now))

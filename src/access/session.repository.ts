@@ -1,6 +1,7 @@
 import type SQLite from 'better-sqlite3'
 import type { Insertable } from 'kysely'
 import type { Db } from '../db/connection.ts'
+import { isPostgres } from '../db/engine.ts'
 import { withRaw } from '../db/raw.ts'
 import type { SessionTable, UserAccountTable } from './access.table.ts'
 import type { PersonRow } from './person.repository.ts'
@@ -50,9 +51,42 @@ function statementsOf(sqlite: SQLite.Database): SessionStatements {
   return s
 }
 
-/** Runs `fn` with the session statements, synchronously, on the raw connection. */
-export function withSessionStatements<T>(db: Db, fn: (s: SessionStatements) => T): Promise<T> {
-  return withRaw(db, (sqlite) => fn(statementsOf(sqlite)))
+/**
+ * Runs `fn` with the session statements for the session `idHash`. On SQLite, synchronously on the raw
+ * connection. On PostgreSQL the session is read first, `fn` decides on that row, and the writes it asked
+ * for are made before the returned promise settles (each is a single idempotent UPDATE).
+ */
+export async function withSessionStatements<T>(db: Db, idHash: string, fn: (s: SessionStatements) => T): Promise<T> {
+  if (!isPostgres(db)) return withRaw(db, (sqlite) => fn(statementsOf(sqlite)))
+  const found = await db
+    .selectFrom('session as s')
+    .innerJoin('user_account as u', 'u.id', 's.user_id')
+    .innerJoin('organisation as o', 'o.id', 'u.organisation_id')
+    .select([
+      's.id_hash',
+      's.revoked_at',
+      's.expires_at',
+      's.last_seen_at',
+      'u.id as user_id',
+      'u.name',
+      'u.email',
+      'u.role',
+      'u.disabled_at',
+      'o.id as org_id',
+      'o.kind',
+      'o.name as org_name',
+    ])
+    .where('s.id_hash', '=', idHash)
+    .executeTakeFirst()
+  const writes: (() => Promise<unknown>)[] = []
+  const result = fn({
+    findWithPerson: (h) => (h === idHash ? (found as SessionPersonRow | undefined) : undefined),
+    end: (h, at) => writes.push(() => revoke(db, h, at)),
+    touch: (h, at) =>
+      writes.push(() => db.updateTable('session').set({ last_seen_at: at }).where('id_hash', '=', h).execute()),
+  })
+  for (const w of writes) await w()
+  return result
 }
 
 export async function insertSession(db: Db, row: Insertable<SessionTable>): Promise<void> {

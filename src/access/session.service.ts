@@ -79,7 +79,7 @@ export async function startSession(
 /** Who a session cookie belongs to. This runs on every signed-in request: one query, cached for seconds. */
 export function sessionPrincipal(db: Db, token: string, now = new Date()): Promise<Principal | null> {
   const idHash = hashToken(token)
-  return sessions.withSessionStatements(db, (s) => {
+  return sessions.withSessionStatements(db, idHash, (s) => {
     const row = cachedSession(db, idHash, now.getTime(), () => s.findWithPerson(idHash))
     if (!row || row.revoked_at || row.disabled_at) return null
     const judged = judgeSessionTimes(row, now.getTime())

@@ -63,7 +63,7 @@ export const accountKey = (normalisedEmail: string) => createHash('sha256').upda
  * transaction, so that simultaneous attempts are each counted. Rows quiet for an hour are removed on the way.
  */
 export function claimAttempt(db: Db, key: string, now: Date): Promise<void> {
-  return throttle.inTransaction(db, (s) => {
+  return throttle.inTransaction(db, key, (s) => {
     const row = s.find(key)
     const verdict = decide(
       row && { failures: row.failures, lastAttemptMs: Date.parse(row.last_attempt_at) },

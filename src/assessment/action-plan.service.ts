@@ -1,6 +1,7 @@
 import * as audit from '../access/audit.repository.ts'
 import { Forbidden, type Principal, requireOrgKind, requireRole } from '../access/principal.ts'
 import type { Conn } from '../db/database.ts'
+import { inTransaction } from '../db/transaction.ts'
 import type { ActionPlanResult } from '../reports/action-plan/parse.ts'
 import { UploadRejected } from '../reports/upload/limits.ts'
 import { parseInWorker } from '../reports/upload/pool.ts'
@@ -163,7 +164,7 @@ export async function updateAction(
     notes: u.notes === undefined ? item.notes : u.notes?.trim() || null,
     closing_evidence: u.closingEvidence === undefined ? item.closing_evidence : u.closingEvidence?.trim() || null,
   }
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await plan.updateAction(trx, actionId, {
       ...next,
       updated_at: iso(now),
@@ -242,7 +243,7 @@ export async function importActionPlan(
       reason: 'Only a reviewer marks an action verified; use "Done".',
     })
   if (errors.length > 0) return { applied: 0, errors }
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     for (const c of changes) {
       const item = items.find((x) => x.id === c.id)
       if (!item) continue

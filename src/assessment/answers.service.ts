@@ -79,24 +79,28 @@ export async function saveAnswers(
 
   // From the ownership check to the last write in one transaction (committed with concurrent saves, see
   // groupWrite): a submission or review decision cannot land between checking the state and writing.
-  const outcome = await answerStore.groupSave(db, {
-    check: (tx) => planSave(tx, p, id, input, touched, cq, now),
-    write: (tx, plan) => {
-      if (!plan) return null
-      for (const row of plan.rows) tx.upsert(row)
-      if (plan.entries.length > 0) {
-        tx.setRevision(id, plan.result.revision)
-        tx.audit(p, plan.entries, now)
-        if (plan.returned)
-          tx.resolveReturns(
-            id,
-            plan.rows.map((r) => r.question_id),
-            iso(now),
-          )
-      }
-      return plan
+  const outcome = await answerStore.groupSave(
+    db,
+    { id, organisationId: p.organisationId, questionIds: touched },
+    {
+      check: (tx) => planSave(tx, p, id, input, touched, cq, now),
+      write: (tx, plan) => {
+        if (!plan) return null
+        for (const row of plan.rows) tx.upsert(row)
+        if (plan.entries.length > 0) {
+          tx.setRevision(id, plan.result.revision)
+          tx.audit(p, plan.entries, now)
+          if (plan.returned)
+            tx.resolveReturns(
+              id,
+              plan.rows.map((r) => r.question_id),
+              iso(now),
+            )
+        }
+        return plan
+      },
     },
-  })
+  )
   if (outcome) {
     if (outcome.changed.size > 0) applySave(db, id, outcome.base, outcome.result.revision, outcome.changed)
     return outcome.result

@@ -2,6 +2,8 @@ import { type ExpressionBuilder, type Insertable, sql, type Updateable } from 'k
 import type { Principal } from '../access/principal.ts'
 import { compileOnce } from '../db/compiled.ts'
 import type { Conn, Database } from '../db/database.ts'
+import { byName, isPostgres } from '../db/engine.ts'
+import { jsonArray, jsonGroupArray, jsonObject, jsonOf } from '../db/json-sql.ts'
 import { withRaw } from '../db/raw.ts'
 import type { AssessmentAccessTable, AssessmentTable } from './assessment.table.ts'
 import type { AssessmentStatus } from './lifecycle.ts'
@@ -77,18 +79,32 @@ function pageHeadQuery(db: Conn, p: Pick<Principal, 'organisationId'>, id: numbe
       .selectFrom('review_decision as d')
       .innerJoin('organisation as ro', 'ro.id', 'd.organisation_id')
       .select(
-        sql<string>`json_group_array(json_object('id', d.id, 'question_id', d.question_id, 'organisation_id', d.organisation_id, 'organisation_name', ro.name, 'decision', d.decision, 'comment', d.comment, 'resolved_at', d.resolved_at))`.as(
-          'j',
-        ),
+        jsonGroupArray(
+          db,
+          jsonObject(db, {
+            id: sql.ref('d.id'),
+            question_id: sql.ref('d.question_id'),
+            organisation_id: sql.ref('d.organisation_id'),
+            organisation_name: sql.ref('ro.name'),
+            decision: sql.ref('d.decision'),
+            comment: sql.ref('d.comment'),
+            resolved_at: sql.ref('d.resolved_at'),
+          }),
+        ).as('j'),
       )
       .whereRef('d.assessment_id', '=', 'assessment.id')
       .as('decisions_json'),
     eb
       .selectFrom('evidence as e')
       .select(
-        sql<string>`json_group_array(json_object('id', e.id, 'question_id', e.question_id, 'file_name', e.file_name))`.as(
-          'j',
-        ),
+        jsonGroupArray(
+          db,
+          jsonObject(db, {
+            id: sql.ref('e.id'),
+            question_id: sql.ref('e.question_id'),
+            file_name: sql.ref('e.file_name'),
+          }),
+        ).as('j'),
       )
       .whereRef('e.assessment_id', '=', 'assessment.id')
       .where('e.deleted_at', 'is', null)
@@ -114,6 +130,7 @@ export function readPage<S>(
   have: (revision: number) => S | undefined,
   parse: (revision: number, answersJson: string) => S,
 ): Promise<{ head: PageHead; stored: S } | undefined> {
+  if (isPostgres(db)) return readPageOnPostgres(db, params, have, parse)
   return withRaw(db, (sqlite) => {
     const head = compiled.pageHead.get(sqlite, params)
     if (!head) return undefined
@@ -128,6 +145,28 @@ export function readPage<S>(
       })
       .deferred()
   })
+}
+
+async function readPageOnPostgres<S>(
+  db: Conn,
+  params: { id: number; organisationId: number },
+  have: (revision: number) => S | undefined,
+  parse: (revision: number, answersJson: string) => S,
+): Promise<{ head: PageHead; stored: S } | undefined> {
+  const head = (await pageHeadQuery(db, params, params.id).executeTakeFirst()) as PageHead | undefined
+  if (!head) return undefined
+  const stored = have(head.revision)
+  if (stored) return { head, stored }
+  // Head and answers from one snapshot, so the answers are filed under the revision they belong to.
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (trx) => {
+      const again = (await pageHeadQuery(trx, params, params.id).executeTakeFirst()) as PageHead | undefined
+      if (!again) return undefined
+      const json = (await answersJsonQuery(trx, params.id).executeTakeFirst())?.answers ?? '[]'
+      return { head: again, stored: parse(again.revision, json) }
+    })
 }
 
 /** For writes: only the owning organisation, never a brand it is shared with. */
@@ -177,7 +216,16 @@ export function answersJsonQuery(db: Conn, assessmentId: number) {
   return db
     .selectFrom('answer')
     .select(
-      sql<string>`json_group_array(json_array(question_id, json(value), comment, version, updated_at))`.as('answers'),
+      jsonGroupArray(
+        db,
+        jsonArray(db, [
+          sql.ref('question_id'),
+          jsonOf(db, sql.ref('value')),
+          sql.ref('comment'),
+          sql.ref('version'),
+          sql.ref('updated_at'),
+        ]),
+      ).as('answers'),
     )
     .where('assessment_id', '=', assessmentId)
     .where((eb) => eb.or([eb('value', 'is not', null), eb('comment', 'is not', null)]))
@@ -252,7 +300,12 @@ export function findOrganisation(db: Conn, id: number) {
 
 /** Every brand, by name: the organisations an assessment can be shared with. */
 export function listBrands(db: Conn, order: 'name' | 'id' = 'name') {
-  return db.selectFrom('organisation').select(['id', 'name']).where('kind', '=', 'brand').orderBy(order).execute()
+  return db
+    .selectFrom('organisation')
+    .select(['id', 'name'])
+    .where('kind', '=', 'brand')
+    .orderBy(order === 'name' ? byName(db, 'name') : 'id')
+    .execute()
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as audit from '../access/audit.repository.ts'
 import { Forbidden, type Principal, requireOrgKind, requireRole } from '../access/principal.ts'
 import type { Conn } from '../db/database.ts'
+import { inTransaction } from '../db/transaction.ts'
 import { getQuestionnaireVersion } from '../questionnaire/questionnaire.service.ts'
 import * as repo from './assessment.repository.ts'
 import { AssessmentError, notFound } from './errors.ts'
@@ -93,7 +94,7 @@ export async function requestAssessment(
     ])
   }
   const qv = await pinnedVersion(db, input.questionnaire, link.kind)
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const id = await repo.insertAssessment(trx, {
       organisation_id: link.id,
       questionnaire_version_id: qv.versionId,
@@ -156,7 +157,7 @@ export async function startSelfCheck(
   requireOrgKind(p, 'supplier', 'recruiter')
   requireRole(p, 'admin', 'respondent')
   const qv = await pinnedVersion(db, input.questionnaire, p.organisationKind)
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const id = await repo.insertAssessment(trx, {
       organisation_id: p.organisationId,
       questionnaire_version_id: qv.versionId,

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import * as audit from '../access/audit.repository.ts'
 import { Forbidden, type Principal, requireRole } from '../access/principal.ts'
 import type { Conn } from '../db/database.ts'
+import { inTransaction } from '../db/transaction.ts'
 import { versionById } from '../questionnaire/questionnaire.service.ts'
 import * as repo from './assessment.repository.ts'
 import { getAssessment } from './assessment.service.ts'
@@ -54,7 +55,7 @@ export async function addEvidence(
   // Stored outside the web root under its content hash, durably before the row below is committed; the name
   // is kept only in the database.
   await storeEvidenceFile(evidenceDir, id, sha256, file.data)
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const evidenceId = await evidenceRepo.insertEvidence(trx, {
       assessment_id: id,
       question_id: questionId,

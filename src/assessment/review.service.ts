@@ -1,6 +1,7 @@
 import * as audit from '../access/audit.repository.ts'
 import { Forbidden, type Principal, requireOrgKind, requireRole } from '../access/principal.ts'
 import type { Conn } from '../db/database.ts'
+import { inTransaction } from '../db/transaction.ts'
 import { versionById } from '../questionnaire/questionnaire.service.ts'
 import { INDICATOR_KEYS } from '../questionnaire/vocabulary.ts'
 import { storeSnapshot } from '../scoring/score.service.ts'
@@ -64,7 +65,7 @@ export async function decide(
       [{ field: 'comment', message: 'required to return' }],
     )
   }
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await reviewRepo.insertDecision(trx, {
       assessment_id: id,
       question_id: input.question,
@@ -132,7 +133,7 @@ export async function raiseSuspectedFlag(
     throw new AssessmentError('Give the reason for the suspicion.', 400, [{ field: 'reason', message: 'required' }])
   if (input.indicator && !(INDICATOR_KEYS as readonly string[]).includes(input.indicator))
     throw new AssessmentError('Unknown indicator.', 400, [{ field: 'indicator', message: 'unknown' }])
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await reviewRepo.insertFlag(trx, {
       assessment_id: id,
       organisation_id: p.organisationId,
@@ -181,7 +182,7 @@ export async function finishReview(db: Conn, p: Principal, id: number, now = new
   if (!policy.reviewMovesStatus(a, p)) {
     // A brand the assessment is shared with finishes its own review: its score joins its own history; the
     // assessment, and the requesting brand's review, stay as they are. What it asked, the respondent reads.
-    return db.transaction().execute(async (trx) => {
+    return inTransaction(db, async (trx) => {
       const snap = await storeSnapshot(
         trx,
         id,
@@ -212,7 +213,7 @@ export async function finishReview(db: Conn, p: Principal, id: number, now = new
   }
   const move = lifecycle.afterReview(returned.length)
   const status = lifecycle.target(move)
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     await repo.update(trx, id, {
       status,
       reviewed_at: move === 'review' ? iso(now) : a.reviewed_at,

@@ -1,6 +1,7 @@
 import * as audit from '../access/audit.repository.ts'
 import { Forbidden, type Principal, requireRole } from '../access/principal.ts'
 import type { Conn } from '../db/database.ts'
+import { inTransaction } from '../db/transaction.ts'
 import * as repo from './assessment.repository.ts'
 import { getAssessment } from './assessment.service.ts'
 import { AssessmentError, notFound } from './errors.ts'
@@ -29,7 +30,7 @@ export async function shareAssessment(db: Conn, p: Principal, id: number, brandI
   const brand = await repo.findOrganisation(db, brandId)
   if (brand?.kind !== 'brand')
     throw new AssessmentError('Choose a brand to share with.', 400, [{ field: 'brandId', message: 'not a brand' }])
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await repo.upsertShare(trx, id, brandId, iso(now))
     await audit.record(
       trx,
@@ -71,7 +72,7 @@ export async function revokeShare(db: Conn, p: Principal, id: number, brandId: n
       409,
       [{ field: 'orgId', message: 'the requesting brand' }],
     )
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await repo.revokeShare(trx, id, brandId, iso(now))
     await audit.record(
       trx,
@@ -113,7 +114,7 @@ export async function declineRequest(db: Conn, p: Principal, id: number, reason:
     throw new AssessmentError('Give the brand your reason for declining.', 400, [
       { field: 'reason', message: 'required' },
     ])
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const moved = await repo.updateIfRevision(trx, id, a.revision, {
       status: lifecycle.target('decline'),
       declined_at: iso(now),

@@ -1,6 +1,7 @@
 import * as audit from '../access/audit.repository.ts'
 import { Forbidden, type Principal, requireRole } from '../access/principal.ts'
 import type { Conn } from '../db/database.ts'
+import { inTransaction } from '../db/transaction.ts'
 import { compiledVersion, versionById } from '../questionnaire/questionnaire.service.ts'
 import { storeSnapshot } from '../scoring/score.service.ts'
 import { syncActions } from './action-plan.service.ts'
@@ -44,7 +45,7 @@ export async function submitAssessment(db: Conn, p: Principal, id: number, now =
   }
   const scored = await scoreLoaded(db, p, a, stored)
   const status = lifecycle.target('submit')
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     if (!(await repo.updateIfRevision(trx, id, a.revision, { status, submitted_at: iso(now) })))
       throw new AssessmentError('The answers changed while submitting. Review them and submit again.', 409)
     const snap = await storeSnapshot(

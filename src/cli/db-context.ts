@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { loadConfig } from '../config.ts'
-import { createDb, type Db } from '../db/connection.ts'
+import { type Db, openDatabase } from '../db/connection.ts'
 import { migrateToLatest } from '../db/migrator.ts'
 import { loadQuestionnaireDir } from '../questionnaire/loader.ts'
 import type { QuestionnaireFile } from '../questionnaire/questionnaire.schema.ts'
@@ -15,7 +15,7 @@ export async function withDatabase<T>(
   fn: (db: Db, ctx: { questionnaires: QuestionnaireFile[] }) => Promise<T>,
 ): Promise<T> {
   const config = loadConfig()
-  const { db } = createDb(config.databasePath)
+  const { db } = openDatabase(config.database)
   try {
     await migrateToLatest(db)
     const loaded = loadQuestionnaireDir(config.questionnairesDir)

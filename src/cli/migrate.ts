@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
-import { loadConfig } from '../config.ts'
-import { createDb } from '../db/connection.ts'
+import { describeDatabase, loadConfig } from '../config.ts'
+import { openDatabase } from '../db/connection.ts'
 import { migrateDown, migrateToLatest } from '../db/migrator.ts'
 import type { Command } from './command.ts'
 
@@ -11,14 +11,14 @@ export const migrateCommand: Command = {
   async run(args) {
     const { values } = parseArgs({ args, options: { down: { type: 'boolean', default: false } } })
     const config = loadConfig()
-    const { db } = createDb(config.databasePath)
+    const { db } = openDatabase(config.database)
     try {
       const names = values.down ? await migrateDown(db) : await migrateToLatest(db)
       const verb = values.down ? 'reverted' : 'applied'
       process.stdout.write(
         names.length === 0
-          ? `database ${config.databasePath} is up to date\n`
-          : `${verb} ${names.length} migration(s) on ${config.databasePath}:\n${names.map((n) => `  ${n}`).join('\n')}\n`,
+          ? `database ${describeDatabase(config.database)} is up to date\n`
+          : `${verb} ${names.length} migration(s) on ${describeDatabase(config.database)}:\n${names.map((n) => `  ${n}`).join('\n')}\n`,
       )
       return 0
     } finally {

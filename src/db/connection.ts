@@ -1,7 +1,11 @@
 import { closeSync, openSync } from 'node:fs'
 import SQLite from 'better-sqlite3'
-import { Kysely, SqliteDialect } from 'kysely'
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely'
+import PgCursor from 'pg-cursor'
+import type { DatabaseTarget } from '../config.ts'
 import type { Database } from './database.ts'
+import type { Engine } from './engine.ts'
+import { createPool } from './postgres.ts'
 import { attachRaw } from './raw.ts'
 import { WriteWatch } from './write-watch.ts'
 
@@ -81,7 +85,35 @@ export function createDb(path: string, options: { logSql?: boolean } = {}): { db
   return { db, sqlite }
 }
 
+/** An open database of either engine: the Kysely instance everything uses, and what it was opened on. */
+export type DbHandle = {
+  db: Db
+  engine: Engine
+  /** The raw SQLite connection (hot paths, backups); null on PostgreSQL. */
+  sqlite: SQLite.Database | null
+  destroy(): Promise<void>
+}
+
+/** Opens the database the configuration names. */
+export function openDatabase(target: DatabaseTarget, options: { logSql?: boolean; poolMax?: number } = {}): DbHandle {
+  if (target.engine === 'sqlite') {
+    const { db, sqlite } = createDb(target.path, options)
+    return { db, engine: 'sqlite', sqlite, destroy: () => db.destroy() }
+  }
+  const pool = createPool(target.url, options.poolMax)
+  const watch = new WriteWatch()
+  const db = new Kysely<Database>({
+    // The cursor lets long reads (exports) stream rows instead of loading them all.
+    dialect: new PostgresDialect({ pool, cursor: PgCursor }),
+    log: options.logSql ? ['query', 'error'] : undefined,
+    plugins: [watch],
+  })
+  watches.set(db, watch)
+  return { db, engine: 'postgres', sqlite: null, destroy: () => db.destroy() }
+}
+
 /** Checks the database answers; used by /readyz. */
-export function ping(sqlite: SQLite.Database): boolean {
-  return (sqlite.prepare('select 1 as ok').get() as { ok: number }).ok === 1
+export async function ping(db: Db): Promise<boolean> {
+  const r = await sql<{ ok: number }>`select 1 as ok`.execute(db)
+  return Number(r.rows[0]?.ok) === 1
 }

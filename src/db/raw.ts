@@ -2,6 +2,7 @@ import SQLite from 'better-sqlite3'
 import { Kysely, SqliteDialect } from 'kysely'
 import type { Db } from './connection.ts'
 import type { Database } from './database.ts'
+import { isPostgres } from './engine.ts'
 
 /**
  * The two hottest paths (who is calling, and saving answers) run as plain prepared statements: building and
@@ -32,6 +33,11 @@ const longReads = new WeakSet<Db>()
  * wait for it like for a transaction.
  */
 export async function* readApart<T>(db: Db, path: string, read: (db: Db) => AsyncIterable<T>): AsyncGenerator<T> {
+  // PostgreSQL: the pool gives the read a connection of its own, and a cursor streams it.
+  if (isPostgres(db)) {
+    yield* read(db)
+    return
+  }
   if (path === ':memory:') {
     longReads.add(db)
     try {

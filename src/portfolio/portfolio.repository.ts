@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Conn } from '../db/database.ts'
+import { byName } from '../db/engine.ts'
 import * as snapshots from '../scoring/score-snapshot.repository.ts'
 
 /** The portfolio's queries: a brand's suppliers, the assessments it may see of them and their scores. */
@@ -69,7 +70,7 @@ export function portfolioQuery(db: Conn, brandId: number, today: string) {
             .as('overdue_actions'),
       ])
       .where('bs.brand_id', '=', brandId)
-      .orderBy('o.name')
+      .orderBy(byName(db, 'o.name'))
   )
 }
 

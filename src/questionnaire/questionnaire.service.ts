@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/database.ts'
+import { inTransaction } from '../db/transaction.ts'
 import type { LoadedQuestionnaire } from './loader.ts'
 import { type CompiledQuestionnaire, compileQuestionnaire } from './model.ts'
 import * as repo from './questionnaire.repository.ts'
@@ -17,7 +18,7 @@ export async function storeQuestionnaires(
   loaded: LoadedQuestionnaire[],
   now: Date = new Date(),
 ): Promise<SyncedQuestionnaire[]> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const out: SyncedQuestionnaire[] = []
     for (const q of loaded) {
       let row = await repo.findVersionByHash(trx, q.def.id, q.hash)

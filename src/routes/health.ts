@@ -11,7 +11,7 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/readyz', { schema: { response: { 200: Health, 503: Health } } }, async (_req, reply) => {
     try {
-      ping(app.sqlite)
+      await ping(app.db)
       const pending = await pendingMigrations(app.db)
       if (pending.length > 0) {
         return reply.code(503).send({ status: 'unavailable', detail: `pending migrations: ${pending.join(', ')}` })

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/database.ts'
+import { inTransaction } from '../db/transaction.ts'
 import type { QuestionnaireFile } from '../questionnaire/questionnaire.schema.ts'
 import { checkRubricAgainst, hashRubric, loadRubricFile, RubricError, rubricFiles } from './rubric.loader.ts'
 import * as repo from './rubric.repository.ts'
@@ -32,7 +33,7 @@ export async function storeRubric(
   now: Date = new Date(),
 ): Promise<StoredRubric> {
   const hash = hashRubric(rubric)
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     let row = await repo.findByHash(trx, rubric.id, hash)
     const created = !row
     if (!row) {

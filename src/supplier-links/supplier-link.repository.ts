@@ -1,4 +1,5 @@
 import type { Db } from '../db/connection.ts'
+import { byName } from '../db/engine.ts'
 
 /** Queries on `brand_supplier`: which suppliers and recruiters are on a brand's list, with the brand's code and tier. */
 
@@ -8,7 +9,7 @@ export function listForBrand(db: Db, brandId: number) {
     .innerJoin('organisation as o', 'o.id', 'bs.supplier_id')
     .select(['o.id', 'o.name', 'o.kind', 'o.country', 'o.sector', 'o.workers_total', 'bs.internal_code', 'bs.tier'])
     .where('bs.brand_id', '=', brandId)
-    .orderBy('o.name')
+    .orderBy(byName(db, 'o.name'))
     .execute()
 }
 

@@ -2,6 +2,7 @@ import { AccessError } from '../access/access-error.ts'
 import * as audit from '../access/audit.repository.ts'
 import { type Principal, requireOrgKind, requireRole } from '../access/principal.ts'
 import type { Db } from '../db/connection.ts'
+import { inTransaction } from '../db/transaction.ts'
 import * as links from './supplier-link.repository.ts'
 
 /**
@@ -22,7 +23,7 @@ export async function updateSupplierLink(
 ) {
   requireOrgKind(p, 'brand')
   requireRole(p, 'admin', 'analyst')
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const old = await links.find(trx, p.organisationId, supplierId)
     if (!old) throw new AccessError('This organisation is not on your supplier list.', 'supplier', 404)
     await links.update(trx, p.organisationId, supplierId, fields)

@@ -1,20 +1,24 @@
 import type SQLite from 'better-sqlite3'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { createDb, type Db } from '../../db/connection.ts'
+import { type Db, openDatabase } from '../../db/connection.ts'
+import type { Engine } from '../../db/engine.ts'
 import { migrateToLatest } from '../../db/migrator.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
     db: Db
-    sqlite: SQLite.Database
+    /** Which engine the database runs on. */
+    engine: Engine
+    /** The raw SQLite connection; null on PostgreSQL. */
+    sqlite: SQLite.Database | null
   }
 }
 
 /** Opens the database, brings it to the latest migration, and closes it last when the app closes. */
 export default fp(
   async (app: FastifyInstance) => {
-    const { db, sqlite } = createDb(app.config.databasePath, { logSql: app.config.logSql })
+    const { db, engine, sqlite } = openDatabase(app.config.database, { logSql: app.config.logSql })
     try {
       const applied = await migrateToLatest(db)
       if (applied.length > 0) app.log.info({ applied }, 'database migrated')
@@ -23,6 +27,7 @@ export default fp(
       throw err
     }
     app.decorate('db', db)
+    app.decorate('engine', engine)
     app.decorate('sqlite', sqlite)
     app.addHook('onClose', async () => {
       await db.destroy()

@@ -1,0 +1,31 @@
+import type { Conn } from './database.ts'
+import { isPostgres } from './engine.ts'
+
+/**
+ * Runs `fn` in one transaction, with the same meaning on both engines: as if transactions ran one after
+ * another. SQLite has one writer, so they do. PostgreSQL runs them side by side: SERIALIZABLE makes it
+ * refuse (40001) any transaction whose outcome would differ from some serial order, and such a transaction
+ * (or a deadlock victim, 40P01) is run again from the start, a few times, before the error is let through.
+ * `fn` must therefore do nothing outside the database that cannot be done twice.
+ */
+const RETRYABLE = new Set(['40001', '40P01'])
+const ATTEMPTS = 8
+
+export async function inTransaction<T>(db: Conn, fn: (trx: Conn) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return fn(db)
+  if (!isPostgres(db)) return db.transaction().execute(fn)
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().setIsolationLevel('serializable').execute(fn)
+    } catch (err) {
+      if (attempt >= ATTEMPTS || !isRetryable(err)) throw err
+      // Jittered backoff, so the transactions that collided do not collide again.
+      await new Promise((r) => setTimeout(r, Math.random() * 2 ** attempt))
+    }
+  }
+}
+
+export function isRetryable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' && RETRYABLE.has(code)
+}
