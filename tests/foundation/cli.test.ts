@@ -28,16 +28,12 @@ describe('fairhire command-line tool', () => {
   it('prints a questionnaire definition as JSON, the same the API serves', async () => {
     const env = freshEnv()
     try {
-      const p = spawnTs('src/cli.ts', ['questionnaires', 'show', 'employer', '--json'], {
-        DATABASE_PATH: env.config.databasePath,
-      })
+      const p = spawnTs('src/cli.ts', ['questionnaires', 'show', 'employer', '--json'], env.vars)
       expect(await p.exit).toBe(0)
       const out = JSON.parse(p.stdout())
       expect(out).toMatchObject({ id: 'employer', revision: 1 })
       expect(out.definition.sections.map((s: { id: string }) => s.id)).toContain('A6')
-      const missing = spawnTs('src/cli.ts', ['questionnaires', 'show', 'nope'], {
-        DATABASE_PATH: env.config.databasePath,
-      })
+      const missing = spawnTs('src/cli.ts', ['questionnaires', 'show', 'nope'], env.vars)
       expect(await missing.exit).toBe(1)
       expect(missing.stderr()).toContain('questionnaire "nope" not found')
     } finally {
@@ -53,7 +49,7 @@ describe('fairhire command-line tool', () => {
       const w = await submittedWorld(app)
       await app.close()
       const run = async (args: string[]) => {
-        const p = spawnTs('src/cli.ts', args, { DATABASE_PATH: env.config.databasePath })
+        const p = spawnTs('src/cli.ts', args, env.vars)
         return { code: await p.exit, out: p.stdout(), err: p.stderr() }
       }
       const read = async (file: string) => {

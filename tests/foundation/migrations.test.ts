@@ -1,32 +1,34 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { sql } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
 import { migrations } from '../../migrations/index.ts'
-import { createDb, type Db } from '../../src/db/connection.ts'
+import { createDb, type Db, openDatabase } from '../../src/db/connection.ts'
 import { migrateDown, migrateToLatest, pendingMigrations } from '../../src/db/migrator.ts'
+import { tableNames } from '../helpers/db-state.ts'
+import { createEmptyPostgres, onPostgres } from '../helpers/engine.ts'
 
 async function tables(db: Db): Promise<string[]> {
-  const r = await sql<{
-    name: string
-  }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%' order by name`.execute(
-    db,
-  )
-  return r.rows.map((x) => x.name)
+  return (await tableNames(db)).filter((n) => !n.startsWith('kysely_'))
 }
 
 describe('migrations', () => {
   let dir: string
   let db: Db
+  let drop = () => {}
   afterEach(async () => {
     await db.destroy()
+    drop()
     rmSync(dir, { recursive: true, force: true })
   })
 
   it('run up from an empty database, are a no-op the second time, and round-trip down and up', async () => {
     dir = mkdtempSync(join(tmpdir(), 'fairhire-mig-'))
-    db = createDb(join(dir, 'm.db')).db
+    if (onPostgres) {
+      const empty = createEmptyPostgres()
+      drop = empty.drop
+      db = openDatabase({ engine: 'postgres', url: empty.url }).db
+    } else db = createDb(join(dir, 'm.db')).db
     const names = Object.keys(migrations).sort()
 
     expect(await tables(db)).toEqual([])

@@ -2,6 +2,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { freshEnv } from '../helpers/app.ts'
+import { onPostgres } from '../helpers/engine.ts'
 import { freePort, spawnTs, waitForHttp } from '../helpers/process.ts'
 
 describe('server process', () => {
@@ -18,14 +20,17 @@ describe('server process', () => {
     expect(existsSync(join(dir, 'sub'))).toBe(false)
   })
 
-  it('listens on PORT, creates the database at DATABASE_PATH, and on SIGTERM finishes in-flight requests then exits 0', async () => {
+  it('listens on PORT, creates its database (at DATABASE_PATH on SQLite), and on SIGTERM finishes in-flight requests then exits 0', async () => {
     dir = mkdtempSync(join(tmpdir(), 'fairhire-proc-'))
     const dbPath = join(dir, 'nested', 'app.db')
     const port = freePort()
-    const p = spawnTs('tests/fixtures/slow-server.ts', [], { PORT: String(port), DATABASE_PATH: dbPath })
+    // On PostgreSQL the database is a fresh copy of the test template on the test server.
+    const pg = onPostgres ? freshEnv() : undefined
+    const vars = pg ? pg.vars : { DATABASE_PATH: dbPath }
+    const p = spawnTs('tests/fixtures/slow-server.ts', [], { PORT: String(port), ...vars })
     try {
-      await waitForHttp(`http://127.0.0.1:${port}/healthz`)
-      expect(existsSync(dbPath)).toBe(true)
+      await waitForHttp(`http://127.0.0.1:${port}/readyz`)
+      if (!pg) expect(existsSync(dbPath)).toBe(true)
       const slow = fetch(`http://127.0.0.1:${port}/slow`).then(async (r) => ({
         status: r.status,
         body: await r.json(),
@@ -37,6 +42,8 @@ describe('server process', () => {
       expect(await p.exit).toBe(0)
     } finally {
       p.child.kill('SIGKILL')
+      await p.exit
+      pg?.cleanup()
     }
   })
 })

@@ -26,6 +26,17 @@ function psql(serverUrl: string, statement: string): void {
   execFileSync('psql', [serverUrl, '-v', 'ON_ERROR_STOP=1', '-qc', statement], { stdio: ['ignore', 'ignore', 'pipe'] })
 }
 
+/** A new, empty database on the run's server (no migrations run). */
+export function createEmptyPostgres(): { url: string; drop: () => void } {
+  const { serverUrl, template } = inject('templatePg')
+  const name = `${template.replace(/^fairhire_tpl_/, 'fairhire_t_')}_e${randomBytes(4).toString('hex')}`
+  psql(serverUrl, `create database "${name}"`)
+  return {
+    url: urlOf(serverUrl, name),
+    drop: () => psql(serverUrl, `drop database if exists "${name}" with (force)`),
+  }
+}
+
 /** A new database copied from the run's migrated template (`CREATE DATABASE … TEMPLATE …`). */
 export function createPostgresCopy(): { url: string; drop: () => void } {
   const { serverUrl, template } = inject('templatePg')

@@ -24,7 +24,7 @@ describe('a server killed mid-load', () => {
     const server = spawnTs('src/server.ts', [], {
       PORT: String(port),
       HOST: '127.0.0.1',
-      DATABASE_PATH: (env as TestEnv).config.databasePath,
+      ...(env as TestEnv).vars,
       NODE_ENV: 'test',
     })
     servers.push(server)
@@ -59,8 +59,8 @@ describe('a server killed mid-load', () => {
     expect(load.connectionErrors).toHaveLength(LOAD_QUESTIONS.length)
     for (const q of LOAD_QUESTIONS) expect(load.sent[q], q).toBe((load.acked[q] as number) + 1)
 
-    // The file as the crash left it, WAL and all, before any server has recovered it.
-    const crashed = checkDatabase(env.config.databasePath, id)
+    // The data as the crash left it (on SQLite the file, WAL and all), before any server has recovered it.
+    const crashed = await checkDatabase(env.config.database, id)
     for (const q of LOAD_QUESTIONS) {
       const acked = load.acked[q] as number
       const got = (crashed.values[q] as number | undefined) ?? 0
@@ -91,7 +91,7 @@ describe('a server killed mid-load', () => {
 
     second.server.child.kill('SIGTERM')
     expect(await second.server.exit).toBe(0)
-    const state = checkDatabase(env.config.databasePath, id)
+    const state = await checkDatabase(env.config.database, id)
     expect(state.values[q0]).toBe(next)
     for (const q of LOAD_QUESTIONS.slice(1)) expect(state.values[q] ?? 0).toBe(stored[q]?.value ?? 0)
   })

@@ -1,11 +1,12 @@
 import { isUtf8 } from 'node:buffer'
-import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import type { LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiToken } from '../../src/access/api-token.service.ts'
+import type { Db } from '../../src/db/connection.ts'
 import { VERIFICATION_METHODS } from '../../src/questionnaire/answers.ts'
 import { testApp } from '../helpers/app.ts'
+import { tableDigests } from '../helpers/db-state.ts'
 import { answersArb, bestAnswers, compiled, PROFILE } from '../helpers/scoring.ts'
 import { buildWorld } from '../helpers/world.ts'
 
@@ -296,18 +297,11 @@ function namesTheProblem(status: number, body: Problem): string | undefined {
 }
 
 /** A serialisation of every table, to compare before and after a refused request. */
-function tableDigests(sqlite: import('better-sqlite3').Database): Map<string, string> {
-  const tables = sqlite
-    .prepare(`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`)
-    .all() as { name: string }[]
-  const out = new Map<string, string>()
-  for (const { name } of tables) {
-    const rows = sqlite.prepare(`select * from "${name}"`).all() as Record<string, unknown>[]
-    // Authenticating stamps the token's last use (at most once a minute); that is not the request's doing.
-    if (name === 'api_token') for (const r of rows) r.last_used_at = null
-    out.set(name, createHash('sha256').update(JSON.stringify(rows)).digest('hex'))
-  }
-  return out
+function digestsOf(db: Db): Promise<Map<string, string>> {
+  // Authenticating stamps the token's last use (at most once a minute); that is not the request's doing.
+  return tableDigests(db, undefined, (table, row) => {
+    if (table === 'api_token') row.last_used_at = null
+  })
 }
 
 describe('fuzzing the JSON API', () => {
@@ -358,11 +352,15 @@ describe('fuzzing the JSON API', () => {
   })
 
   let cache: { changes: number; digests: Map<string, string> } | undefined
-  const totalChanges = () => (t.app.sqlite.prepare('select total_changes() as n').get() as { n: number }).n
-  /** Digests are recomputed only when some row was written since the last time (total_changes moved). */
-  function digests() {
+  /**
+   * How many rows were written so far: SQLite counts them (total_changes), so digests are recomputed only
+   * when it moved. PostgreSQL has no such cheap counter for other sessions' writes: always recomputed.
+   */
+  const totalChanges = () =>
+    t.app.sqlite ? (t.app.sqlite.prepare('select total_changes() as n').get() as { n: number }).n : Number.NaN
+  async function digests() {
     const changes = totalChanges()
-    if (cache?.changes !== changes) cache = { changes, digests: tableDigests(t.app.sqlite) }
+    if (!(cache?.changes === changes)) cache = { changes, digests: await digestsOf(t.app.db) }
     return cache
   }
 
@@ -374,7 +372,7 @@ describe('fuzzing the JSON API', () => {
     req: { method: 'POST' | 'PUT' | 'DELETE'; url: string; token: string; payload?: Buffer; type?: string },
     accepted: (sent: unknown) => string | undefined | Promise<string | undefined> = () => undefined,
   ): Promise<LightMyRequestResponse> {
-    const before = digests()
+    const before = await digests()
     const res = await t.app.inject({
       method: req.method,
       url: req.url,
@@ -400,8 +398,8 @@ describe('fuzzing the JSON API', () => {
       }
       const wrong = namesTheProblem(res.statusCode, body)
       expect(wrong, `${shown}\n→ ${res.statusCode} ${res.body.slice(0, 500)}`).toBeUndefined()
-      if (totalChanges() !== before.changes) {
-        const after = tableDigests(t.app.sqlite)
+      if (!(totalChanges() === before.changes)) {
+        const after = await digestsOf(t.app.db)
         const changed = [...after].filter(([k, v]) => before.digests.get(k) !== v).map(([k]) => k)
         expect(changed, `${shown}\n→ ${res.statusCode} changed data`).toEqual([])
       }
@@ -654,7 +652,7 @@ describe('bad input, by example', () => {
 
   /** Sends raw bytes as JSON; the answer must be a 4xx that changed nothing. */
   async function refused(payload: Buffer | string, type = 'application/json') {
-    const before = tableDigests(t.app.sqlite)
+    const before = await digestsOf(t.app.db)
     const res = await t.app.inject({
       method: 'PUT',
       url,
@@ -663,7 +661,7 @@ describe('bad input, by example', () => {
     })
     expect(res.statusCode, res.body.slice(0, 300)).toBeGreaterThanOrEqual(400)
     expect(res.statusCode, res.body.slice(0, 300)).toBeLessThan(500)
-    expect(tableDigests(t.app.sqlite)).toEqual(before)
+    expect(await digestsOf(t.app.db)).toEqual(before)
     const body = res.json() as { message: string; issues: { field: string; message: string }[] }
     expect(namesTheProblem(res.statusCode, body)).toBeUndefined()
     return { status: res.statusCode, ...body }

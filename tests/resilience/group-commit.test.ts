@@ -3,13 +3,16 @@ import { createDb, type Db } from '../../src/db/connection.ts'
 import { groupWrite } from '../../src/db/raw.ts'
 import { freshEnv, type TestEnv, testApp } from '../helpers/app.ts'
 import { Client } from '../helpers/client.ts'
+import { onPostgres } from '../helpers/engine.ts'
 import { buildWorld, PASSWORD } from '../helpers/world.ts'
 
 /**
  * Saves arriving together are committed in one transaction (group commit). Each must behave exactly as if
  * it had run alone: a failing one changes nothing and stops no other, and later ones see earlier ones.
  */
-describe('group commit', () => {
+// Group commit is SQLite's way to many saves a second (db/raw.ts); on PostgreSQL each save is its own
+// serializable transaction (answer.store.ts), and the HTTP test below holds them to the same promises.
+describe.skipIf(onPostgres)('group commit', () => {
   let env: TestEnv
   let db: Db
   let sqlite: ReturnType<typeof createDb>['sqlite']

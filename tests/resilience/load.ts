@@ -1,5 +1,6 @@
-import SQLite from 'better-sqlite3'
 import { expect } from 'vitest'
+import type { DatabaseTarget } from '../../src/config.ts'
+import { openDatabase } from '../../src/db/connection.ts'
 
 /**
  * Number questions of the employer questionnaire with a lower bound and no upper one: each load loop
@@ -100,34 +101,41 @@ export function httpSaver(baseUrl: string, token: string, assessmentId: number):
 export type StoredState = { values: Record<string, unknown>; versions: Record<string, number>; revision: number }
 
 /**
- * Opens a database file and checks what no crash may break: SQLite's own integrity and foreign keys,
- * every stored answer parses, and the assessment agrees with its audit log. Each save is one transaction
- * that bumps the answer's version and the assessment's revision and appends one audit entry per changed
- * answer; with one answer per save (as SaveLoad does), a save half-applied breaks one of the equalities.
+ * Opens the database and checks what no crash may break: SQLite's own integrity and foreign keys (on a
+ * file), every stored answer parses, and the assessment agrees with its audit log. Each save is one
+ * transaction that bumps the answer's version and the assessment's revision and appends one audit entry per
+ * changed answer; with one answer per save (as SaveLoad does), a save half-applied breaks one of the
+ * equalities.
  */
-export function checkDatabase(file: string, assessmentId: number): StoredState {
-  const db = new SQLite(file, { readonly: true, fileMustExist: true })
+export async function checkDatabase(target: DatabaseTarget, assessmentId: number): Promise<StoredState> {
+  const opened = openDatabase(target)
+  const db = opened.db
   try {
-    expect(db.pragma('integrity_check', { simple: true })).toBe('ok')
-    expect(db.pragma('foreign_key_check')).toEqual([])
-    const rows = db.prepare('select assessment_id, question_id, value, version from answer').all() as {
-      assessment_id: number
-      question_id: string
-      value: string | null
-      version: number
-    }[]
+    if (opened.sqlite) {
+      expect(opened.sqlite.pragma('integrity_check', { simple: true })).toBe('ok')
+      expect(opened.sqlite.pragma('foreign_key_check')).toEqual([])
+    }
+    const rows = await db.selectFrom('answer').select(['assessment_id', 'question_id', 'value', 'version']).execute()
     for (const r of rows) if (r.value !== null) expect(() => JSON.parse(r.value as string), r.question_id).not.toThrow()
     const mine = rows.filter((r) => r.assessment_id === assessmentId)
-    const audit = db
-      .prepare(`select entity_id, new_value from audit_log where assessment_id = ? and action = 'answer' order by id`)
-      .all(assessmentId) as { entity_id: string; new_value: string }[]
-    const { revision } = db.prepare('select revision from assessment where id = ?').get(assessmentId) as {
-      revision: number
-    }
+    const audit = await db
+      .selectFrom('audit_log')
+      .select(['entity_id', 'new_value'])
+      .where('assessment_id', '=', assessmentId)
+      .where('action', '=', 'answer')
+      .orderBy('id')
+      .execute()
+    const { revision } = await db
+      .selectFrom('assessment')
+      .select('revision')
+      .where('id', '=', assessmentId)
+      .executeTakeFirstOrThrow()
     expect(mine.reduce((n, r) => n + r.version, 0)).toBe(audit.length)
     expect(revision).toBe(audit.length)
     // The last audit entry of each question holds the value that is stored.
-    const lastLogged = new Map(audit.map((a) => [a.entity_id, (JSON.parse(a.new_value) as { value: unknown }).value]))
+    const lastLogged = new Map(
+      audit.map((a) => [a.entity_id, (JSON.parse(a.new_value ?? 'null') as { value: unknown }).value]),
+    )
     const values: Record<string, unknown> = {}
     const versions: Record<string, number> = {}
     for (const r of mine) {
@@ -137,6 +145,6 @@ export function checkDatabase(file: string, assessmentId: number): StoredState {
     }
     return { values, versions, revision }
   } finally {
-    db.close()
+    await opened.destroy()
   }
 }

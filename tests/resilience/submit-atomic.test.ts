@@ -1,9 +1,11 @@
-import SQLite from 'better-sqlite3'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createApiToken } from '../../src/access/api-token.service.ts'
 import { buildApp } from '../../src/app.ts'
+import type { Db } from '../../src/db/connection.ts'
+import { openDatabase } from '../../src/db/connection.ts'
 import { freshEnv, type TestEnv } from '../helpers/app.ts'
+import { installFailure, removeFailure } from '../helpers/db-state.ts'
 import { spawnTs } from '../helpers/process.ts'
 import { bestAnswers, compiled, PROFILE } from '../helpers/scoring.ts'
 import { buildWorld } from '../helpers/world.ts'
@@ -43,42 +45,55 @@ describe('submission is all or nothing', () => {
     return { id, token, call }
   }
 
-  /** Everything a submission touches, read straight from the file. */
-  function state(sqlite: SQLite.Database, id: number) {
+  /** Everything a submission touches, read straight from the database. */
+  async function state(db: Db, id: number) {
+    const count = (table: 'score_snapshot' | 'audit_log') =>
+      db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('assessment_id', '=', id)
+        .executeTakeFirstOrThrow()
     return {
-      assessment: sqlite.prepare('select status, revision, submitted_at from assessment where id = ?').get(id),
-      snapshots: sqlite.prepare('select count(*) as n from score_snapshot where assessment_id = ?').get(id),
-      answers: sqlite
-        .prepare('select question_id, value, version from answer where assessment_id = ? order by 1')
-        .all(id),
-      audit: sqlite.prepare('select count(*) as n from audit_log where assessment_id = ?').get(id),
+      assessment: await db
+        .selectFrom('assessment')
+        .select(['status', 'revision', 'submitted_at'])
+        .where('id', '=', id)
+        .executeTakeFirst(),
+      snapshots: await count('score_snapshot'),
+      answers: await db
+        .selectFrom('answer')
+        .select(['question_id', 'value', 'version'])
+        .where('assessment_id', '=', id)
+        .orderBy('question_id')
+        .execute(),
+      audit: await count('audit_log'),
     }
   }
 
   it.each([
-    ['storing the score snapshot', 'BEFORE INSERT ON score_snapshot'],
+    ['storing the score snapshot', { timing: 'before', table: 'score_snapshot' }],
     [
       'recording the submission in the audit log, after the snapshot',
-      "AFTER INSERT ON audit_log WHEN NEW.action = 'submit'",
+      { timing: 'after', table: 'audit_log', when: "NEW.action = 'submit'" },
     ],
-  ])('a failure while %s leaves the draft with its answers unlocked', async (_what, when) => {
+  ] as const)('a failure while %s leaves the draft with its answers unlocked', async (_what, failure) => {
     const { id, call } = await prepared()
-    const sqlite = (app as FastifyInstance).sqlite
-    const before = state(sqlite, id)
+    const db = (app as FastifyInstance).db
+    const before = await state(db, id)
     expect(before.assessment).toMatchObject({ status: 'draft', submitted_at: null })
 
-    sqlite.exec(`CREATE TRIGGER fail_submit ${when} BEGIN SELECT RAISE(ABORT, 'simulated failure'); END`)
+    await installFailure(db, failure)
     const failed = await call('POST', `/api/v1/assessments/${id}/submit`)
     expect(failed.statusCode).toBe(500)
     // The caller learns nothing internal, only a reference to the log line.
     expect(failed.json().message).toMatch(/^An internal error occurred \(reference [0-9a-f-]+\)\.$/)
-    expect(state(sqlite, id)).toEqual(before)
+    expect(await state(db, id)).toEqual(before)
     expect((await call('GET', `/api/v1/assessments/${id}`)).json().status).toBe('draft')
     expect((await call('GET', `/api/v1/assessments/${id}/snapshots`)).json()).toEqual([])
     const unlocked = await call('PUT', `/api/v1/assessments/${id}/answers`, { answers: { 'A0.1b': 'Samut Sakhon' } })
     expect(unlocked.statusCode, unlocked.body).toBe(200)
 
-    sqlite.exec('DROP TRIGGER fail_submit')
+    await removeFailure(db, failure.table)
     const ok = await call('POST', `/api/v1/assessments/${id}/submit`)
     expect(ok.statusCode, ok.body).toBe(200)
     const snapshots = (await call('GET', `/api/v1/assessments/${id}/snapshots`)).json()
@@ -90,25 +105,24 @@ describe('submission is all or nothing', () => {
 
   it('a process killed inside the submission transaction leaves the draft', { timeout: 90_000 }, async () => {
     const { id, token } = await prepared()
-    const dbPath = (env as TestEnv).config.databasePath
-    const before = state((app as FastifyInstance).sqlite, id)
+    const before = await state((app as FastifyInstance).db, id)
     await (app as FastifyInstance).close()
     app = undefined
 
     const child = spawnTs('tests/resilience/submit-crash.fixture.ts', [String(id), token], {
-      DATABASE_PATH: dbPath,
+      ...(env as TestEnv).vars,
       NODE_ENV: 'test',
     })
     const code = await child.exit
     expect(child.stdout(), child.stderr()).not.toContain('survived')
     expect(code).toBe(null)
 
-    const file = new SQLite(dbPath, { readonly: true })
+    const reopened = openDatabase((env as TestEnv).config.database)
     try {
-      expect(file.pragma('integrity_check', { simple: true })).toBe('ok')
-      expect(state(file, id)).toEqual(before)
+      if (reopened.sqlite) expect(reopened.sqlite.pragma('integrity_check', { simple: true })).toBe('ok')
+      expect(await state(reopened.db, id)).toEqual(before)
     } finally {
-      file.close()
+      await reopened.destroy()
     }
 
     // A restarted application sees a draft it can submit.

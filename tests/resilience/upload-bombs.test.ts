@@ -322,7 +322,7 @@ describe('hostile workbook uploads, four at once, to a real server', () => {
       server = spawnTs('src/server.ts', [], {
         PORT: String(port),
         HOST: '127.0.0.1',
-        DATABASE_PATH: env.config.databasePath,
+        ...env.vars,
         NODE_ENV: 'test',
       })
       const base = `http://127.0.0.1:${port}`

@@ -1,14 +1,15 @@
-import { createHash } from 'node:crypto'
 import ExcelJS from 'exceljs'
 import fc from 'fast-check'
 import type { LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Db } from '../../src/db/connection.ts'
 import { checkAnswers, type RawAnswer } from '../../src/questionnaire/answers.ts'
 import { t as label } from '../../src/questionnaire/text.ts'
 import { DUE_DATE_MAX, DUE_DATE_MIN, NOTES_MAX_LENGTH, OWNER_MAX_LENGTH } from '../../src/reports/action-plan/layout.ts'
 import { COUNTRY_NAMES } from '../../src/reports/questionnaire-workbook/layout.ts'
 import { testApp } from '../helpers/app.ts'
 import { Client } from '../helpers/client.ts'
+import { tableDigests } from '../helpers/db-state.ts'
 import { bestAnswers, compiled, PROFILE } from '../helpers/scoring.ts'
 import { buildWorld, PASSWORD } from '../helpers/world.ts'
 import { unzipParts as unzip, zipParts as zip } from '../helpers/zip.ts'
@@ -654,13 +655,8 @@ function multipartFile(csrf: string, data: Buffer) {
 }
 
 /** One serialisation per data table, to compare before and after a refused upload. */
-function tableDigests(sqlite: import('better-sqlite3').Database): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const table of DATA_TABLES) {
-    const rows = sqlite.prepare(`select * from ${table} order by rowid`).all()
-    out[table] = createHash('sha256').update(JSON.stringify(rows)).digest('hex')
-  }
-  return out
+async function digestsOf(db: Db): Promise<Record<string, string>> {
+  return Object.fromEntries(await tableDigests(db, DATA_TABLES))
 }
 
 type Problem = { sheet: string; cell: string; reason: string }
@@ -747,18 +743,23 @@ describe('workbook uploads under fuzzing', () => {
     status: string
     notes: string | null
   }
-  const actions = (): ActionRow[] =>
-    app.app.sqlite
-      .prepare(
-        'select id, assessment_id, question_id, owner, due_date, status, notes from action_item where assessment_id = ? order by id',
-      )
-      .all(submitted) as ActionRow[]
-  const auditCount = (action: string) =>
-    (
-      app.app.sqlite.prepare('select count(*) as n from audit_log where action = ?').get(action) as {
-        n: number
-      }
-    ).n
+  const actions = (): Promise<ActionRow[]> =>
+    app.app.db
+      .selectFrom('action_item')
+      .select(['id', 'assessment_id', 'question_id', 'owner', 'due_date', 'status', 'notes'])
+      .where('assessment_id', '=', submitted)
+      .orderBy('id')
+      .execute()
+  const auditCount = async (action: string) =>
+    Number(
+      (
+        await app.app.db
+          .selectFrom('audit_log')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('action', '=', action)
+          .executeTakeFirstOrThrow()
+      ).n,
+    )
   const storedAnswers = async () =>
     (await supplier.get(`/api/v1/assessments/${draft}/answers`)).json() as Record<
       string,
@@ -889,7 +890,7 @@ describe('workbook uploads under fuzzing', () => {
     const plan = await supplier.get(`/assessments/${submitted}/report.xlsx`)
     expect(plan.statusCode).toBe(200)
     planBase = plan.rawPayload
-    exportedActions = new Map(actions().map((a) => [String(a.id), a]))
+    exportedActions = new Map((await actions()).map((a) => [String(a.id), a]))
     expect(exportedActions.size).toBeGreaterThan(2)
     // Both exports go back in untouched.
     for (const [kind, data] of [
@@ -930,9 +931,9 @@ describe('workbook uploads under fuzzing', () => {
     touched?: Set<string>,
     described: string[] = [],
   ): Promise<LightMyRequestResponse> {
-    const before = tableDigests(app.app.sqlite)
-    const actionsBefore = actions()
-    const audits = { plan: auditCount('import'), questionnaire: auditCount('import_workbook') }
+    const before = await digestsOf(app.app.db)
+    const actionsBefore = await actions()
+    const audits = { plan: await auditCount('import'), questionnaire: await auditCount('import_workbook') }
     const file = multipartFile(supplier.csrf, data)
     const res = await supplier.request({
       method: 'POST',
@@ -949,7 +950,7 @@ describe('workbook uploads under fuzzing', () => {
     expect(res.statusCode, `${shown}\n→ ${res.body.slice(0, 500)}`).toBeLessThan(500)
 
     if (!accepted) {
-      expect(tableDigests(app.app.sqlite), `${shown}\n→ ${res.statusCode} changed data`).toEqual(before)
+      expect(await digestsOf(app.app.db), `${shown}\n→ ${res.statusCode} changed data`).toEqual(before)
       let read: ReturnType<typeof problemsOf>
       try {
         read = problemsOf(res, json)
@@ -988,9 +989,9 @@ describe('workbook uploads under fuzzing', () => {
           ).toEqual({ value: was?.value ?? null, comment: was?.comment ?? null })
         }
       }
-      expect(auditCount('import_workbook'), `${shown}\n→ no audit entry`).toBe(audits.questionnaire + 1)
+      expect(await auditCount('import_workbook'), `${shown}\n→ no audit entry`).toBe(audits.questionnaire + 1)
     } else {
-      const after = actions()
+      const after = await actions()
       const oldById = new Map(actionsBefore.map((a) => [a.id, a]))
       let changed = 0
       expect(after.map((a) => a.id)).toEqual(actionsBefore.map((a) => a.id))
@@ -1018,7 +1019,7 @@ describe('workbook uploads under fuzzing', () => {
           changed++
       }
       // Every action that changed, and only those, is in the audit log.
-      expect(auditCount('import'), `${shown}\n→ audit entries`).toBe(audits.plan + changed)
+      expect(await auditCount('import'), `${shown}\n→ audit entries`).toBe(audits.plan + changed)
     }
     return res
   }

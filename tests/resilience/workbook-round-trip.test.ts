@@ -6,6 +6,7 @@ import { AssessmentError } from '../../src/assessment/errors.ts'
 import { addEvidence } from '../../src/assessment/evidence.service.ts'
 import { decide, finishReview } from '../../src/assessment/review.service.ts'
 import { submitAssessment } from '../../src/assessment/submission.service.ts'
+import { byName } from '../../src/db/engine.ts'
 import type { AnswerValue } from '../../src/questionnaire/condition.ts'
 import { testApp } from '../helpers/app.ts'
 import { Client, multipartFile } from '../helpers/client.ts'
@@ -150,17 +151,31 @@ describe('offline questionnaire round trip', () => {
     return id
   }
 
-  function snapshot(id: number) {
-    const sqlite = app.app.sqlite
+  async function snapshot(id: number) {
+    const db = app.app.db
     return {
-      answers: sqlite
-        .prepare('select question_id, value, comment, version from answer where assessment_id = ? order by question_id')
-        .all(id),
-      assessment: sqlite.prepare('select status, revision from assessment where id = ?').get(id),
-      returns: sqlite
-        .prepare('select question_id, decision, resolved_at from review_decision where assessment_id = ? order by id')
-        .all(id),
-      evidence: sqlite.prepare('select count(*) as n from evidence where assessment_id = ?').get(id),
+      answers: await db
+        .selectFrom('answer')
+        .select(['question_id', 'value', 'comment', 'version'])
+        .where('assessment_id', '=', id)
+        .orderBy(byName(db, 'question_id'))
+        .execute(),
+      assessment: await db
+        .selectFrom('assessment')
+        .select(['status', 'revision'])
+        .where('id', '=', id)
+        .executeTakeFirst(),
+      returns: await db
+        .selectFrom('review_decision')
+        .select(['question_id', 'decision', 'resolved_at'])
+        .where('assessment_id', '=', id)
+        .orderBy('id')
+        .execute(),
+      evidence: await db
+        .selectFrom('evidence')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('assessment_id', '=', id)
+        .executeTakeFirst(),
     }
   }
 
@@ -169,7 +184,7 @@ describe('offline questionnaire round trip', () => {
     await fc.assert(
       fc.asyncProperty(stateArb, async (s) => {
         const id = await arrange(s)
-        const before = snapshot(id)
+        const before = await snapshot(id)
         if ((before.assessment as { status: string }).status === 'returned') seen.returned++
         else seen.draft++
         const rows = before.answers as { value: string | null; comment: string | null }[]
@@ -191,7 +206,7 @@ describe('offline questionnaire round trip', () => {
           expect(res.statusCode, res.body.slice(0, 1000)).toBe(303)
           expect(res.headers.location).toBe(`/assessments/${id}?imported=0`)
         }
-        expect(snapshot(id)).toEqual(before)
+        expect(await snapshot(id)).toEqual(before)
       }),
       { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }) },
     )

@@ -143,13 +143,10 @@ describe('rubric versions and score snapshots', () => {
 describe('fairhire score and rubric import', () => {
   it('prints the result as JSON, and exits 2 with one line per bad entry', { timeout: 90_000 }, async () => {
     const t = await testApp()
-    const dbPath = t.env.config.databasePath
     try {
       const good = join(t.env.dir, 'good.json')
       writeFileSync(good, JSON.stringify({ ...PROFILE, 'A6.1': 'held_restricted', evidence: ['A6.1'] }))
-      const ok = spawnTs('src/cli.ts', ['score', '--questionnaire', 'employer', '--answers', good], {
-        DATABASE_PATH: dbPath,
-      })
+      const ok = spawnTs('src/cli.ts', ['score', '--questionnaire', 'employer', '--answers', good], t.env.vars)
       expect(await ok.exit).toBe(0)
       const printed = JSON.parse(ok.stdout())
       expect(printed.rating).toBe(
@@ -158,9 +155,7 @@ describe('fairhire score and rubric import', () => {
 
       const bad = join(t.env.dir, 'bad.json')
       writeFileSync(bad, JSON.stringify({ answers: { 'A0.1': 'Thailand', 'A0.3': -1, B9: 'x' } }))
-      const ko = spawnTs('src/cli.ts', ['score', '--questionnaire', 'employer', '--answers', bad], {
-        DATABASE_PATH: dbPath,
-      })
+      const ko = spawnTs('src/cli.ts', ['score', '--questionnaire', 'employer', '--answers', bad], t.env.vars)
       expect(await ko.exit).toBe(2)
       expect(ko.stderr().trim().split('\n')).toEqual([
         `${bad}: answers.A0.1: expected an ISO 3166 two-letter country code such as TH or MY`,
@@ -169,7 +164,7 @@ describe('fairhire score and rubric import', () => {
       ])
 
       // Derive a rubric: print the current one, change it, import it under a new id.
-      const shown = spawnTs('src/cli.ts', ['rubric', 'show', 'default'], { DATABASE_PATH: dbPath })
+      const shown = spawnTs('src/cli.ts', ['rubric', 'show', 'default'], t.env.vars)
       expect(await shown.exit).toBe(0)
       const derived = JSON.parse(shown.stdout())
       derived.id = 'strict'
@@ -177,20 +172,20 @@ describe('fairhire score and rubric import', () => {
       derived.red_flags.any = 'critical'
       const rubricFile = join(t.env.dir, 'strict.json')
       writeFileSync(rubricFile, JSON.stringify(derived))
-      const imp = spawnTs('src/cli.ts', ['rubric', 'import', rubricFile], { DATABASE_PATH: dbPath })
+      const imp = spawnTs('src/cli.ts', ['rubric', 'import', rubricFile], t.env.vars)
       expect(await imp.exit, imp.stderr()).toBe(0)
       expect(imp.stdout()).toContain('stored rubric strict revision 1')
       const strict = spawnTs(
         'src/cli.ts',
         ['score', '--questionnaire', 'employer', '--rubric', 'strict', '--answers', good],
-        { DATABASE_PATH: dbPath },
+        t.env.vars,
       )
       expect(await strict.exit).toBe(0)
       expect(JSON.parse(strict.stdout()).rating).toBe('critical')
 
       derived.section_weights.employer.A99 = 5
       writeFileSync(rubricFile, JSON.stringify(derived))
-      const broken = spawnTs('src/cli.ts', ['rubric', 'import', rubricFile], { DATABASE_PATH: dbPath })
+      const broken = spawnTs('src/cli.ts', ['rubric', 'import', rubricFile], t.env.vars)
       expect(await broken.exit).toBe(2)
       expect(broken.stderr()).toContain('section_weights.employer.A99: no such section in employer')
     } finally {

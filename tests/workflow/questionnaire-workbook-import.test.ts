@@ -33,8 +33,9 @@ describe('offline questionnaire upload', () => {
   }
   const id = () => w.assessments.requested
   const stored = async (c: Client) => (await c.get(`/api/v1/assessments/${id()}/answers`)).json() as Stored
-  const revision = () =>
-    (t.app.sqlite.prepare('select revision from assessment where id = ?').get(id()) as { revision: number }).revision
+  const revision = async () =>
+    (await t.app.db.selectFrom('assessment').select('revision').where('id', '=', id()).executeTakeFirstOrThrow())
+      .revision
 
   /** Downloads the workbook, lets `change` edit the Answers sheet by question id, and gives the file back. */
   async function workbook(c: Client, change?: (cell: (qid: string, column: 'D' | 'E') => ExcelJS.Cell) => void) {
@@ -70,13 +71,13 @@ describe('offline questionnaire upload', () => {
     })
     expect(put.statusCode, put.body).toBe(200)
     const before = await stored(c)
-    const rev = revision()
+    const rev = await revision()
     // Before the fix the Answer cells held the text "null", and the file was refused with three problems.
     const res = await upload(c, await workbook(c))
     expect(res.statusCode, res.body.slice(0, 400)).toBe(303)
     expect(res.headers.location).toBe(`/assessments/${id()}?imported=0`)
     expect(await stored(c)).toEqual(before)
-    expect(revision()).toBe(rev)
+    expect(await revision()).toBe(rev)
     const page = await c.get(res.headers.location as string)
     expect(page.body).toContain('The workbook was imported: 0 answers or comments changed.')
   })
@@ -113,10 +114,15 @@ describe('offline questionnaire upload', () => {
     expect(Object.values(after).filter((x) => x.value !== null)).toHaveLength(12)
     expect(page.body).toMatch(/<dd>11 of \d+ answered<\/dd>/)
 
-    const log = t.app.sqlite
-      .prepare("select new_value from audit_log where action = 'import_workbook' and assessment_id = ?")
-      .all(id()) as { new_value: string }[]
-    expect(log.map((r) => JSON.parse(r.new_value))).toEqual([{ changed: 2, ignored: ['A0.8b', 'A8.1', 'A8.2'] }])
+    const log = await t.app.db
+      .selectFrom('audit_log')
+      .select('new_value')
+      .where('action', '=', 'import_workbook')
+      .where('assessment_id', '=', id())
+      .execute()
+    expect(log.map((r) => JSON.parse(r.new_value ?? 'null'))).toEqual([
+      { changed: 2, ignored: ['A0.8b', 'A8.1', 'A8.2'] },
+    ])
   })
 
   it('tells an API client what it ignored, with the cell of each row', async () => {
