@@ -28,6 +28,7 @@ import {
   placeEvidence,
   unpack,
 } from './backup-archive.ts'
+import { backupPostgres, restorePostgres } from './backup-postgres.ts'
 import { type Command, UsageError } from './command.ts'
 import { looksLikeTar } from './tar.ts'
 
@@ -125,12 +126,14 @@ const problemList = (problems: string[]) => problems.map((p) => `  ${p}`).join('
 
 export const backupCommand: Command = {
   name: 'backup',
-  summary: 'archive the database and its evidence files while the server keeps running (online backup)',
+  summary:
+    'archive the database and its evidence files while the server keeps running (online backup; on PostgreSQL a pg_dump of the database)',
   usage: 'fairhire backup --out <file>',
   async run(args) {
     const { values } = parseArgs({ args, options: { out: { type: 'string' } } })
     if (!values.out) throw new UsageError('--out is required: the file to write the backup to')
     const config = loadConfig()
+    if (config.database.engine === 'postgres') return backupPostgres(config, config.database.url, resolve(values.out))
     const source = config.databasePath
     if (source === ':memory:') throw new UsageError('DATABASE_PATH is :memory:; there is no file to back up')
     const out = resolve(values.out)
@@ -270,7 +273,8 @@ async function stage(from: string, database: string, dir: string): Promise<Stage
 
 export const restoreCommand: Command = {
   name: 'restore',
-  summary: 'replace the database and evidence files with a backup (server stopped); the replaced database is kept',
+  summary:
+    'replace the database and evidence files with a backup (server stopped); the replaced database is kept (on PostgreSQL: pg_restore in one transaction)',
   usage: 'fairhire restore --from <file> [--force]',
   async run(args) {
     const { values } = parseArgs({
@@ -279,6 +283,8 @@ export const restoreCommand: Command = {
     })
     if (!values.from) throw new UsageError('--from is required: the backup file to restore')
     const config = loadConfig()
+    if (config.database.engine === 'postgres')
+      return restorePostgres(config, config.database.url, resolve(values.from), values.force ?? false)
     const target = config.databasePath
     const evidenceDir = config.evidenceDir
     if (target === ':memory:') throw new UsageError('DATABASE_PATH is :memory:; there is no file to restore into')

@@ -11,12 +11,21 @@ import { isPostgres } from './engine.ts'
 const RETRYABLE = new Set(['40001', '40P01'])
 const ATTEMPTS = 8
 
-export async function inTransaction<T>(db: Conn, fn: (trx: Conn) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  db: Conn,
+  fn: (trx: Conn) => Promise<T>,
+  options: { lockedFirst?: boolean } = {},
+): Promise<T> {
   if (db.isTransaction) return fn(db)
   if (!isPostgres(db)) return db.transaction().execute(fn)
+  // `lockedFirst`: the transaction's first statement locks (SELECT … FOR UPDATE) a row that every writer of
+  // what it reads locks too. Those writers then take turns, and READ COMMITTED (each statement sees what
+  // committed before it) is enough; SERIALIZABLE would instead fail every waiter whose snapshot predates
+  // the lock, and a busy assessment would spend its time retrying.
+  const isolation = options.lockedFirst ? 'read committed' : 'serializable'
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction().setIsolationLevel('serializable').execute(fn)
+      return await db.transaction().setIsolationLevel(isolation).execute(fn)
     } catch (err) {
       if (attempt >= ATTEMPTS || !isRetryable(err)) throw err
       // Jittered backoff, so the transactions that collided do not collide again.

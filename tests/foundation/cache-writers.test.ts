@@ -57,12 +57,14 @@ function writesIn(file: string): Write[] {
 /** Where each table may be written, and how. */
 function allowed(w: Write): boolean {
   switch (w.table) {
+    // The save path writes raw on SQLite and through Kysely on PostgreSQL (answer.store.ts, both).
     case 'answer':
-      return w.how === 'raw' && w.file === 'src/assessment/answer.store.ts'
+      return w.file === 'src/assessment/answer.store.ts'
     case 'assessment':
-      return w.how === 'kysely'
-        ? w.file === 'src/assessment/assessment.repository.ts'
-        : w.file === 'src/assessment/answer.store.ts'
+      return (
+        w.file === 'src/assessment/answer.store.ts' ||
+        (w.how === 'kysely' && w.file === 'src/assessment/assessment.repository.ts')
+      )
     default:
       // Kysely writes are heard by WriteWatch. The only raw writes are the session lookup's own: it ends a
       // distrusted session (the cached row is judged distrusted again until it expires) and moves last use

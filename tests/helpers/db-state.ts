@@ -58,3 +58,21 @@ export async function removeFailure(db: Db, table: string): Promise<void> {
   if (isPostgres(db)) await sql`drop trigger fail_submit on ${sql.table(table)}`.execute(db)
   else await sql`drop trigger fail_submit`.execute(db)
 }
+
+/**
+ * On PostgreSQL, waits until no other session is connected to this database: after a client process is
+ * killed, the server ends its sessions (rolling back what they had open) only as it notices the closed
+ * connections. Checking the data before then could see a transaction that is about to be rolled back
+ * as still pending, or miss a COMMIT the server is finishing. Nothing to wait for on SQLite.
+ */
+export async function waitForOtherSessions(db: Db, timeoutMs = 30_000): Promise<void> {
+  if (!isPostgres(db)) return
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const r = await sql<{ n: number }>`select count(*) as n from pg_stat_activity
+      where datname = current_database() and pid <> pg_backend_pid()`.execute(db)
+    if (Number(r.rows[0]?.n) === 0) return
+    if (Date.now() > deadline) throw new Error('other sessions are still connected to the database')
+    await new Promise((res) => setTimeout(res, 50))
+  }
+}

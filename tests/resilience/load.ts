@@ -1,6 +1,7 @@
 import { expect } from 'vitest'
 import type { DatabaseTarget } from '../../src/config.ts'
 import { openDatabase } from '../../src/db/connection.ts'
+import { waitForOtherSessions } from '../helpers/db-state.ts'
 
 /**
  * Number questions of the employer questionnaire with a lower bound and no upper one: each load loop
@@ -108,9 +109,10 @@ export type StoredState = { values: Record<string, unknown>; versions: Record<st
  * equalities.
  */
 export async function checkDatabase(target: DatabaseTarget, assessmentId: number): Promise<StoredState> {
-  const opened = openDatabase(target)
+  const opened = openDatabase(target, { poolMax: 1 })
   const db = opened.db
   try {
+    await waitForOtherSessions(db)
     if (opened.sqlite) {
       expect(opened.sqlite.pragma('integrity_check', { simple: true })).toBe('ok')
       expect(opened.sqlite.pragma('foreign_key_check')).toEqual([])
