@@ -22,7 +22,7 @@ export const EnvSchema = z.object({
     .max(65535, 'expected a number from 1 to 65535')
     .default(3000),
   HOST: z.string().trim().min(1, 'expected a host name or IP address').default('127.0.0.1'),
-  DATABASE_PATH: z.string().trim().min(1, 'expected a file path, or :memory:').optional(),
+  DATABASE_PATH: z.string().trim().min(1, 'expected a file path, or :memory:').default('./data/fairhire.db'),
   DATABASE_URL: z.string().trim().optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   SESSION_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
@@ -84,7 +84,7 @@ export function parseEnv(env: NodeJS.ProcessEnv): z.infer<typeof EnvSchema> {
     throw new ConfigError(problems)
   }
   if (result.data.DATABASE_URL !== undefined) {
-    if (result.data.DATABASE_PATH !== undefined)
+    if (cleaned.DATABASE_PATH !== undefined)
       throw new ConfigError([
         'DATABASE_URL and DATABASE_PATH are both set: set DATABASE_URL for PostgreSQL or DATABASE_PATH for SQLite, not both',
       ])
@@ -126,7 +126,7 @@ export function postgresUrlProblem(url: string): string | null {
     return `not an address (${expected})`
   }
   if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:')
-    return `starts with "${u.protocol}//", ${expected} (SQLite is chosen with DATABASE_PATH)`
+    return `is not a postgres:// address (${expected}; SQLite is chosen with DATABASE_PATH)`
   if (!u.hostname) return `names no host (${expected})`
   if (u.pathname.length <= 1) return `names no database (${expected})`
   return null
@@ -150,7 +150,7 @@ function resolveSessionSecret(databasePath: string, given: string | undefined): 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parseEnv(env)
   const postgresUrl = e.DATABASE_URL
-  const path = e.DATABASE_PATH ?? './data/fairhire.db'
+  const path = e.DATABASE_PATH
   const databasePath = postgresUrl ? '' : path === ':memory:' ? ':memory:' : resolve(path)
   // 0700: the folder holds the database, the session secret and the evidence files, none for other accounts.
   if (databasePath !== ':memory:' && databasePath !== '')

@@ -58,6 +58,36 @@ describe('configuration', () => {
     ).toEqual([])
   })
 
+  it('chooses PostgreSQL with DATABASE_URL, and refuses it beside DATABASE_PATH, malformed, or without a shared secret', () => {
+    const secret = { SESSION_SECRET: 'x'.repeat(40) }
+    expect(problems({ ...secret, DATABASE_URL: 'postgres://app:pw@db.internal:5432/fairhire' })).toEqual([])
+    expect(problems({ ...secret, DATABASE_URL: 'postgresql://db.internal/fairhire?sslmode=require' })).toEqual([])
+    expect(
+      problems({ ...secret, DATABASE_URL: 'postgres://db.internal/fairhire', DATABASE_PATH: './data/fairhire.db' }),
+    ).toEqual([
+      'DATABASE_URL and DATABASE_PATH are both set: set DATABASE_URL for PostgreSQL or DATABASE_PATH for SQLite, not both',
+    ])
+    expect(problems({ ...secret, DATABASE_URL: 'db.internal:5432' })).toEqual([
+      'DATABASE_URL: is not a postgres:// address (expected postgres://user:password@host:5432/database; SQLite is chosen with DATABASE_PATH)',
+    ])
+    expect(problems({ ...secret, DATABASE_URL: 'not a url' })).toEqual([
+      'DATABASE_URL: not an address (expected postgres://user:password@host:5432/database)',
+    ])
+    expect(problems({ ...secret, DATABASE_URL: 'mysql://app:pw@db/fairhire' })).toEqual([
+      'DATABASE_URL: is not a postgres:// address (expected postgres://user:password@host:5432/database; SQLite is chosen with DATABASE_PATH)',
+    ])
+    expect(problems({ ...secret, DATABASE_URL: 'postgres://db.internal:5432/' })).toEqual([
+      'DATABASE_URL: names no database (expected postgres://user:password@host:5432/database)',
+    ])
+    // The password in a bad address is never repeated.
+    expect(problems({ ...secret, DATABASE_URL: 'postgres://app:hunter2@db.internal' }).join(' ')).not.toContain(
+      'hunter2',
+    )
+    expect(problems({ DATABASE_URL: 'postgres://db.internal/fairhire' })).toEqual([
+      'SESSION_SECRET: required with DATABASE_URL (every app process must sign sessions with the same secret; at least 32 characters)',
+    ])
+  })
+
   it('treats an empty variable as unset', () => {
     expect(parseEnv({ PORT: '' }).PORT).toBe(3000)
   })
