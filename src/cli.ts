@@ -4,6 +4,7 @@ import { UsageError } from './cli/command.ts'
 import { demoSeedCommand } from './cli/demo.ts'
 import { exportGapReportCommand, exportPortfolioCommand } from './cli/export.ts'
 import { migrateCommand } from './cli/migrate.ts'
+import { migrateDataCommand } from './cli/migrate-data.ts'
 import { lintCommand, showCommand } from './cli/questionnaires.ts'
 import { rubricImportCommand, rubricListCommand, rubricShowCommand } from './cli/rubric.ts'
 import { scoreCommand } from './cli/score.ts'
@@ -24,6 +25,7 @@ const commands: Command[] = [
   exportPortfolioCommand,
   backupCommand,
   restoreCommand,
+  migrateDataCommand,
 ]
 
 function help(): string {
