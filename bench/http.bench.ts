@@ -18,7 +18,7 @@ import type { BenchResult } from './report.ts'
  */
 const here = dirname(fileURLToPath(import.meta.url))
 const compiled = import.meta.url.endsWith('.js')
-function start(name: string, env: Record<string, string>): ChildProcess {
+export function start(name: string, env: Record<string, string>): ChildProcess {
   const entry = join(here, `${name}.${compiled ? 'js' : 'ts'}`)
   return spawn(process.execPath, [...(compiled ? [] : ['--import', 'tsx']), entry], {
     cwd: PROJECT_ROOT,
@@ -27,7 +27,7 @@ function start(name: string, env: Record<string, string>): ChildProcess {
   })
 }
 
-async function waitFor(url: string): Promise<void> {
+export async function waitFor(url: string): Promise<void> {
   for (let i = 0; i < 300; i++) {
     try {
       if ((await fetch(url)).ok) return
@@ -40,7 +40,7 @@ async function waitFor(url: string): Promise<void> {
 }
 
 /** Signs in like a browser: returns the session cookie and a CSRF token for the API calls. */
-async function signIn(base: string, email: string): Promise<{ cookie: string; csrf: string }> {
+export async function signIn(base: string, email: string): Promise<{ cookie: string; csrf: string }> {
   const jar = new Map<string, string>()
   const keep = (res: Response) => {
     for (const c of res.headers.getSetCookie()) {
@@ -66,10 +66,10 @@ async function signIn(base: string, email: string): Promise<{ cookie: string; cs
   return { cookie: cookie(), csrf: token }
 }
 
-type Result = Awaited<ReturnType<typeof autocannon>>
+export type Result = Awaited<ReturnType<typeof autocannon>>
 
 /** Several runs as one: requests per second over all of them, the worst p50 and p99, every error. */
-function combine(runs: Result[]): Result {
+export function combine(runs: Result[]): Result {
   const first = runs[0] as Result
   const sum = (f: (r: Result) => number) => runs.reduce((n, r) => n + f(r), 0)
   return {
@@ -90,7 +90,7 @@ function combine(runs: Result[]): Result {
   }
 }
 
-async function load(opts: Parameters<typeof autocannon>[0], warmup: number) {
+export async function load(opts: Parameters<typeof autocannon>[0], warmup: number) {
   await autocannon({ ...opts, duration: warmup })
   return autocannon(opts)
 }

@@ -33,6 +33,12 @@ function rowOf(e: AuditEntry, actor: Principal | null, at: string): Required<Omi
   }
 }
 
+/** The rows `record` would append, for callers that insert many entries' rows in one statement. */
+export function auditRows(actor: Principal | null, entries: AuditEntry[], now: Date = new Date()) {
+  const at = now.toISOString()
+  return entries.map((e) => rowOf(e, actor, at))
+}
+
 /** Appends to the audit log; callers pass the same transaction as the change they record. */
 export async function record(
   db: Conn,

@@ -1,11 +1,11 @@
 import type SQLite from 'better-sqlite3'
 import type { Insertable } from 'kysely'
-import { type AuditEntry, record, recordRaw } from '../access/audit.repository.ts'
+import { type AuditEntry, recordRaw } from '../access/audit.repository.ts'
 import type { Principal } from '../access/principal.ts'
 import type { Conn } from '../db/database.ts'
 import { isPostgres } from '../db/engine.ts'
 import { groupWrite, withRaw } from '../db/raw.ts'
-import { inTransaction } from '../db/transaction.ts'
+import { groupSaveOnPostgres } from './answer.store.postgres.ts'
 import type { AnswerRow, AnswerTable, AssessmentRow } from './assessment.table.ts'
 
 /**
@@ -50,110 +50,19 @@ export type SaveReads = { id: number; organisationId: number; questionIds: strin
 /**
  * One save in two steps: `check` reads and may refuse by throwing, having written nothing; `write` carries
  * the plan out. On SQLite it is committed with the saves that arrive in the same turn (db/raw.ts
- * groupWrite). On PostgreSQL it is one transaction that first locks the assessment row (so saves of one
- * assessment take turns; submissions and reviews update that row, so they wait too) and reads what `reads` names;
- * the checks run on those rows and the writes follow in order. Either way the promise settles after COMMIT.
+ * groupWrite). On PostgreSQL, likewise in groups (answer.store.postgres.ts). Either way the promise settles
+ * after COMMIT.
  */
 export function groupSave<P, T>(
   db: Conn,
   reads: SaveReads,
   step: { check: (tx: AnswerSaveTx) => P; write: (tx: AnswerSaveTx, plan: P) => T },
 ): Promise<T> {
-  if (isPostgres(db)) return saveOnPostgres(db, reads, step)
+  if (isPostgres(db)) return groupSaveOnPostgres(db, reads, step)
   return groupWrite(db, {
     check: (sqlite) => step.check(txOf(sqlite)),
     write: (sqlite, plan) => step.write(txOf(sqlite), plan),
   })
-}
-
-function saveOnPostgres<P, T>(
-  db: Conn,
-  reads: SaveReads,
-  step: { check: (tx: AnswerSaveTx) => P; write: (tx: AnswerSaveTx, plan: P) => T },
-): Promise<T> {
-  return inTransaction(
-    db,
-    async (trx) => {
-      const own = await trx
-        .selectFrom('assessment')
-        .select(['organisation_id', 'requested_by', 'questionnaire_version_id', 'status', 'revision'])
-        .where('id', '=', reads.id)
-        .where('organisation_id', '=', reads.organisationId)
-        .forUpdate()
-        .executeTakeFirst()
-      const returns = own
-        ? await trx
-            .selectFrom('review_decision')
-            .select(['question_id', 'organisation_id', 'decision'])
-            .where('assessment_id', '=', reads.id)
-            .where('decision', '=', 'returned')
-            .where('resolved_at', 'is', null)
-            .execute()
-        : []
-      const rows =
-        own && reads.questionIds.length > 0
-          ? await trx
-              .selectFrom('answer')
-              .selectAll()
-              .where('assessment_id', '=', reads.id)
-              .where('question_id', 'in', reads.questionIds)
-              .execute()
-          : []
-      const unread = (what: string) => new Error(`groupSave: ${what} was not named in the save's reads`)
-      const writes: ((t: Conn) => Promise<unknown>)[] = []
-      const tx: AnswerSaveTx = {
-        owned: (id, org) => {
-          if (id !== reads.id || org !== reads.organisationId) throw unread(`assessment ${id}`)
-          return own
-        },
-        openReturns: (id) => {
-          if (id !== reads.id) throw unread(`assessment ${id}`)
-          return returns as { question_id: string; organisation_id: number; decision: 'returned' }[]
-        },
-        answersFor: (id, qs) => {
-          if (id !== reads.id || qs.some((q) => !reads.questionIds.includes(q))) throw unread('an answer')
-          return rows.filter((r) => qs.includes(r.question_id))
-        },
-        upsert: (row) =>
-          writes.push((t) =>
-            t
-              .insertInto('answer')
-              .values(row)
-              .onConflict((oc) =>
-                oc.columns(['assessment_id', 'question_id']).doUpdateSet({
-                  value: row.value,
-                  comment: row.comment,
-                  updated_by: row.updated_by,
-                  updated_at: row.updated_at,
-                  version: row.version,
-                }),
-              )
-              .execute(),
-          ),
-        setRevision: (id, revision) =>
-          writes.push((t) => t.updateTable('assessment').set({ revision }).where('id', '=', id).execute()),
-        resolveReturns: (id, qs, at) =>
-          writes.push((t) =>
-            qs.length === 0
-              ? Promise.resolve()
-              : t
-                  .updateTable('review_decision')
-                  .set({ resolved_at: at })
-                  .where('assessment_id', '=', id)
-                  .where('decision', '=', 'returned')
-                  .where('resolved_at', 'is', null)
-                  .where('question_id', 'in', qs)
-                  .execute(),
-          ),
-        audit: (actor, entries, now) => writes.push((t) => record(t, actor, entries, now)),
-      }
-      const plan = step.check(tx)
-      const result = step.write(tx, plan)
-      for (const w of writes) await w(trx)
-      return result
-    },
-    { lockedFirst: true },
-  )
 }
 
 /** The questionnaire version an assessment pins (no access check: callers check where they read it). */
@@ -169,7 +78,7 @@ export async function questionnaireVersionOf(db: Conn, id: number): Promise<numb
   return withRaw(db, (sqlite) => versionOf(sqlite, id))
 }
 
-type Owned = Pick<
+export type Owned = Pick<
   AssessmentRow,
   'organisation_id' | 'requested_by' | 'questionnaire_version_id' | 'status' | 'revision'
 >
