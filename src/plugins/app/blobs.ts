@@ -25,10 +25,12 @@ export default fp(
     })
     if (blobs instanceof FsBlobStore) {
       const legacy = await moveLegacyEvidence(app.db, blobs)
-      if (legacy.moved > 0 || legacy.left > 0)
-        app.log.info(
-          { moved: legacy.moved, left: legacy.left, dir: blobs.root },
-          'evidence files moved to organisation keys; files no attached evidence names were left in place',
+      if (legacy.moved > 0)
+        app.log.info({ moved: legacy.moved, dir: blobs.root }, 'evidence files moved to their organisation keys')
+      if (legacy.left > 0)
+        app.log.warn(
+          { left: legacy.left, dir: blobs.root },
+          'files in the per-assessment evidence folders that no attached evidence names were left in place',
         )
     }
     const swept = await sweepReleases(app.db, blobs, (err) =>
