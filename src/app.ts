@@ -3,6 +3,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { Config } from './config.ts'
 import type { Mailer } from './mail/mailer.ts'
 import authPlugin from './plugins/app/auth.ts'
+import blobsPlugin from './plugins/app/blobs.ts'
 import configPlugin from './plugins/app/config.ts'
 import dbPlugin from './plugins/app/db.ts'
 import errorsPlugin from './plugins/app/errors.ts'
@@ -82,6 +83,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(jsonBodyPlugin)
   await app.register(plainTextPlugin)
   await app.register(dbPlugin)
+  await app.register(blobsPlugin)
   await app.register(questionnairesPlugin)
   await app.register(authPlugin)
   await app.register(mailPlugin, { mailer: options.mailer })

@@ -28,6 +28,34 @@ export const EnvSchema = z.object({
   SESSION_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   QUESTIONNAIRES_DIR: z.string().trim().min(1).optional(),
   EVIDENCE_DIR: z.string().trim().min(1).optional(),
+  EVIDENCE_STORE: z
+    .enum(['fs', 's3'], { message: 'expected fs (a folder, the default) or s3 (a bucket)' })
+    .default('fs'),
+  S3_ENDPOINT: z
+    .string()
+    .trim()
+    .regex(
+      /^https?:\/\/[^\s/]+\/?$/,
+      "expected the server's address, such as https://s3.example.org or http://127.0.0.1:9000",
+    )
+    .optional(),
+  S3_BUCKET: z
+    .string()
+    .trim()
+    .regex(
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      'expected a bucket name: 3 to 63 lower-case letters, digits, dots or hyphens',
+    )
+    .optional(),
+  S3_REGION: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9-]+$/, 'expected a region name such as us-east-1')
+    .optional(),
+  S3_FORCE_PATH_STYLE: z
+    .enum(['0', '1', 'true', 'false'], { message: 'expected 0, 1, true or false' })
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
   SMTP_URL: z
     .string()
     .trim()
@@ -45,6 +73,15 @@ export const EnvSchema = z.object({
     .transform((v) => v === '1' || v === 'true'),
 })
 
+/**
+ * Where evidence files live: a folder (the default) or an S3-compatible bucket, which several app processes
+ * on several machines can share. The S3 credentials are not here: the AWS SDK reads them from its usual
+ * environment variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), profile or instance role.
+ */
+export type EvidenceStoreTarget =
+  | { kind: 'fs'; dir: string }
+  | { kind: 's3'; endpoint: string | null; bucket: string; region: string; forcePathStyle: boolean }
+
 /** Where the data lives: an SQLite file (the embedded default) or a PostgreSQL server. */
 export type DatabaseTarget = { engine: 'sqlite'; path: string } | { engine: 'postgres'; url: string }
 
@@ -58,8 +95,9 @@ export type Config = Readonly<{
   logLevel: (typeof LOG_LEVELS)[number]
   sessionSecret: string
   questionnairesDir: string
-  /** Uploaded evidence, outside the web root; beside the database by default. */
+  /** Uploaded evidence, outside the web root; beside the database by default. Unused with an S3 store. */
   evidenceDir: string
+  evidenceStore: EvidenceStoreTarget
   logSql: boolean
   /** Invitations are emailed when set; otherwise the inviter is shown the link to send. */
   mail: { smtpUrl: string; from: string } | null
@@ -98,6 +136,8 @@ export function parseEnv(env: NodeJS.ProcessEnv): z.infer<typeof EnvSchema> {
   if (result.data.NODE_ENV === 'production' && !result.data.SESSION_SECRET) {
     throw new ConfigError(['SESSION_SECRET: required when NODE_ENV=production (at least 32 characters)'])
   }
+  const s3Problems = evidenceStoreProblems(result.data, env)
+  if (s3Problems.length > 0) throw new ConfigError(s3Problems)
   if (result.data.SMTP_URL) {
     // Mailed links must not be built from the request's Host header, which a caller chooses.
     const missing = [
@@ -107,6 +147,38 @@ export function parseEnv(env: NodeJS.ProcessEnv): z.infer<typeof EnvSchema> {
     if (missing.length > 0) throw new ConfigError(missing)
   }
   return result.data
+}
+
+/**
+ * An S3 store needs a bucket and a region; S3 settings without EVIDENCE_STORE=s3 are refused rather than
+ * ignored, since then every app process would quietly keep its uploads on its own disk.
+ */
+function evidenceStoreProblems(e: z.infer<typeof EnvSchema>, env: NodeJS.ProcessEnv): string[] {
+  const set = (k: string) => env[k] !== undefined && env[k] !== ''
+  const s3Vars = ['S3_ENDPOINT', 'S3_BUCKET', 'S3_REGION', 'S3_FORCE_PATH_STYLE'] as const
+  if (e.EVIDENCE_STORE === 'fs')
+    return s3Vars
+      .filter(set)
+      .map((k) => `${k}: set, but EVIDENCE_STORE is fs (set EVIDENCE_STORE=s3 to keep evidence files in the bucket)`)
+  const problems: string[] = []
+  if (!e.S3_BUCKET)
+    problems.push('S3_BUCKET: required when EVIDENCE_STORE=s3 (the bucket that holds the evidence files)')
+  if (!e.S3_REGION)
+    problems.push(
+      'S3_REGION: required when EVIDENCE_STORE=s3 (such as eu-west-1; most S3-compatible servers take us-east-1)',
+    )
+  if (set('EVIDENCE_DIR'))
+    problems.push('EVIDENCE_DIR: set, but EVIDENCE_STORE=s3 keeps evidence files in the bucket; unset one of them')
+  // The SDK would otherwise skip a half-set pair and sign with some other credentials it finds.
+  const keyId = set('AWS_ACCESS_KEY_ID')
+  const secret = set('AWS_SECRET_ACCESS_KEY')
+  if (keyId !== secret)
+    problems.push(
+      keyId
+        ? 'AWS_SECRET_ACCESS_KEY: required with AWS_ACCESS_KEY_ID (the S3 credentials go in pairs)'
+        : 'AWS_ACCESS_KEY_ID: required with AWS_SECRET_ACCESS_KEY (the S3 credentials go in pairs)',
+    )
+  return problems
 }
 
 /** The database as a message may name it: the file, or the server and database without the password. */
@@ -146,6 +218,18 @@ function resolveSessionSecret(databasePath: string, given: string | undefined): 
   return secret
 }
 
+function evidenceStore(e: z.infer<typeof EnvSchema>, dir: string): EvidenceStoreTarget {
+  if (e.EVIDENCE_STORE === 'fs') return { kind: 'fs', dir }
+  return {
+    kind: 's3',
+    endpoint: e.S3_ENDPOINT?.replace(/\/$/, '') ?? null,
+    // Present: parseEnv refused the configuration otherwise.
+    bucket: e.S3_BUCKET as string,
+    region: e.S3_REGION as string,
+    forcePathStyle: e.S3_FORCE_PATH_STYLE,
+  }
+}
+
 /** Validates the environment, then prepares the data folder. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parseEnv(env)
@@ -158,6 +242,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const database: DatabaseTarget = postgresUrl
     ? { engine: 'postgres', url: postgresUrl }
     : { engine: 'sqlite', path: databasePath }
+  const evidenceDir = e.EVIDENCE_DIR
+    ? resolve(e.EVIDENCE_DIR)
+    : databasePath === ':memory:'
+      ? join(tmpdir(), `fairhire-evidence-${process.pid}`)
+      : databasePath === ''
+        ? resolve('./data/evidence')
+        : join(dirname(databasePath), 'evidence')
   return Object.freeze({
     env: e.NODE_ENV,
     port: e.PORT,
@@ -168,13 +259,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // With DATABASE_URL the secret is required (parseEnv), so the path is never used there.
     sessionSecret: resolveSessionSecret(databasePath, e.SESSION_SECRET),
     questionnairesDir: e.QUESTIONNAIRES_DIR ? resolve(e.QUESTIONNAIRES_DIR) : DEFAULT_QUESTIONNAIRES_DIR,
-    evidenceDir: e.EVIDENCE_DIR
-      ? resolve(e.EVIDENCE_DIR)
-      : databasePath === ':memory:'
-        ? join(tmpdir(), `fairhire-evidence-${process.pid}`)
-        : databasePath === ''
-          ? resolve('./data/evidence')
-          : join(dirname(databasePath), 'evidence'),
+    evidenceDir,
+    evidenceStore: evidenceStore(e, evidenceDir),
     logSql: e.LOG_SQL,
     mail: e.SMTP_URL && e.MAIL_FROM ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM } : null,
     publicUrl: e.PUBLIC_URL ?? null,

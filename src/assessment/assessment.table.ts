@@ -59,6 +59,14 @@ export interface EvidenceTable {
   deleted_at: string | null
 }
 
+/** A blob to remove once no evidence row of its organisation names its content (evidence-blobs.ts). */
+export interface EvidenceBlobReleaseTable {
+  id: Generated<number>
+  organisation_id: number
+  sha256: string
+  created_at: string
+}
+
 export interface ReviewDecisionTable {
   id: Generated<number>
   assessment_id: number

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
+import { createReadStream, existsSync } from 'node:fs'
 import { mkdir, open, rename, rm, rmdir, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { z } from 'zod'
-import { DIR_MODE, evidencePath, FILE_MODE, fsyncDir } from '../assessment/evidence-store.ts'
+import { evidenceKey } from '../assessment/evidence-blobs.ts'
+import { DIR_MODE, FILE_MODE, type FsBlobStore, fsyncDir } from '../blob/fs-blob-store.ts'
 import { readTar, TarError, TarWriter } from './tar.ts'
 
 /**
@@ -13,6 +14,11 @@ import { readTar, TarError, TarWriter } from './tar.ts'
  *   fairhire-backup.json          the manifest: format, version, time, and the size and SHA-256 of every entry
  *   database.sqlite               the SQLite snapshot (rollback-journal mode, self-contained)
  *   evidence/<assessment>/<sha256> every evidence file that snapshot refers to (its name is its hash)
+ *
+ * Entries are named by assessment, as before blobs were keyed by organisation, so archives made before and
+ * after read the same way; a restore puts each at its organisation's key (`org/<organisation>/<sha256>`).
+ * With the S3 store the evidence files stay in the bucket: the manifest says so (`evidenceStore`) and lists
+ * none, and a restore takes the database alone.
  *
  * A restore checks every entry against the manifest, and the manifest against the database, before it
  * replaces anything. The hashes catch damage and stray edits, not a forger who rewrites the manifest too.
@@ -30,6 +36,8 @@ const Manifest = z.object({
   version: z.literal(1),
   createdAt: z.string(),
   database: z.object({ size: Size, sha256: Sha256 }),
+  /** Set when the evidence files were left in an S3 bucket (named here for people) instead of archived. */
+  evidenceStore: z.object({ kind: z.literal('s3'), where: z.string() }).optional(),
   evidence: z.array(
     z
       .object({ path: z.string().regex(EVIDENCE), size: Size, sha256: Sha256 })
@@ -39,11 +47,20 @@ const Manifest = z.object({
 export type Manifest = z.infer<typeof Manifest>
 
 /** An evidence file as the database refers to it. */
-export type EvidenceRef = { assessmentId: number; sha256: string; evidenceId: number; fileName: string }
+export type EvidenceRef = {
+  assessmentId: number
+  organisationId: number
+  sha256: string
+  evidenceId: number
+  fileName: string
+}
 
 export const evidenceEntry = (r: { assessmentId: number; sha256: string }) => `evidence/${r.assessmentId}/${r.sha256}`
 
-/** Every evidence file a database refers to, deleted rows included (their files are kept). */
+/**
+ * Every evidence file a database refers to: the attached ones (a deleted file's blob is removed with it),
+ * with the organisation whose key holds it.
+ */
 export function evidenceRefs(dbPath: string): EvidenceRef[] {
   const db = new SQLite(dbPath, { readonly: true, fileMustExist: true })
   try {
@@ -51,13 +68,48 @@ export function evidenceRefs(dbPath: string): EvidenceRef[] {
     if (!table) return []
     return db
       .prepare(
-        `select assessment_id as assessmentId, sha256, min(id) as evidenceId, min(file_name) as fileName
-         from evidence group by assessment_id, sha256 order by assessment_id, sha256`,
+        `select e.assessment_id as assessmentId, a.organisation_id as organisationId, e.sha256,
+           min(e.id) as evidenceId, min(e.file_name) as fileName
+         from evidence e join assessment a on a.id = e.assessment_id
+         where e.deleted_at is null
+         group by e.assessment_id, a.organisation_id, e.sha256 order by e.assessment_id, e.sha256`,
       )
       .all() as EvidenceRef[]
   } finally {
     db.close()
   }
+}
+
+/** Each assessment's organisation in a database: where an archive entry `evidence/<assessment>/…` goes. */
+export function organisationsOf(dbPath: string): Map<number, number> {
+  const db = new SQLite(dbPath, { readonly: true, fileMustExist: true })
+  try {
+    const rows = db.prepare('select id, organisation_id from assessment').all() as {
+      id: number
+      organisation_id: number
+    }[]
+    return new Map(rows.map((r) => [r.id, r.organisation_id]))
+  } finally {
+    db.close()
+  }
+}
+
+/**
+ * The file holding a referenced evidence file: its organisation key, or the layout before organisation
+ * keys for an installation whose server has not started since (it moves them at start-up).
+ */
+export async function evidenceFileOf(
+  store: FsBlobStore,
+  r: { assessmentId: number; organisationId: number; sha256: string },
+) {
+  const current = store.path(evidenceKey(r.organisationId, r.sha256))
+  const legacy = store.path(`${r.assessmentId}/${r.sha256}`)
+  for (const path of [current, legacy]) {
+    try {
+      return { path, size: (await stat(path)).size }
+    } catch {}
+  }
+  return undefined
 }
 
 export async function sha256File(path: string): Promise<{ sha256: string; size: number }> {
@@ -76,35 +128,47 @@ export class BackupProblems extends Error {
   }
 }
 
+/** Referenced evidence files not found: lost, or deleted since the snapshot was taken (worth a new snapshot). */
+export class MissingEvidence extends BackupProblems {}
+
 const describe = (r: EvidenceRef) => `${evidenceEntry(r)} (evidence #${r.evidenceId}, "${r.fileName}")`
 const listed = (problems: string[], max = 20) =>
   problems.length > max ? [...problems.slice(0, max), `… and ${problems.length - max} more`] : problems
 
 /**
- * Writes the archive to `out` (a new file) from a database snapshot and the evidence files it refers to,
- * read from `evidenceDir`. A referenced file that is missing, or whose bytes no longer match its name, fails
- * the backup: a backup that silently lacks evidence is what this format exists to prevent.
+ * Writes the archive to `out` (a new file) from a database snapshot and the evidence files it refers to, read
+ * from the folder store; with the S3 store (`{ s3: where }`) the archive holds the database alone and says
+ * where the files are. A referenced file that is missing, or whose bytes no longer match its name, fails the
+ * backup: a backup that silently lacks evidence is what this format exists to prevent.
  */
-export async function pack(out: string, dbFile: string, evidenceDir: string): Promise<{ evidence: number }> {
-  const refs = evidenceRefs(dbFile)
+export async function pack(
+  out: string,
+  dbFile: string,
+  evidence: { fs: FsBlobStore } | { s3: string },
+): Promise<{ evidence: number }> {
+  const refs = 'fs' in evidence ? evidenceRefs(dbFile) : []
   const missing: string[] = []
-  const sizes = new Map<string, number>()
+  const files = new Map<string, { path: string; size: number }>()
+  const where = 'fs' in evidence ? evidence.fs.root : ''
   for (const r of refs) {
-    try {
-      sizes.set(evidenceEntry(r), (await stat(evidencePath(evidenceDir, r.assessmentId, r.sha256))).size)
-    } catch {
-      missing.push(describe(r))
-    }
+    const found = 'fs' in evidence ? await evidenceFileOf(evidence.fs, r) : undefined
+    if (found) files.set(evidenceEntry(r), found)
+    else missing.push(describe(r))
   }
   if (missing.length > 0)
-    throw new BackupProblems(listed(missing).map((m) => `missing from ${evidenceDir} (check EVIDENCE_DIR): ${m}`))
+    throw new MissingEvidence(listed(missing).map((m) => `missing from ${where} (check EVIDENCE_DIR): ${m}`))
   const db = await sha256File(dbFile)
   const manifest: Manifest = {
     format: 'fairhire-backup',
     version: 1,
     createdAt: new Date().toISOString(),
     database: db,
-    evidence: refs.map((r) => ({ path: evidenceEntry(r), size: sizes.get(evidenceEntry(r)) ?? 0, sha256: r.sha256 })),
+    ...('s3' in evidence ? { evidenceStore: { kind: 's3' as const, where: evidence.s3 } } : {}),
+    evidence: refs.map((r) => ({
+      path: evidenceEntry(r),
+      size: files.get(evidenceEntry(r))?.size ?? 0,
+      sha256: r.sha256,
+    })),
   }
   const json = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`)
   const tar = await TarWriter.create(out)
@@ -113,11 +177,21 @@ export async function pack(out: string, dbFile: string, evidenceDir: string): Pr
     if ((await tar.add(DATABASE, db.size, createReadStream(dbFile))) !== db.sha256)
       throw new BackupProblems(['the database snapshot changed while it was being archived'])
     const altered: string[] = []
+    const gone: string[] = []
     for (const r of refs) {
-      const path = evidencePath(evidenceDir, r.assessmentId, r.sha256)
-      const got = await tar.add(evidenceEntry(r), sizes.get(evidenceEntry(r)) ?? 0, createReadStream(path))
-      if (got !== r.sha256) altered.push(`${describe(r)}: its bytes in ${evidenceDir} no longer match its SHA-256`)
+      const file = files.get(evidenceEntry(r)) as { path: string; size: number }
+      let got: string
+      try {
+        got = await tar.add(evidenceEntry(r), file.size, createReadStream(file.path))
+      } catch (err) {
+        // Deleted between the check above and now (a removal after the snapshot): the archive is abandoned.
+        if ((err as { code?: string }).code !== 'ENOENT') throw err
+        gone.push(`missing from ${where} (check EVIDENCE_DIR): ${describe(r)}`)
+        break
+      }
+      if (got !== r.sha256) altered.push(`${describe(r)}: its bytes in ${where} no longer match its SHA-256`)
     }
+    if (gone.length > 0) throw new MissingEvidence(gone)
     if (altered.length > 0) throw new BackupProblems(listed(altered))
     await tar.finish()
   } catch (err) {
@@ -210,16 +284,17 @@ export async function unpack(
 }
 
 /**
- * Puts unpacked evidence files into the evidence folder. Files already there are kept: a path names its
- * content, so a file with the right bytes is the same file, and the database being replaced (kept beside as
- * `.before-restore-<time>`) still refers to its own. A file there with the wrong bytes is moved aside under
- * `.before-restore-<time>`. `undo` puts the folder back as it was, for when the database swap that follows
- * fails.
+ * Puts unpacked evidence files into the folder store, each at its organisation's key (`organisationOf` maps
+ * an entry's assessment to it). Files already there are kept: a key names its content, so a file with the
+ * right bytes is the same file, and the database being replaced (kept beside as `.before-restore-<time>`)
+ * still refers to its own. A file there with the wrong bytes is moved aside under `.before-restore-<time>`.
+ * `undo` puts the folder back as it was, for when the database swap that follows fails.
  */
 export async function placeEvidence(
   manifest: Manifest,
   staged: string,
-  evidenceDir: string,
+  store: FsBlobStore,
+  organisationOf: Map<number, number>,
   stamp: string,
 ): Promise<{ placed: number; kept: number; movedAside: string[]; undo: () => Promise<void> }> {
   const placed: string[] = []
@@ -235,11 +310,21 @@ export async function placeEvidence(
   try {
     for (const e of manifest.evidence) {
       const [, id, sha] = EVIDENCE.exec(e.path) as RegExpExecArray
-      const target = join(evidenceDir, id as string, sha as string)
+      const organisation = organisationOf.get(Number(id))
+      if (organisation === undefined) throw new Error(`${e.path}: no assessment ${id} in the restored database`)
+      const target = store.path(evidenceKey(organisation, sha as string))
       const dir = dirname(target)
-      if (await mkdir(dir, { recursive: true, mode: DIR_MODE })) {
-        createdDirs.push(dir)
-        touched.add(evidenceDir)
+      // Each folder this creates, from the outermost, so that undo can remove them again.
+      for (let d = dir, made: string[] = []; ; d = dirname(d)) {
+        if (existsSync(d) || d === dirname(d)) {
+          for (const m of made.reverse()) {
+            await mkdir(m, { mode: DIR_MODE })
+            createdDirs.push(m)
+            touched.add(dirname(m))
+          }
+          break
+        }
+        made.push(d)
       }
       const there = await sha256File(target).catch(() => undefined)
       if (there?.sha256 === sha) {

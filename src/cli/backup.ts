@@ -5,6 +5,7 @@ import {
   linkSync,
   mkdirSync,
   openSync,
+  readFileSync,
   readSync,
   renameSync,
   rmSync,
@@ -16,16 +17,23 @@ import { parseArgs } from 'node:util'
 import SQLite from 'better-sqlite3'
 import { DEFAULT_MIGRATION_TABLE } from 'kysely'
 import { migrations } from '../../migrations/index.ts'
-import { DIR_MODE, evidencePath, fsyncDir } from '../assessment/evidence-store.ts'
+import { evidenceKey } from '../assessment/evidence-blobs.ts'
+import type { BlobStore } from '../blob/blob-store.ts'
+import { DIR_MODE, FsBlobStore, fsyncDir } from '../blob/fs-blob-store.ts'
+import { openBlobStore } from '../blob/open.ts'
 import { loadConfig } from '../config.ts'
 import { createPrivate } from '../db/connection.ts'
 import {
   BackupProblems,
   evidenceEntry,
+  evidenceFileOf,
   evidenceRefs,
   type Manifest,
+  MissingEvidence,
+  organisationsOf,
   pack,
   placeEvidence,
+  sha256File,
   unpack,
 } from './backup-archive.ts'
 import { backupPostgres, restorePostgres } from './backup-postgres.ts'
@@ -36,7 +44,8 @@ import { looksLikeTar } from './tar.ts'
  * Online backup and offline restore of the database and its evidence files.
  *
  * A backup is one archive (backup-archive.ts): a SQLite snapshot plus every evidence file the snapshot refers
- * to, each with its SHA-256. Both commands write beside their destination under a temporary name and rename
+ * to, each with its SHA-256. With EVIDENCE_STORE=s3 the evidence files stay in the bucket (its own versioning
+ * or replication keeps them) and the archive holds the database alone; both commands say so. Both commands write beside their destination under a temporary name and rename
  * into place, so a crash or a full disk never leaves a half-written backup or database under the real name.
  */
 
@@ -144,33 +153,53 @@ export const backupCommand: Command = {
     }
     mkdirSync(dirname(out), { recursive: true, mode: DIR_MODE })
     const started = performance.now()
+    const store = openBlobStore(config.evidenceStore)
     const snapshot = tempName(out, 'snapshot')
     const tmp = tempName(out, 'backup')
     try {
-      // The snapshot first, then the files it refers to. An evidence file is on disk (fsynced) before the row
-      // that names it commits, and is never changed or removed, so every file the snapshot names is there to
-      // copy. A file uploaded meanwhile belongs to a row the snapshot does not hold: it is left out, as it
-      // would be had it come a moment later.
-      const { pages } = await copyDatabase(source, snapshot)
-      // Checked before it takes the real name, and on the copy: that is what a restore will rely on.
-      const check = inspect(snapshot)
-      if (check.problems.length > 0) {
-        process.stderr.write(
-          `fairhire: the copy of ${source} is not sound; nothing was written to ${out}:\n${problemList(check.problems)}\n`,
+      // The snapshot first, then the files it refers to. An evidence file is stored (fsynced) before the row
+      // that names it commits, so every file the snapshot names was there. One deleted after the snapshot
+      // was taken may be gone by the time it is copied: then a new snapshot is taken, which no longer names
+      // it; a file missing three times running is really missing. A file uploaded meanwhile belongs to a row
+      // the snapshot does not hold: it is left out, as it would be had it come a moment later.
+      for (let attempt = 1; ; attempt++) {
+        const { pages } = await copyDatabase(source, snapshot)
+        // Checked before it takes the real name, and on the copy: that is what a restore will rely on.
+        const check = inspect(snapshot)
+        if (check.problems.length > 0) {
+          process.stderr.write(
+            `fairhire: the copy of ${source} is not sound; nothing was written to ${out}:\n${problemList(check.problems)}\n`,
+          )
+          return 1
+        }
+        let evidence: number
+        try {
+          ;({ evidence } = await pack(
+            tmp,
+            snapshot,
+            store instanceof FsBlobStore ? { fs: store } : { s3: store.where },
+          ))
+        } catch (err) {
+          if (!(err instanceof MissingEvidence) || attempt >= 3) throw err
+          rmSync(snapshot, { force: true })
+          rmSync(tmp, { force: true })
+          continue
+        }
+        // Read back as a restore would, so a backup that cannot be restored is never named as one.
+        const readBack = await unpack(tmp)
+        if (readBack.problems.length > 0) throw new BackupProblems(readBack.problems)
+        renameSync(tmp, out)
+        fsyncPath(dirname(out))
+        const ms = Math.round(performance.now() - started)
+        process.stdout.write(
+          `backed up ${source} to ${out}: ${formatBytes(statSync(out).size)} (${pages} pages, ${store instanceof FsBlobStore ? `${evidence} evidence files` : 'no evidence files'}) in ${ms} ms; integrity check ok, ${check.applied.length} migrations, every file's SHA-256 recorded\n`,
         )
-        return 1
+        if (!(store instanceof FsBlobStore))
+          process.stdout.write(
+            `evidence files are not in this backup: they live in ${store.where} (EVIDENCE_STORE=s3); keep that bucket's own versioning or replication\n`,
+          )
+        return 0
       }
-      const { evidence } = await pack(tmp, snapshot, config.evidenceDir)
-      // Read back as a restore would, so a backup that cannot be restored is never named as one.
-      const readBack = await unpack(tmp)
-      if (readBack.problems.length > 0) throw new BackupProblems(readBack.problems)
-      renameSync(tmp, out)
-      fsyncPath(dirname(out))
-      const ms = Math.round(performance.now() - started)
-      process.stdout.write(
-        `backed up ${source} to ${out}: ${formatBytes(statSync(out).size)} (${pages} pages, ${evidence} evidence files) in ${ms} ms; integrity check ok, ${check.applied.length} migrations, every file's SHA-256 recorded\n`,
-      )
-      return 0
     } catch (err) {
       if (!(err instanceof BackupProblems)) throw err
       process.stderr.write(`fairhire: nothing was written to ${out}:\n${problemList(err.problems)}\n`)
@@ -178,6 +207,7 @@ export const backupCommand: Command = {
     } finally {
       rmSync(snapshot, { force: true })
       rmSync(tmp, { force: true })
+      await store.close()
     }
   },
 }
@@ -226,13 +256,14 @@ type Staged = {
   pages: number
   check: Inspection
   /** Absent for a database-only backup from an older version. */
-  evidence?: { manifest: Manifest; dir: string }
+  evidence?: { manifest: Manifest; dir: string; organisations: Map<number, number> }
 }
 
 /**
- * Unpacks and checks a backup without touching the database or the evidence folder: the database goes to
+ * Unpacks and checks a backup without touching the database or the evidence store: the database goes to
  * `database`, a temporary file beside DATABASE_PATH, evidence to `dir`, a temporary folder inside
- * EVIDENCE_DIR (the same file system, so putting each file in place is a rename). The caller removes both.
+ * EVIDENCE_DIR (the same file system, so putting each file in place is a rename) or, with the S3 store,
+ * beside the database. The caller removes both.
  */
 async function stage(from: string, database: string, dir: string): Promise<Staged | { problems: string[] }> {
   if (!(await looksLikeTar(from))) {
@@ -249,9 +280,16 @@ async function stage(from: string, database: string, dir: string): Promise<Stage
   if (unpacked.problems.length > 0 || !unpacked.manifest) return { problems: unpacked.problems }
   const check = inspect(database)
   if (check.problems.length > 0) return check
-  // The manifest against the database: every file the database refers to must be in the archive.
+  // The manifest against the database: every file the database refers to must be in the archive (unless the
+  // archive says they stayed in a bucket), and every file in it must belong to one of its assessments.
   const listed = new Set(unpacked.manifest.evidence.map((e) => e.path))
-  const absent = evidenceRefs(database).filter((r) => !listed.has(evidenceEntry(r)))
+  const absent = unpacked.manifest.evidenceStore
+    ? []
+    : evidenceRefs(database).filter((r) => !listed.has(evidenceEntry(r)))
+  const organisations = organisationsOf(database)
+  const strays = unpacked.manifest.evidence.filter((e) => !organisations.has(Number(e.path.split('/')[1])))
+  if (strays.length > 0)
+    return { problems: strays.slice(0, 20).map((e) => `${e.path}: the database holds no such assessment`) }
   if (absent.length > 0)
     return {
       problems: absent
@@ -268,7 +306,7 @@ async function stage(from: string, database: string, dir: string): Promise<Stage
       db.close()
     }
   })()
-  return { database, pages, check, evidence: { manifest: unpacked.manifest, dir } }
+  return { database, pages, check, evidence: { manifest: unpacked.manifest, dir, organisations } }
 }
 
 export const restoreCommand: Command = {
@@ -286,7 +324,6 @@ export const restoreCommand: Command = {
     if (config.database.engine === 'postgres')
       return restorePostgres(config, config.database.url, resolve(values.from), values.force ?? false)
     const target = config.databasePath
-    const evidenceDir = config.evidenceDir
     if (target === ':memory:') throw new UsageError('DATABASE_PATH is :memory:; there is no file to restore into')
     const from = resolve(values.from)
     if (from === target) throw new UsageError('--from names the database itself; give the backup file')
@@ -295,11 +332,15 @@ export const restoreCommand: Command = {
       return 1
     }
 
+    const store = openBlobStore(config.evidenceStore)
+    const fsStore = store instanceof FsBlobStore ? store : undefined
     let old: SQLite.Database | undefined
     const tmp = tempName(target, 'restore')
-    const stageDir = join(evidenceDir, `.restore-${process.pid}-${Date.now()}`)
+    const stageDir = fsStore
+      ? join(fsStore.root, `.restore-${process.pid}-${Date.now()}`)
+      : tempName(target, 'restore-evidence')
     // Made here only to stage into; removed again unless the restore puts files in it.
-    const madeEvidenceDir = !existsSync(evidenceDir)
+    const madeEvidenceDir = fsStore !== undefined && !existsSync(fsStore.root)
     let done = false
     try {
       const staged = await stage(from, tmp, stageDir)
@@ -337,12 +378,23 @@ export const restoreCommand: Command = {
       }
 
       const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+      const files = staged.evidence?.manifest.evidence.length ?? 0
       // Evidence first: adding files the old database does not name changes nothing for it, so if the
       // database swap below fails, undo() leaves the folder as it was and the old database is untouched.
-      const placed = staged.evidence
-        ? await placeEvidence(staged.evidence.manifest, staged.evidence.dir, evidenceDir, stamp)
-        : undefined
-      if (placed) await fsyncDir(dirname(evidenceDir))
+      // Into a bucket, files are added the same way (and, content-keyed, harm nothing if the swap fails).
+      const placed =
+        staged.evidence && files > 0
+          ? fsStore
+            ? await placeEvidence(
+                staged.evidence.manifest,
+                staged.evidence.dir,
+                fsStore,
+                staged.evidence.organisations,
+                stamp,
+              )
+            : await uploadEvidence(staged.evidence, store)
+          : undefined
+      if (placed && fsStore) await fsyncDir(dirname(fsStore.root))
       let kept: string | undefined
       try {
         kept = swapDatabase(target, staged.database, old, stamp, (err) => {
@@ -355,14 +407,14 @@ export const restoreCommand: Command = {
       done = true
       process.stdout.write(
         `restored ${from} into ${target} (${staged.pages} pages, integrity check ok)${
-          placed
-            ? ` and ${staged.evidence?.manifest.evidence.length} evidence files into ${evidenceDir} (SHA-256 checked; ${placed.placed} written, ${placed.kept} already there)`
+          staged.evidence && !staged.evidence.manifest.evidenceStore
+            ? ` and ${files} evidence files into ${store.where} (SHA-256 checked; ${placed?.placed ?? 0} written, ${placed?.kept ?? 0} already there)`
             : ''
         }${kept ? `; the replaced database is kept as ${kept}` : ''}\n`,
       )
       if (placed && placed.movedAside.length > 0)
         process.stdout.write(
-          `${placed.movedAside.length} evidence file(s) in ${evidenceDir} did not match their names and were moved aside: ${placed.movedAside.join(', ')}\n`,
+          `${placed.movedAside.length} evidence file(s) in ${store.where} did not match their names and were moved aside: ${placed.movedAside.join(', ')}\n`,
         )
       if (damaged)
         process.stdout.write(`the replaced database could not be opened (${damaged}); it was moved aside as is\n`)
@@ -370,15 +422,51 @@ export const restoreCommand: Command = {
         process.stdout.write(
           `the backup is ${staged.check.pending.length} migration(s) behind; the server applies them at start-up\n`,
         )
-      if (!staged.evidence) warnDatabaseOnly(from, target, evidenceDir)
+      const bucket = staged.evidence?.manifest.evidenceStore
+      if (!staged.evidence)
+        await warnMissing(
+          target,
+          store,
+          `fairhire: warning: ${from} is a database-only backup (made before backups held evidence files); it holds no evidence files.`,
+        )
+      else if (bucket)
+        await warnMissing(
+          target,
+          store,
+          `fairhire: warning: ${from} holds no evidence files: they were left in ${bucket.where} when it was made (EVIDENCE_STORE=s3).`,
+        )
       return 0
     } finally {
       old?.close()
       rmSync(tmp, { force: true })
       await rm(stageDir, { recursive: true, force: true })
-      if (madeEvidenceDir && !done) await rmdir(evidenceDir).catch(() => undefined)
+      if (madeEvidenceDir && !done && fsStore) await rmdir(fsStore.root).catch(() => undefined)
+      await store.close()
     }
   },
+}
+
+/** Puts a staged archive's evidence files into the S3 store, each at its organisation's key. */
+async function uploadEvidence(
+  evidence: NonNullable<Staged['evidence']>,
+  store: BlobStore,
+): Promise<{ placed: number; kept: number; movedAside: string[]; undo: () => Promise<void> }> {
+  let placed = 0
+  let kept = 0
+  for (const e of evidence.manifest.evidence) {
+    const [, id, sha] = e.path.split('/') as [string, string, string]
+    const key = evidenceKey(evidence.organisations.get(Number(id)) as number, sha)
+    if (await store.has(key)) {
+      kept++
+      continue
+    }
+    const path = join(evidence.dir, id, sha)
+    // Checked when unpacked; checked again here, as the bytes that go up.
+    if ((await sha256File(path)).sha256 !== sha) throw new Error(`${e.path}: changed on disk while restoring`)
+    await store.put(key, readFileSync(path))
+    placed++
+  }
+  return { placed, kept, movedAside: [], undo: async () => {} }
 }
 
 /**
@@ -429,16 +517,24 @@ function swapDatabase(
 }
 
 /**
- * An old backup holds the database only. It is still restored, so that no backup made before this format
- * becomes useless, with a warning saying how many of the files it refers to are missing here.
+ * After restoring a database without its evidence files (a database-only backup from an older version, or
+ * one made with the S3 store), says how many of the files it refers to are missing from the store here.
  */
-function warnDatabaseOnly(from: string, target: string, evidenceDir: string): void {
+async function warnMissing(target: string, store: BlobStore, lead: string): Promise<void> {
   const refs = evidenceRefs(target)
-  const missing = refs.filter((r) => !existsSync(evidencePath(evidenceDir, r.assessmentId, r.sha256)))
+  let missing = 0
+  for (const r of refs) {
+    const there =
+      store instanceof FsBlobStore
+        ? (await evidenceFileOf(store, r)) !== undefined
+        : await store.has(evidenceKey(r.organisationId, r.sha256))
+    if (!there) missing++
+  }
   process.stderr.write(
-    `fairhire: warning: ${from} is a database-only backup (made before backups held evidence files); it holds no evidence files. ` +
-      (missing.length > 0
-        ? `${missing.length} of the ${refs.length} evidence files its database refers to are not in ${evidenceDir}: copy them there from the old evidence folder, or their downloads will fail.\n`
-        : `All ${refs.length} evidence files its database refers to are in ${evidenceDir}.\n`),
+    `${lead} ${
+      missing > 0
+        ? `${missing} of the ${refs.length} evidence files its database refers to are not in ${store.where}: copy them there from where they were, or their downloads will fail.`
+        : `All ${refs.length} evidence files its database refers to are in ${store.where}.`
+    }\n`,
   )
 }

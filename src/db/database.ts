@@ -14,6 +14,7 @@ import type {
   AnswerTable,
   AssessmentAccessTable,
   AssessmentTable,
+  EvidenceBlobReleaseTable,
   EvidenceTable,
   ReviewDecisionTable,
   SuspectedFlagTable,
@@ -46,6 +47,7 @@ export interface Database {
   answer: AnswerTable
   audit_log: AuditLogTable
   evidence: EvidenceTable
+  evidence_blob_release: EvidenceBlobReleaseTable
   review_decision: ReviewDecisionTable
   suspected_flag: SuspectedFlagTable
   action_item: ActionItemTable

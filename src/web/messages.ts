@@ -360,6 +360,8 @@ const en = {
   'answer.comment': 'Comment (optional)',
   'answer.evidence': 'Attach evidence (PDF, image or office document, up to 10 MB)',
   'answer.evidenceFiles': 'Evidence attached',
+  'answer.removeEvidenceNamed': 'Remove {name}',
+  'answer.evidenceRemoved': 'The evidence file was removed.',
   'answer.required': 'required',
   'answer.optional': 'optional',
   'answer.clear': 'No answer',

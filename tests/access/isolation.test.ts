@@ -43,6 +43,7 @@ const BODIES: Record<string, Record<string, unknown>> = {
   'DELETE /api/v1/assessments/:id/shares/:orgId': {},
   'POST /assessments/:id/sections/:sid': { 'present[A6.1]': '1', 'a[A6.1]': 'workers_hold' },
   'POST /assessments/:id/submit': {},
+  'POST /assessments/:id/evidence/:evidenceId/delete': {},
   'POST /assessments/:id/actions/:actionId': { owner: 'HACKED', status: 'done' },
   'POST /assessments/:id/review/decisions': { question: 'A6.1', decision: 'accepted' },
   'POST /assessments/:id/review/flags': { reason: 'HACKED' },
@@ -109,7 +110,7 @@ describe('tenant isolation over every route', () => {
       w.assessments.requested,
       'A6.1',
       { name: 'Supplier A passports.pdf', data: Buffer.from('%PDF-1.4 held_restricted') },
-      t.app.config.evidenceDir,
+      t.app.blobs,
     )
     // A score and an action plan, as after a submission, so that results and actions have data to protect.
     const scored = await scoreAssessment(t.app.db, w.principals.respA, w.assessments.requested)
@@ -363,7 +364,7 @@ describe('tenant isolation over every route: a brand the assessment is shared wi
       id,
       'A6.1',
       { name: 'passports.pdf', data: Buffer.from('%PDF-1.4 shared evidence') },
-      t.app.config.evidenceDir,
+      t.app.blobs,
     )
     await answerAndSubmit(t.app, w.principals.respA, id, 7)
     const pA = w.principals.analystA

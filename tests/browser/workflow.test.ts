@@ -188,7 +188,17 @@ describeBrowser('the answer, submit, review and portfolio workflow in a real bro
     expect(download.headers()['content-disposition']).toMatch(/^attachment;/)
     expect(Buffer.from(await download.body()).equals(PDF)).toBe(true)
     expect(await text(navItem(page, 'A1'))).toContain('9/9')
+    // A file attached by mistake is removed from the same page; the other stays.
+    await question(page, 'A1.2')
+      .getByLabel(/Attach evidence/)
+      .setInputFiles({ name: 'wrong-file.pdf', mimeType: 'application/pdf', buffer: Buffer.concat([PDF, PDF]) })
+    await save(page)
     await checkPage(page, 'workflow-section')
+    await submitWith(page, question(page, 'A1.2').getByRole('button', { name: 'Remove wrong-file.pdf' }))
+    expect(path(page)).toBe(`/assessments/${id}/sections/A1?removed=1`)
+    expect(await text(page.getByRole('status').first())).toBe('The evidence file was removed.')
+    expect(await question(page, 'A1.2').getByRole('link', { name: 'wrong-file.pdf' }).count()).toBe(0)
+    expect(await question(page, 'A1.1').getByRole('link', { name: 'recruitment-policy.pdf' }).count()).toBe(1)
 
     // A8, now asked, through the page too.
     await submitWith(page, navItem(page, 'A8').getByRole('link'))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, parseEnv } from '../../src/config.ts'
+import { ConfigError, loadConfig, parseEnv } from '../../src/config.ts'
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -86,6 +86,83 @@ describe('configuration', () => {
     expect(problems({ DATABASE_URL: 'postgres://db.internal/fairhire' })).toEqual([
       'SESSION_SECRET: required with DATABASE_URL (every app process must sign sessions with the same secret; at least 32 characters)',
     ])
+  })
+
+  describe('evidence store', () => {
+    const S3 = {
+      EVIDENCE_STORE: 's3',
+      S3_BUCKET: 'fairhire-evidence',
+      S3_REGION: 'eu-west-1',
+    }
+
+    it('keeps evidence in a folder by default, and in the bucket with EVIDENCE_STORE=s3', () => {
+      const fs = loadConfig({ DATABASE_PATH: ':memory:' })
+      expect(fs.evidenceStore).toEqual({ kind: 'fs', dir: fs.evidenceDir })
+      expect(
+        loadConfig({
+          DATABASE_PATH: ':memory:',
+          ...S3,
+          S3_ENDPOINT: 'http://127.0.0.1:9000/',
+          S3_FORCE_PATH_STYLE: 'true',
+        }).evidenceStore,
+      ).toEqual({
+        kind: 's3',
+        endpoint: 'http://127.0.0.1:9000',
+        bucket: 'fairhire-evidence',
+        region: 'eu-west-1',
+        forcePathStyle: true,
+      })
+      // AWS S3 itself needs no endpoint; virtual-hosted addressing is its default.
+      expect(loadConfig({ DATABASE_PATH: ':memory:', ...S3 }).evidenceStore).toMatchObject({
+        endpoint: null,
+        forcePathStyle: false,
+      })
+    })
+
+    it('names what an S3 store lacks, one line each', () => {
+      expect(problems({ EVIDENCE_STORE: 's3' })).toEqual([
+        'S3_BUCKET: required when EVIDENCE_STORE=s3 (the bucket that holds the evidence files)',
+        'S3_REGION: required when EVIDENCE_STORE=s3 (such as eu-west-1; most S3-compatible servers take us-east-1)',
+      ])
+      expect(problems({ ...S3, AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE' })).toEqual([
+        'AWS_SECRET_ACCESS_KEY: required with AWS_ACCESS_KEY_ID (the S3 credentials go in pairs)',
+      ])
+      expect(problems({ ...S3, AWS_SECRET_ACCESS_KEY: 'secret' })).toEqual([
+        'AWS_ACCESS_KEY_ID: required with AWS_SECRET_ACCESS_KEY (the S3 credentials go in pairs)',
+      ])
+      expect(problems({ ...S3, EVIDENCE_DIR: '/srv/evidence' })).toEqual([
+        'EVIDENCE_DIR: set, but EVIDENCE_STORE=s3 keeps evidence files in the bucket; unset one of them',
+      ])
+      expect(problems({ ...S3, AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' })).toEqual([])
+    })
+
+    it('checks the form of each S3 setting', () => {
+      expect(
+        problems({
+          EVIDENCE_STORE: 'minio',
+          S3_ENDPOINT: 's3.example.org',
+          S3_BUCKET: 'Evidence_Bucket',
+          S3_REGION: 'EU West',
+          S3_FORCE_PATH_STYLE: 'yes',
+        }),
+      ).toEqual([
+        'EVIDENCE_STORE: expected fs (a folder, the default) or s3 (a bucket)',
+        "S3_ENDPOINT: expected the server's address, such as https://s3.example.org or http://127.0.0.1:9000",
+        'S3_BUCKET: expected a bucket name: 3 to 63 lower-case letters, digits, dots or hyphens',
+        'S3_REGION: expected a region name such as us-east-1',
+        'S3_FORCE_PATH_STYLE: expected 0, 1, true or false',
+      ])
+      expect(problems({ ...S3, S3_ENDPOINT: 'https://s3.example.org/fairhire' })).toEqual([
+        "S3_ENDPOINT: expected the server's address, such as https://s3.example.org or http://127.0.0.1:9000",
+      ])
+    })
+
+    it('refuses S3 settings while the store is a folder, rather than ignore them', () => {
+      expect(problems({ S3_BUCKET: 'fairhire-evidence', S3_ENDPOINT: 'https://s3.example.org' })).toEqual([
+        'S3_ENDPOINT: set, but EVIDENCE_STORE is fs (set EVIDENCE_STORE=s3 to keep evidence files in the bucket)',
+        'S3_BUCKET: set, but EVIDENCE_STORE is fs (set EVIDENCE_STORE=s3 to keep evidence files in the bucket)',
+      ])
+    })
   })
 
   it('treats an empty variable as unset', () => {

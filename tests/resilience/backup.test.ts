@@ -214,12 +214,12 @@ describe.skipIf(onPostgres)('fairhire backup and restore', () => {
     const passport = Buffer.concat([Buffer.from('%PDF-1.4 passport register '), Buffer.alloc(70_000, 7)])
     const photo = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('dorm')])
     const upload = (assessment: number, question: string, name: string, data: Buffer) =>
-      addEvidence(app.db, w.principals.respA, assessment, question, { name, data }, env?.config.evidenceDir as string)
+      addEvidence(app.db, w.principals.respA, assessment, question, { name, data }, app.blobs)
     const passportId = await upload(w.assessments.requested, 'A6.1', 'passports.pdf', passport)
     await upload(w.assessments.selfA, 'A6.1', 'dorm.png', photo)
     const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
     // A file on disk that no committed row names, as an upload in flight while the snapshot is taken.
-    const inFlight = join(env.config.evidenceDir, String(w.assessments.selfA), sha(Buffer.from('%PDF-1.4 late')))
+    const inFlight = join(env.config.evidenceDir, 'org', String(w.supplierA), sha(Buffer.from('%PDF-1.4 late')))
     writeFileSync(inFlight, '%PDF-1.4 late')
 
     const out = join(env.dir, 'backups', 'with-evidence.tar')
@@ -243,7 +243,7 @@ describe.skipIf(onPostgres)('fairhire backup and restore', () => {
     expect(manifest.database.sha256).toBe(sha(inside.get('database.sqlite') as Buffer))
 
     // A file the database refers to but the evidence folder lost fails the backup, naming it.
-    const lostPath = join(env.config.evidenceDir, String(w.assessments.selfA), sha(photo))
+    const lostPath = join(env.config.evidenceDir, 'org', String(w.supplierA), sha(photo))
     const lost = readFileSync(lostPath)
     rmSync(lostPath)
     const refused = await cli(['backup', '--out', join(env.dir, 'backups', 'lacking.tar')], env.config.databasePath)
@@ -269,16 +269,14 @@ describe.skipIf(onPostgres)('fairhire backup and restore', () => {
         `and 2 evidence files into ${target.EVIDENCE_DIR} (SHA-256 checked; 2 written, 0 already there)`,
       )
       expect(restored.stderr).toBe('')
+      // Each at its organisation's key, whatever assessment the archive names it by.
       const files = readdirSync(target.EVIDENCE_DIR, { recursive: true }).map(String).sort()
-      expect(files).toEqual(
-        [
-          String(w.assessments.requested),
-          `${w.assessments.requested}/${sha(passport)}`,
-          String(w.assessments.selfA),
-          `${w.assessments.selfA}/${sha(photo)}`,
-        ].sort(),
-      )
-      for (const f of files) expect(mode(join(target.EVIDENCE_DIR, f)), f).toBe(f.includes('/') ? '600' : '700')
+      const org = `org/${w.supplierA}`
+      expect(files).toEqual(['org', org, `${org}/${sha(passport)}`, `${org}/${sha(photo)}`].sort())
+      for (const f of files)
+        expect(mode(join(target.EVIDENCE_DIR, f)), f).toBe(
+          statSync(join(target.EVIDENCE_DIR, f)).isDirectory() ? '700' : '600',
+        )
       expect(mode(target.DATABASE_PATH)).toBe('600')
 
       const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...target })

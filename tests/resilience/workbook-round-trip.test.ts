@@ -79,7 +79,7 @@ describe('offline questionnaire round trip', () => {
   let app: Awaited<ReturnType<typeof testApp>>
   let w: World
   let supplier: Client
-  const evidenceDir = () => app.app.config.evidenceDir
+  const blobs = () => app.app.blobs
   const db = () => app.app.db
 
   beforeAll(async () => {
@@ -124,7 +124,7 @@ describe('offline questionnaire round trip', () => {
         id,
         q,
         { name: `${q}.pdf`, data: Buffer.from('%PDF-1.4 test') },
-        evidenceDir(),
+        blobs(),
       )
     }
     if (s.returned) {

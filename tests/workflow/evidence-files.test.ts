@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -47,29 +48,24 @@ describe('evidence files on disk', () => {
     w = world
   })
 
-  // The row count is read synchronously from inside the watched file-system calls, which only SQLite's
-  // synchronous driver can do; the order checked (file durable, then the row committed) is one code path
-  // for both engines (evidence.service.ts).
-  it.skipIf(onPostgres)('are fsynced, file and folder, before the row that refers to them is committed', async () => {
-    const reader = new SQLite(t.env.config.databasePath, { readonly: true })
-    events.rows = () => (reader.prepare('select count(*) as n from evidence').get() as { n: number }).n
+  it('are fsynced, file and folder, before the row that refers to them is committed', async () => {
+    // Another connection's view, read synchronously from inside the mocked fs calls.
+    const reader = onPostgres ? undefined : new SQLite(t.env.config.databasePath, { readonly: true })
+    const count = 'select count(*) as n from evidence'
+    events.rows = reader
+      ? () => (reader.prepare(count).get() as { n: number }).n
+      : () => Number(execFileSync('psql', [t.env.vars.DATABASE_URL as string, '-qtAc', count], { encoding: 'utf8' }))
     events.log.length = 0
     try {
       const id = w.assessments.requested
-      await addEvidence(
-        t.app.db,
-        w.principals.respA,
-        id,
-        'A6.1',
-        { name: 'policy.pdf', data: PDF },
-        t.env.config.evidenceDir,
-      )
+      await addEvidence(t.app.db, w.principals.respA, id, 'A6.1', { name: 'policy.pdf', data: PDF }, t.app.blobs)
       expect(events.rows()).toBe(1)
     } finally {
       events.rows = () => 0
-      reader.close()
+      reader?.close()
     }
-    const dir = join(t.env.config.evidenceDir, String(w.assessments.requested))
+    // Stored under the owning organisation's key: org/<organisation>/<sha256>.
+    const dir = join(t.env.config.evidenceDir, 'org', String(w.supplierA))
     const ops = events.log.map(
       (e) => `${e.op} ${e.path.startsWith(dir) ? e.path.slice(dir.length) || '<folder>' : e.path}`,
     )
@@ -81,8 +77,12 @@ describe('evidence files on disk', () => {
     expect(file, ops.join('\n')).toBeGreaterThanOrEqual(0)
     expect(renamed, ops.join('\n')).toBeGreaterThan(file)
     expect(folder, ops.join('\n')).toBeGreaterThan(renamed)
-    // The assessment's folder was new: its name in the evidence folder is flushed too.
-    expect(events.log.some((e, i) => i > renamed && e.op === 'fsync' && e.path === t.env.config.evidenceDir)).toBe(true)
+    // The organisation's folders were new: their names in the folders above are flushed too.
+    for (const parent of [join(t.env.config.evidenceDir, 'org'), t.env.config.evidenceDir])
+      expect(
+        events.log.some((e, i) => i > renamed && e.op === 'fsync' && e.path === parent),
+        parent,
+      ).toBe(true)
     expect(events.log.every((e) => e.rowsCommitted === 0)).toBe(true)
   })
 })
@@ -114,7 +114,7 @@ describe.skipIf(onPostgres)('file modes', () => {
         world.assessments.requested,
         'A6.1',
         { name: 'policy.pdf', data: PDF },
-        config.evidenceDir,
+        app.blobs,
       )
       // The file is served from where it was stored.
       const supplier = new Client(app)
@@ -140,7 +140,8 @@ describe.skipIf(onPostgres)('file modes', () => {
           'data/fairhire.db-shm',
           'data/.session-secret',
           'data/evidence',
-          `data/evidence/${world.assessments.requested}`,
+          'data/evidence/org',
+          `data/evidence/org/${world.supplierA}`,
         ]),
       )
       const wrong = Object.entries(modes).filter(([, m]) => m !== '700' && m !== '600')

@@ -1,10 +1,9 @@
-import { createReadStream } from 'node:fs'
 import type { FastifyReply } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { answerPageData, missingIn, missingRequired, saveAnswers } from '../../assessment/answers.service.ts'
 import { AssessmentError } from '../../assessment/errors.ts'
-import { addEvidence, evidenceFile } from '../../assessment/evidence.service.ts'
+import { addEvidence, deleteEvidence, evidenceFile } from '../../assessment/evidence.service.ts'
 import { MAX_EVIDENCE_BYTES, sniffEvidenceType } from '../../assessment/evidence.ts'
 import * as lifecycle from '../../assessment/lifecycle.ts'
 import * as policy from '../../assessment/sharing.policy.ts'
@@ -147,12 +146,23 @@ const answerPages: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/assessments/:id/sections/:sid',
-    { schema: { params: Params, querystring: z.object({ saved: z.string().optional() }) } },
+    {
+      schema: {
+        params: Params,
+        querystring: z.object({ saved: z.string().optional(), removed: z.string().optional() }),
+      },
+    },
     async (req, reply) => {
       const ctx = await context(req, req.params.id)
       return renderSection(reply, ctx, req.params.sid, {
         notice:
-          req.query.saved === '1' ? msg('answer.saved') : req.query.saved === '0' ? msg('answer.savedNothing') : null,
+          req.query.removed === '1'
+            ? msg('answer.evidenceRemoved')
+            : req.query.saved === '1'
+              ? msg('answer.saved')
+              : req.query.saved === '0'
+                ? msg('answer.savedNothing')
+                : null,
       })
     },
   )
@@ -233,7 +243,7 @@ const answerPages: FastifyPluginAsyncZod = async (app) => {
       for (const f of files) {
         const qid = /^file\[(.+)\]$/.exec(f.field)?.[1]
         if (qid && ctx.cq.byId.has(qid)) {
-          await addEvidence(app.db, ctx.p, req.params.id, qid, { name: f.name, data: f.data }, app.config.evidenceDir)
+          await addEvidence(app.db, ctx.p, req.params.id, qid, { name: f.name, data: f.data }, app.blobs)
           saved++
         }
       }
@@ -247,25 +257,38 @@ const answerPages: FastifyPluginAsyncZod = async (app) => {
     })
   })
 
-  app.get(
-    '/assessments/:id/evidence/:evidenceId',
-    {
-      schema: {
-        params: z.object({ id: z.coerce.number().int().positive(), evidenceId: z.coerce.number().int().positive() }),
-      },
-    },
+  const EvidenceParams = z.object({
+    id: z.coerce.number().int().positive(),
+    evidenceId: z.coerce.number().int().positive(),
+  })
+
+  app.get('/assessments/:id/evidence/:evidenceId', { schema: { params: EvidenceParams } }, async (req, reply) => {
+    const p = app.requirePrincipal(req)
+    // The access check comes first (evidenceFile reads the assessment as the caller); the bytes are streamed
+    // from the store through the app, never from a link to the folder or bucket.
+    const f = await evidenceFile(app.db, p, req.params.id, req.params.evidenceId, app.blobs)
+    // Always a download, never rendered in the browser: uploads are not trusted content.
+    return reply
+      .type(f.type)
+      .header('content-length', f.size)
+      .header(
+        'content-disposition',
+        `attachment; filename="${f.name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(f.name)}`,
+      )
+      .header('x-content-type-options', 'nosniff')
+      .send(f.stream)
+  })
+
+  app.post(
+    '/assessments/:id/evidence/:evidenceId/delete',
+    { schema: { params: EvidenceParams } },
     async (req, reply) => {
-      const p = app.requirePrincipal(req)
-      const f = await evidenceFile(app.db, p, req.params.id, req.params.evidenceId, app.config.evidenceDir)
-      // Always a download, never rendered in the browser: uploads are not trusted content.
-      return reply
-        .type(f.type)
-        .header(
-          'content-disposition',
-          `attachment; filename="${f.name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(f.name)}`,
-        )
-        .header('x-content-type-options', 'nosniff')
-        .send(createReadStream(f.path))
+      const ctx = await context(req, req.params.id)
+      const { question } = await deleteEvidence(app.db, ctx.p, req.params.id, req.params.evidenceId, app.blobs, (err) =>
+        req.log.error({ err }, 'evidence deleted, but its blob could not be removed yet; it is retried later'),
+      )
+      const section = ctx.cq.byId.get(question)?.section.id ?? ctx.cq.def.sections[0]?.id ?? ''
+      return reply.redirect(`/assessments/${req.params.id}/sections/${encodeURIComponent(section)}?removed=1`, 303)
     },
   )
 

@@ -137,7 +137,8 @@
     clearTimeout(timer)
     if (saving) {
       ev.preventDefault()
-      pendingSubmit = ev.submitter || form.querySelector('button[type="submit"]')
+      // The form's own buttons: the evidence remove buttons inside it submit their own forms.
+      pendingSubmit = ev.submitter || form.querySelector('.form-actions button[type="submit"]')
     }
   })
 
