@@ -64,7 +64,9 @@ function isDump(path: string): boolean {
 }
 
 function evidenceNote(config: Config): string {
-  return `evidence files are not in this backup; back up ${config.evidenceDir} (or the object storage bucket) by its own means`
+  const store = config.evidenceStore
+  const where = store.kind === 's3' ? `the bucket s3://${store.bucket}` : store.dir
+  return `evidence files are not in this backup; they stay in ${where}, protected by its own means (docs/deploy.md)`
 }
 
 export async function backupPostgres(config: Config, url: string, out: string): Promise<number> {
