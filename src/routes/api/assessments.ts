@@ -15,8 +15,9 @@ import { submitAssessment } from '../../assessment/submission.service.ts'
 import { RawAnswer } from '../../questionnaire/answers.ts'
 import { ScoreResult } from '../../scoring/result.schema.ts'
 import { listSnapshots } from '../../scoring/score-snapshot.repository.ts'
+import { idNumber, idText } from '../ids.ts'
 
-const Id = z.object({ id: z.coerce.number().int().positive() })
+const Id = z.object({ id: idText() })
 const Problem = z.object({
   statusCode: z.number(),
   error: z.string(),
@@ -138,7 +139,7 @@ const assessmentApi: FastifyPluginAsyncZod = async (app) => {
         security,
         summary: 'Request a questionnaire from a supplier or recruiter on your list (brand)',
         body: z.strictObject({
-          organisationId: z.number().int().positive(),
+          organisationId: idNumber(),
           questionnaire: z.string().max(64),
           dueDate: z.string().max(10).nullable().default(null),
         }),
@@ -294,7 +295,7 @@ const assessmentApi: FastifyPluginAsyncZod = async (app) => {
     },
   )
 
-  const ShareParams = z.object({ id: z.coerce.number().int().positive(), orgId: z.coerce.number().int().positive() })
+  const ShareParams = z.object({ id: idText(), orgId: idText() })
 
   app.get(
     '/api/v1/assessments/:id/shares',

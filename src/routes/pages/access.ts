@@ -27,8 +27,9 @@ import {
   suppliersPage,
   tokensPage,
 } from '../../web/view-models/access.ts'
+import { idText } from '../ids.ts'
 
-const Id = z.object({ id: z.coerce.number().int().positive() })
+const Id = z.object({ id: idText() })
 const Csrf = { _csrf: z.string().optional() }
 const LIMITED = { rateLimit: { max: 20, timeWindow: '1 minute' } }
 

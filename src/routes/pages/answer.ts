@@ -15,9 +15,10 @@ import { t } from '../../questionnaire/text.ts'
 import { answerState, buildSection, pageScriptValues, readSectionForm, sectionNav } from '../../web/answer-page.ts'
 import { messages } from '../../web/messages.ts'
 import { sectionPage, submitPage } from '../../web/view-models/answer.ts'
+import { idText } from '../ids.ts'
 
-const Params = z.object({ id: z.coerce.number().int().positive(), sid: z.string().max(32) })
-const Id = z.object({ id: z.coerce.number().int().positive() })
+const Params = z.object({ id: idText(), sid: z.string().max(32) })
+const Id = z.object({ id: idText() })
 
 type Part = { type?: string; value?: unknown; filename?: string; toBuffer?: () => Promise<Buffer> }
 
@@ -258,8 +259,8 @@ const answerPages: FastifyPluginAsyncZod = async (app) => {
   })
 
   const EvidenceParams = z.object({
-    id: z.coerce.number().int().positive(),
-    evidenceId: z.coerce.number().int().positive(),
+    id: idText(),
+    evidenceId: idText(),
   })
 
   app.get('/assessments/:id/evidence/:evidenceId', { schema: { params: EvidenceParams } }, async (req, reply) => {

@@ -20,8 +20,9 @@ import { listSnapshots } from '../../scoring/score-snapshot.repository.ts'
 import { listSuppliers } from '../../supplier-links/supplier-link.service.ts'
 import { auditPage } from '../../web/view-models/access.ts'
 import { assessmentListPage, assessmentPage, requestPage } from '../../web/view-models/assessments.ts'
+import { idText } from '../ids.ts'
 
-const Id = z.object({ id: z.coerce.number().int().positive() })
+const Id = z.object({ id: idText() })
 const Csrf = { _csrf: z.string().optional() }
 /** Set by the workbook upload's redirect: how many rows it changed and which questions it ignored. */
 const Imported = z.object({
@@ -117,7 +118,7 @@ const assessmentPages: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/assessments/:id/shares',
-    { schema: { params: Id, body: z.object({ brandId: z.coerce.number().int().positive(), ...Csrf }) } },
+    { schema: { params: Id, body: z.object({ brandId: idText(), ...Csrf }) } },
     async (req, reply) => {
       await shareAssessment(app.db, app.requirePrincipal(req), req.params.id, req.body.brandId)
       return reply.redirect(`/assessments/${req.params.id}`, 303)
@@ -128,7 +129,7 @@ const assessmentPages: FastifyPluginAsyncZod = async (app) => {
     '/assessments/:id/shares/:orgId/revoke',
     {
       schema: {
-        params: z.object({ id: z.coerce.number().int().positive(), orgId: z.coerce.number().int().positive() }),
+        params: z.object({ id: idText(), orgId: idText() }),
         body: z.object(Csrf),
       },
     },
@@ -176,7 +177,7 @@ const assessmentPages: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         body: z.object({
-          organisationId: z.coerce.number().int().positive(),
+          organisationId: idText(),
           questionnaire: z.string().max(64),
           dueDate: z.string().max(10).optional(),
           ...Csrf,

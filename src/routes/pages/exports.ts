@@ -16,8 +16,9 @@ import { writePortfolio } from '../../reports/portfolio/write.ts'
 import { UploadRejected } from '../../reports/upload/limits.ts'
 import { UploadBusy } from '../../reports/upload/pool.ts'
 import { importErrorsPage } from '../../web/view-models/results.ts'
+import { idText } from '../ids.ts'
 
-const Id = z.object({ id: z.coerce.number().int().positive() })
+const Id = z.object({ id: idText() })
 export const MAX_WORKBOOK_BYTES = 5 * 1024 * 1024
 
 type FilePart = { type?: string; filename?: string; toBuffer?: () => Promise<Buffer> }

@@ -9,6 +9,7 @@ import { repoVisibleSupplier } from '../../portfolio/supplier.ts'
 import { COUNTRIES } from '../../questionnaire/countries.ts'
 import { RATINGS } from '../../scoring/rubric.schema.ts'
 import { portfolioPage, supplierPage } from '../../web/view-models/portfolio.ts'
+import { idText } from '../ids.ts'
 
 const Filters = z.object({
   country: z.string().max(2).optional(),
@@ -73,16 +74,12 @@ const portfolioPages: FastifyPluginAsyncZod = async (app) => {
     )
   })
 
-  app.get(
-    '/suppliers/:id/overview',
-    { schema: { params: z.object({ id: z.coerce.number().int().positive() }) } },
-    async (req, reply) => {
-      const p = app.requirePrincipal(req)
-      requireOrgKind(p, 'brand')
-      const supplier = await repoVisibleSupplier(app.db, p, req.params.id)
-      if (!supplier) throw new AssessmentError('Supplier not found.', 404)
-      return reply.render('pages/portfolio/supplier.eta', supplierPage({ title: supplier.org.name, ...supplier }))
-    },
-  )
+  app.get('/suppliers/:id/overview', { schema: { params: z.object({ id: idText() }) } }, async (req, reply) => {
+    const p = app.requirePrincipal(req)
+    requireOrgKind(p, 'brand')
+    const supplier = await repoVisibleSupplier(app.db, p, req.params.id)
+    if (!supplier) throw new AssessmentError('Supplier not found.', 404)
+    return reply.render('pages/portfolio/supplier.eta', supplierPage({ title: supplier.org.name, ...supplier }))
+  })
 }
 export default portfolioPages

@@ -25,8 +25,9 @@ import type { ScoreResult } from '../../scoring/result.schema.ts'
 import { latestSnapshot } from '../../scoring/score-snapshot.repository.ts'
 import { messages } from '../../web/messages.ts'
 import { resultsPage, reviewPage, reviewQueuePage } from '../../web/view-models/results.ts'
+import { idText } from '../ids.ts'
 
-const Id = z.object({ id: z.coerce.number().int().positive() })
+const Id = z.object({ id: idText() })
 const Csrf = { _csrf: z.string().optional() }
 
 /** Results with the corrective action plan, and the reviewer's pages. */
@@ -74,7 +75,7 @@ const resultPages: FastifyPluginAsyncZod = async (app) => {
     '/assessments/:id/actions/:actionId',
     {
       schema: {
-        params: z.object({ id: z.coerce.number().int().positive(), actionId: z.coerce.number().int().positive() }),
+        params: z.object({ id: idText(), actionId: idText() }),
         body: z.object({
           owner: z.string().max(200).optional(),
           dueDate: z.string().max(10).optional(),
