@@ -1,6 +1,9 @@
+import SQLite from 'better-sqlite3'
+import { Kysely, SqliteDialect } from 'kysely'
 import { expect } from 'vitest'
 import type { DatabaseTarget } from '../../src/config.ts'
 import { openDatabase } from '../../src/db/connection.ts'
+import type { Database } from '../../src/db/database.ts'
 import { waitForOtherSessions } from '../helpers/db-state.ts'
 
 /**
@@ -109,7 +112,12 @@ export type StoredState = { values: Record<string, unknown>; versions: Record<st
  * equalities.
  */
 export async function checkDatabase(target: DatabaseTarget, assessmentId: number): Promise<StoredState> {
-  const opened = openDatabase(target, { poolMax: 1 })
+  // SQLite: read-only, as the crash or the backup left the file (opening it as the app does would turn a
+  // snapshot into a WAL database).
+  const file = target.engine === 'sqlite' ? new SQLite(target.path, { readonly: true, fileMustExist: true }) : null
+  const opened = file
+    ? { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) }), sqlite: file }
+    : openDatabase(target, { poolMax: 1 })
   const db = opened.db
   try {
     await waitForOtherSessions(db)
@@ -147,6 +155,6 @@ export async function checkDatabase(target: DatabaseTarget, assessmentId: number
     }
     return { values, versions, revision }
   } finally {
-    await opened.destroy()
+    await db.destroy()
   }
 }

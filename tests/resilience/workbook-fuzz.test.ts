@@ -1126,7 +1126,8 @@ describe('workbook uploads under fuzzing', () => {
       range: 'D1:D1048576',
       escaped: false,
     })
-    expect((await upload(questionnaire, column, true, 'examples')).statusCode).toBe(200)
+    const accepted = await upload(questionnaire, column, true, 'examples')
+    expect(accepted.statusCode, accepted.body.slice(0, 500)).toBe(200)
   })
 
   it('names a cell typed on the last row of the sheet, without walking the million rows above it', async () => {
