@@ -5,6 +5,7 @@ import { demoSeedCommand } from './cli/demo.ts'
 import { exportGapReportCommand, exportPortfolioCommand } from './cli/export.ts'
 import { migrateCommand } from './cli/migrate.ts'
 import { lintCommand, showCommand } from './cli/questionnaires.ts'
+import { rescoreCommand } from './cli/rescore.ts'
 import { rubricImportCommand, rubricListCommand, rubricShowCommand } from './cli/rubric.ts'
 import { scoreCommand } from './cli/score.ts'
 import { createAdminCommand } from './cli/users.ts'
@@ -18,6 +19,7 @@ const commands: Command[] = [
   rubricImportCommand,
   rubricListCommand,
   rubricShowCommand,
+  rescoreCommand,
   createAdminCommand,
   demoSeedCommand,
   exportGapReportCommand,

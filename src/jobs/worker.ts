@@ -94,6 +94,7 @@ export class Worker {
   private timer: NodeJS.Timeout | null = null
   private polling: Promise<void> | null = null
   private pollAgain = false
+  private lastReap = Number.NEGATIVE_INFINITY
   private readonly running = new Map<number, Running>()
 
   constructor(o: WorkerOptions) {
@@ -155,6 +156,7 @@ export class Worker {
 
   /** Claims one due job and runs it to the end; undefined when nothing is due. For tests and the command line. */
   async runOnce(): Promise<JobRow | undefined> {
+    await this.reap(true)
     const job = await this.claim()
     if (job) await this.execute(job, new AbortController())
     return job
@@ -189,8 +191,7 @@ export class Worker {
 
   private async poll(): Promise<void> {
     try {
-      const failed = await repo.failAbandoned(this.db, this.now().toISOString())
-      if (failed > 0) this.log.warn({ failed }, 'jobs whose process stopped on every attempt are marked failed')
+      await this.reap()
       while (this.state === 'started' && this.running.size < this.concurrency) {
         const job = await this.claim()
         if (!job) break
@@ -212,6 +213,18 @@ export class Worker {
       // A database that is briefly unreachable: the next poll tries again.
       this.log.error({ err }, 'polling for jobs failed')
     }
+  }
+
+  /**
+   * Marks failed the jobs whose process died on their last attempt. Once a minute at most: on SQLite even an
+   * update that changes nothing takes the write lock.
+   */
+  private async reap(now = false): Promise<void> {
+    const t = performance.now()
+    if (!now && t - this.lastReap < 60_000) return
+    this.lastReap = t
+    const failed = await repo.failAbandoned(this.db, this.now().toISOString())
+    if (failed > 0) this.log.warn({ failed }, 'jobs whose process stopped on every attempt are marked failed')
   }
 
   private leaseEnd(from: Date): string {
