@@ -3,6 +3,7 @@ import type { Command } from './cli/command.ts'
 import { UsageError } from './cli/command.ts'
 import { demoSeedCommand } from './cli/demo.ts'
 import { exportGapReportCommand, exportPortfolioCommand } from './cli/export.ts'
+import { jobsListCommand } from './cli/jobs.ts'
 import { migrateCommand } from './cli/migrate.ts'
 import { lintCommand, showCommand } from './cli/questionnaires.ts'
 import { rescoreCommand } from './cli/rescore.ts'
@@ -20,6 +21,7 @@ const commands: Command[] = [
   rubricListCommand,
   rubricShowCommand,
   rescoreCommand,
+  jobsListCommand,
   createAdminCommand,
   demoSeedCommand,
   exportGapReportCommand,

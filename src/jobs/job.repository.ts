@@ -1,7 +1,7 @@
 import type { Insertable, Updateable } from 'kysely'
 import type { Conn } from '../db/database.ts'
 import { isPostgres } from '../db/engine.ts'
-import type { JobRow, JobTable } from './job.table.ts'
+import type { JobRow, JobStatus, JobTable } from './job.table.ts'
 
 /**
  * Every query on `job`. A worker owns a job while `locked_by` names it and its lease (`locked_until`) has not
@@ -288,4 +288,11 @@ export async function deleteFinishedBefore(db: Conn, before: string): Promise<nu
     .where('expires_at', 'is', null)
     .executeTakeFirst()
   return Number(r.numDeletedRows)
+}
+
+/** The latest jobs, newest first, for operators (`fairhire jobs list`). */
+export function listRecent(db: Conn, o: { status?: JobStatus; limit: number }) {
+  let q = db.selectFrom('job').selectAll().orderBy('id', 'desc').limit(o.limit)
+  if (o.status) q = q.where('status', '=', o.status)
+  return q.execute()
 }

@@ -306,6 +306,7 @@ const en = {
   'exports.download': 'Download {file}',
   'exports.size': '{kb} KB',
   'exports.keptUntil': 'Kept until {time} UTC',
+  'exports.at': '{time} UTC',
   'exports.refresh': 'Refresh',
   'exports.all': 'All spreadsheets prepared',
   'exports.back': 'Back to the portfolio',

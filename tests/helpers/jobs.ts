@@ -1,5 +1,8 @@
+import type { FastifyInstance } from 'fastify'
+import type { Principal } from '../../src/access/principal.ts'
 import type { Conn } from '../../src/db/database.ts'
 import type { JobRow } from '../../src/jobs/job.table.ts'
+import { requestExport } from '../../src/portfolio/portfolio-export.service.ts'
 
 /** A clock the test moves by hand, for the worker's idea of now (backoff, leases, expiry). */
 export function manualClock(start = new Date('2026-12-07T10:00:00.000Z')) {
@@ -43,4 +46,13 @@ export function finished(db: Conn, id: number, timeoutMs?: number): Promise<JobR
     },
     timeoutMs,
   )
+}
+
+/** A finished portfolio export of the principal's brand, run by the app's own worker; its job id. */
+export async function finishedExport(app: FastifyInstance, p: Principal): Promise<number> {
+  const { export: e } = await requestExport(app.db, p)
+  app.jobs.wake()
+  const row = await finished(app.db, e.id)
+  if (row.status !== 'done') throw new Error(`the export failed: ${row.error}`)
+  return e.id
 }

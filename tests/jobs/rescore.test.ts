@@ -182,6 +182,13 @@ describe('re-scoring after a rubric change', () => {
     const jobs = await t.app.db.selectFrom('job').select(['status']).where('kind', '=', 'rescore').execute()
     expect(jobs).toEqual([{ status: 'done' }])
 
+    const listed = spawnTs('src/cli.ts', ['jobs', 'list', '--status', 'done'], t.env.vars)
+    expect(await listed.exit, listed.stderr()).toBe(0)
+    expect(listed.stdout()).toMatch(/^\d+ {2}rescore {2}done 1\/1 {2}attempt 1\/5 {2}finished \d{4}-\d\d-\d\dT[\d:.]+Z\n$/)
+    const badStatus = spawnTs('src/cli.ts', ['jobs', 'list', '--status', 'stuck'], t.env.vars)
+    expect(await badStatus.exit).toBe(2)
+    expect(badStatus.stderr()).toContain('--status must be one of queued, running, done, failed, cancelled')
+
     const unknown = spawnTs('src/cli.ts', ['rescore', '--rubric', 'nope'], t.env.vars)
     expect(await unknown.exit).toBe(2)
     expect(unknown.stderr()).toContain('rubric "nope" not found')

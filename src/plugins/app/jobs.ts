@@ -48,6 +48,8 @@ export default fp(
         sweepHandler({ db: app.db, filesDir: c.exportsDir, retentionHours: c.exportRetentionHours }),
         ...(opts.handlers ?? []),
       ],
+      // Two at a time, so that a long re-score does not hold up a brand's export.
+      concurrency: 2,
       log: app.log.child({ component: 'jobs' }),
       ...opts.worker,
     })
