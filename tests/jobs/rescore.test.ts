@@ -184,7 +184,9 @@ describe('re-scoring after a rubric change', () => {
 
     const listed = spawnTs('src/cli.ts', ['jobs', 'list', '--status', 'done'], t.env.vars)
     expect(await listed.exit, listed.stderr()).toBe(0)
-    expect(listed.stdout()).toMatch(/^\d+ {2}rescore {2}done 1\/1 {2}attempt 1\/5 {2}finished \d{4}-\d\d-\d\dT[\d:.]+Z\n$/)
+    expect(listed.stdout()).toMatch(
+      /^\d+ {2}rescore {2}done 1\/1 {2}attempt 1\/5 {2}finished \d{4}-\d\d-\d\dT[\d:.]+Z\n$/,
+    )
     const badStatus = spawnTs('src/cli.ts', ['jobs', 'list', '--status', 'stuck'], t.env.vars)
     expect(await badStatus.exit).toBe(2)
     expect(badStatus.stderr()).toContain('--status must be one of queued, running, done, failed, cancelled')
