@@ -1,18 +1,26 @@
-// Follows a background export on its page: every two seconds fetches the page again and swaps in the export's
-// part (status, progress bar, then the download link), so the wording stays the server's. Stops once the export
-// has finished. Without this script the page offers a Refresh link instead.
+// Follows a background export on its page: every two seconds fetches the page again and takes its details
+// (progress bar and count, then the download link) and its status line, so the wording stays the server's. The
+// status line is a live region that stays in place, so a screen reader hears each change of status. Stops once
+// the export has finished. Without this script the page offers a Refresh link instead.
 ;(() => {
   const unfinished = (el) => el && ['queued', 'running'].includes(el.dataset.status)
-  if (!unfinished(document.querySelector('[data-export]'))) return
+  const box = document.querySelector('[data-export]')
+  if (!unfinished(box)) return
   async function poll() {
     try {
       const res = await fetch(location.pathname, { headers: { accept: 'text/html' }, credentials: 'same-origin' })
       if (res.ok) {
         const next = new DOMParser().parseFromString(await res.text(), 'text/html').querySelector('[data-export]')
-        const current = document.querySelector('[data-export]')
-        if (next && current) {
-          current.replaceWith(next)
-          if (!unfinished(next)) return
+        if (next) {
+          const status = box.querySelector('#export-status')
+          const nextStatus = next.querySelector('#export-status')
+          if (status && nextStatus && status.textContent !== nextStatus.textContent)
+            status.textContent = nextStatus.textContent
+          const details = box.querySelector('#export-details')
+          const nextDetails = next.querySelector('#export-details')
+          if (details && nextDetails) details.replaceWith(document.adoptNode(nextDetails))
+          box.dataset.status = next.dataset.status
+          if (!unfinished(box)) return
         }
       }
     } catch {
