@@ -7,6 +7,7 @@ import blobsPlugin from './plugins/app/blobs.ts'
 import configPlugin from './plugins/app/config.ts'
 import dbPlugin from './plugins/app/db.ts'
 import errorsPlugin from './plugins/app/errors.ts'
+import jobsPlugin, { type JobsPluginOptions } from './plugins/app/jobs.ts'
 import jsonBodyPlugin from './plugins/app/json-body.ts'
 import mailPlugin from './plugins/app/mail.ts'
 import plainTextPlugin from './plugins/app/plain-text.ts'
@@ -28,6 +29,7 @@ import authPages from './routes/pages/auth.ts'
 import exportRoutes from './routes/pages/exports.ts'
 import homeRoutes from './routes/pages/home.ts'
 import portfolioPages from './routes/pages/portfolio.ts'
+import portfolioExportRoutes from './routes/pages/portfolio-exports.ts'
 import questionnairePages from './routes/pages/questionnaires.ts'
 import resultPages from './routes/pages/results.ts'
 
@@ -48,6 +50,8 @@ export type BuildOptions = {
   mailer?: Mailer | null
   /** Extra routes registered after the application's own (used by tests and benchmarks). */
   extraRoutes?: (app: FastifyInstance) => Promise<void>
+  /** Extra job handlers and worker settings (tests); whether the worker runs is the configuration's JOBS. */
+  jobs?: JobsPluginOptions
 }
 
 /**
@@ -85,6 +89,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(dbPlugin)
   await app.register(blobsPlugin)
   await app.register(questionnairesPlugin)
+  await app.register(jobsPlugin, options.jobs ?? {})
   await app.register(authPlugin)
   await app.register(mailPlugin, { mailer: options.mailer })
   await app.register(renderPlugin)
@@ -101,6 +106,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(resultPages)
   await app.register(portfolioPages)
   await app.register(exportRoutes)
+  await app.register(portfolioExportRoutes)
   await app.register(assessmentApi)
   await app.register(scoreApi)
   if (options.extraRoutes) await app.register(options.extraRoutes)

@@ -3,9 +3,11 @@ import type { Command } from './cli/command.ts'
 import { UsageError } from './cli/command.ts'
 import { demoSeedCommand } from './cli/demo.ts'
 import { exportGapReportCommand, exportPortfolioCommand } from './cli/export.ts'
+import { jobsListCommand } from './cli/jobs.ts'
 import { migrateCommand } from './cli/migrate.ts'
 import { migrateDataCommand } from './cli/migrate-data.ts'
 import { lintCommand, showCommand } from './cli/questionnaires.ts'
+import { rescoreCommand } from './cli/rescore.ts'
 import { rubricImportCommand, rubricListCommand, rubricShowCommand } from './cli/rubric.ts'
 import { scoreCommand } from './cli/score.ts'
 import { createAdminCommand } from './cli/users.ts'
@@ -19,6 +21,8 @@ const commands: Command[] = [
   rubricImportCommand,
   rubricListCommand,
   rubricShowCommand,
+  rescoreCommand,
+  jobsListCommand,
   createAdminCommand,
   demoSeedCommand,
   exportGapReportCommand,

@@ -67,6 +67,16 @@ export const EnvSchema = z.object({
     .trim()
     .regex(/^https?:\/\/[^\s/]+$/, 'expected the address people use, such as https://fairhire.example.org (no path)')
     .optional(),
+  JOBS: z
+    .enum(['on', 'off'], { message: 'expected on or off' })
+    .default('on')
+    .transform((v) => v === 'on'),
+  EXPORTS_DIR: z.string().trim().min(1).optional(),
+  EXPORT_RETENTION_HOURS: z.coerce
+    .number({ message: 'expected a number of hours greater than 0, such as 24' })
+    .positive('expected a number of hours greater than 0, such as 24')
+    .max(24 * 365, 'expected at most 8760 hours (a year)')
+    .default(24),
   LOG_SQL: z
     .enum(['0', '1', 'true', 'false'], { message: 'expected 0, 1, true or false' })
     .default('0')
@@ -99,6 +109,12 @@ export type Config = Readonly<{
   evidenceDir: string
   evidenceStore: EvidenceStoreTarget
   logSql: boolean
+  /** Whether this process runs background jobs (it queues them either way). */
+  jobs: { enabled: boolean }
+  /** Files made by background jobs (portfolio exports), for this account only; beside the database by default. */
+  exportsDir: string
+  /** How long a finished export can be downloaded before its file is deleted. */
+  exportRetentionHours: number
   /** Invitations are emailed when set; otherwise the inviter is shown the link to send. */
   mail: { smtpUrl: string; from: string } | null
   /** The address people use to reach the server, for links in emails. */
@@ -262,6 +278,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     evidenceDir,
     evidenceStore: evidenceStore(e, evidenceDir),
     logSql: e.LOG_SQL,
+    jobs: { enabled: e.JOBS },
+    exportsDir: e.EXPORTS_DIR
+      ? resolve(e.EXPORTS_DIR)
+      : databasePath === ':memory:'
+        ? join(tmpdir(), `fairhire-exports-${process.pid}`)
+        : databasePath === ''
+          ? resolve('./data/exports')
+          : join(dirname(databasePath), 'exports'),
+    exportRetentionHours: e.EXPORT_RETENTION_HOURS,
     mail: e.SMTP_URL && e.MAIL_FROM ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM } : null,
     publicUrl: e.PUBLIC_URL ?? null,
   })

@@ -55,7 +55,21 @@ export async function scoreLoaded(
   answers: ReadonlyMap<string, StoredAnswer>,
   rubricSpec?: string,
 ): Promise<Scored> {
-  const reviewer = policy.reviewerFor(a, p)
+  return scoreAs(db, a, answers, policy.reviewerFor(a, p), rubricSpec)
+}
+
+/**
+ * Scores an assessment for one reader without asking who is calling: `reviewer` is the brand whose review it
+ * scores, or null for the self-assessed score. For callers that have already decided (the re-score job works
+ * through every stored score); everyone else goes through scoreAssessment or scoreLoaded.
+ */
+export async function scoreAs(
+  db: Conn,
+  a: { id: number; questionnaire_version_id: number },
+  answers: ReadonlyMap<string, StoredAnswer>,
+  reviewer: number | null,
+  rubricSpec?: string,
+): Promise<Scored> {
   const qv = await versionById(db, a.questionnaire_version_id)
   const rv = await getRubricVersion(db, rubricSpec)
   const inputs = await scoringInputs(db, a.id, reviewer)

@@ -383,3 +383,39 @@ export function answerValuesOf(db: Conn, assessmentIds: number[]) {
     .where('value', 'is not', null)
     .execute()
 }
+
+/** The next assessments by id in these statuses, after `afterId`: the re-score job's batches. */
+export function nextInStatuses(db: Conn, statuses: readonly AssessmentStatus[], afterId: number, limit: number) {
+  return db
+    .selectFrom('assessment')
+    .select(['id', 'organisation_id', 'revision', 'questionnaire_version_id'])
+    .where('status', 'in', statuses)
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute()
+}
+
+export async function countInStatuses(db: Conn, statuses: readonly AssessmentStatus[]): Promise<number> {
+  const r = await db
+    .selectFrom('assessment')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', 'in', statuses)
+    .executeTakeFirstOrThrow()
+  return Number(r.n)
+}
+
+/** The answers revision and status of each assessment, to check nothing changed since they were read. */
+export function revisionsOf(db: Conn, ids: number[]) {
+  return db.selectFrom('assessment').select(['id', 'revision', 'status']).where('id', 'in', ids).execute()
+}
+
+/** The brands that hold a live grant (requested or shared, not revoked) to each of these assessments. */
+export function liveGrantsOf(db: Conn, ids: number[]) {
+  return db
+    .selectFrom('assessment_access')
+    .select(['assessment_id', 'organisation_id'])
+    .where('assessment_id', 'in', ids)
+    .where('revoked_at', 'is', null)
+    .execute()
+}

@@ -62,6 +62,12 @@ export function reviewOpen(status: string): boolean {
 /** What a brand's review queue lists: submitted at least once and not declined (returned ones too, to follow). */
 export const QUEUED_STATUSES = ['submitted', 'returned', 'reviewed'] as const satisfies readonly AssessmentStatus[]
 
+/**
+ * Where a rubric change re-scores an assessment's latest scores: its answers are locked and were scored. A draft
+ * or a returned assessment is not re-scored; its next submission is scored with the rubric current then.
+ */
+export const RESCORED_STATUSES = ['submitted', 'reviewed'] as const satisfies readonly AssessmentStatus[]
+
 /** Sharing gives a brand submitted answers: never a draft, never a declined request. */
 export function shareable(status: string): boolean {
   return (QUEUED_STATUSES as readonly string[]).includes(status)

@@ -3,11 +3,13 @@ import { parseArgs } from 'node:util'
 import type { Principal } from '../access/principal.ts'
 import * as repo from '../assessment/assessment.repository.ts'
 import { gapReportBuffer } from '../assessment/report.service.ts'
+import { supplierCount } from '../portfolio/portfolio.repository.ts'
 import { employerSections, portfolioRows } from '../portfolio/portfolio-export.ts'
 import { getQuestionnaireVersion } from '../questionnaire/questionnaire.service.ts'
 import { writePortfolio } from '../reports/portfolio/write.ts'
 import { type Command, UsageError } from './command.ts'
 import { withDatabase } from './db-context.ts'
+import { progress } from './progress.ts'
 
 /**
  * The command line is the server operator's: it reads an assessment as its own organisation's
@@ -83,14 +85,27 @@ export const exportPortfolioCommand: Command = {
         name: 'command line',
         email: null,
       }
+      const bar = progress({
+        label: 'exporting portfolio',
+        unit: 'suppliers',
+        total: await supplierCount(db, brand.id),
+      })
+      let n = 0
+      async function* counted() {
+        for await (const row of portfolioRows(db, p)) {
+          yield row
+          bar.update(++n)
+        }
+      }
       const out = createWriteStream(values.out as string)
-      await writePortfolio(out, portfolioRows(db, p), {
+      await writePortfolio(out, counted(), {
         brandName: brand.name,
         generatedAt: new Date(),
         sections: employerSections(await getQuestionnaireVersion(db, 'employer')),
       })
       // The writer ends the stream; wait until the file is closed (it may already be).
       await new Promise<void>((resolve) => (out.closed ? resolve() : out.on('close', () => resolve())))
+      bar.finish()
       process.stdout.write(`wrote ${values.out}\n`)
       return 0
     })

@@ -23,6 +23,10 @@ export const rubricImportCommand: Command = {
             ? `stored rubric ${stored.id} revision ${stored.revision}; it is now the current ${stored.id} rubric\n`
             : `rubric ${stored.id} revision ${stored.revision} already holds exactly this content; it is now current\n`,
         )
+        if (stored.rescoreJobId !== null)
+          process.stdout.write(
+            `stored scores made with the previous version will be re-scored in the background (job ${stored.rescoreJobId}); a running server does it, or run "fairhire rescore" to do it now\n`,
+          )
         return 0
       } catch (err) {
         if (err instanceof RubricError) {

@@ -19,6 +19,7 @@ import type {
   ReviewDecisionTable,
   SuspectedFlagTable,
 } from '../assessment/assessment.table.ts'
+import type { JobTable } from '../jobs/job.table.ts'
 import type { QuestionnaireCurrentTable, QuestionnaireVersionTable } from '../questionnaire/questionnaire.table.ts'
 import type {
   RubricCountryRiskTable,
@@ -51,6 +52,7 @@ export interface Database {
   review_decision: ReviewDecisionTable
   suspected_flag: SuspectedFlagTable
   action_item: ActionItemTable
+  job: JobTable
 }
 
 /**

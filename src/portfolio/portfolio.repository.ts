@@ -112,3 +112,13 @@ export function grantedAssessmentsOf(db: Conn, brandId: number, supplierId: numb
     .orderBy('a.id')
     .execute()
 }
+
+/** How many suppliers are on the brand's list: the rows of its portfolio, for an export's progress. */
+export async function supplierCount(db: Conn, brandId: number): Promise<number> {
+  const r = await db
+    .selectFrom('brand_supplier')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('brand_id', '=', brandId)
+    .executeTakeFirstOrThrow()
+  return Number(r.n)
+}

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/database.ts'
 import { inTransaction } from '../db/transaction.ts'
+import { enqueue } from '../jobs/job.service.ts'
+import type { JobKind } from '../jobs/kinds.ts'
 import type { QuestionnaireFile } from '../questionnaire/questionnaire.schema.ts'
 import { checkRubricAgainst, hashRubric, loadRubricFile, RubricError, rubricFiles } from './rubric.loader.ts'
 import * as repo from './rubric.repository.ts'
@@ -19,7 +21,17 @@ export type RubricVersion = {
   rubric: Rubric
 }
 
-export type StoredRubric = { id: string; revision: number; created: boolean; versionId: number }
+export type StoredRubric = {
+  id: string
+  revision: number
+  created: boolean
+  versionId: number
+  /** The re-score job queued because this version replaced another as current (null: nothing to re-score). */
+  rescoreJobId: number | null
+}
+
+/** The job that re-scores stored scores after a rubric change (assessment/rescore.service.ts). */
+export const RESCORE_KIND = 'rescore' satisfies JobKind
 
 /**
  * Stores a rubric as an immutable version. `makeCurrent: 'always'` for an administrator's import;
@@ -54,8 +66,22 @@ export async function storeRubric(
       await repo.insertCountries(trx, row.id, countries)
     }
     const current = await repo.findCurrentId(trx, rubric.id)
-    if (makeCurrent === 'always' || created || !current) await repo.setCurrent(trx, rubric.id, row.id)
-    return { id: rubric.id, revision: row.revision, created, versionId: row.id }
+    let rescoreJobId: number | null = null
+    if (makeCurrent === 'always' || created || !current) {
+      await repo.setCurrent(trx, rubric.id, row.id)
+      // Scores made with the version it replaces are re-scored in the background; queued in this transaction,
+      // so a rubric never becomes current without its re-score. One queued re-score per version (dedupe key).
+      if (current && current.version_id !== row.id) {
+        const { job } = await enqueue(
+          trx,
+          RESCORE_KIND,
+          { rubricId: rubric.id, versionId: row.id },
+          { dedupeKey: `${RESCORE_KIND}:${row.id}`, now },
+        )
+        rescoreJobId = job.id
+      }
+    }
+    return { id: rubric.id, revision: row.revision, created, versionId: row.id, rescoreJobId }
   })
 }
 

@@ -80,3 +80,23 @@ export function latestIdsFor(db: Conn, reviewer: number) {
     .where((e) => ofReviewer(e, reviewer))
     .groupBy('assessment_id')
 }
+
+/**
+ * The latest snapshot of each series of these assessments (a series: the self-assessed scores, or one brand's
+ * reviewed scores), with the rubric it was scored with.
+ */
+export function latestPerSeries(db: Conn, assessmentIds: number[]) {
+  return db
+    .selectFrom('score_snapshot as s')
+    .innerJoin('rubric_version as r', 'r.id', 's.rubric_version_id')
+    .select(['s.id', 's.assessment_id', 's.reviewer_organisation_id', 's.rubric_version_id', 's.rating', 'r.rubric_id'])
+    .where('s.id', 'in', (eb) =>
+      eb
+        .selectFrom('score_snapshot')
+        .select((e) => e.fn.max('id').as('id'))
+        .where('assessment_id', 'in', assessmentIds)
+        .groupBy(['assessment_id', 'reviewer_organisation_id']),
+    )
+    .orderBy('s.id')
+    .execute()
+}

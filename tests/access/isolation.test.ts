@@ -11,6 +11,7 @@ import { storeSnapshot } from '../../src/scoring/score.service.ts'
 import { listSnapshots } from '../../src/scoring/score-snapshot.repository.ts'
 import { testApp } from '../helpers/app.ts'
 import { Client } from '../helpers/client.ts'
+import { finishedExport } from '../helpers/jobs.ts'
 import { answerAndSubmit } from '../helpers/seed.ts'
 import { buildWorld, PASSWORD, principal } from '../helpers/world.ts'
 
@@ -148,6 +149,8 @@ describe('tenant isolation over every route', () => {
       ':sid': 'A6',
       ':actionId': String(actionId),
       ':evidenceId': String(evidenceId),
+      // A portfolio export of brand A, finished, so that its status and its file have data to protect.
+      '/portfolio/exports/:id': String(await finishedExport(t.app, adminA)),
     }
 
     const adminBId = (
@@ -395,6 +398,7 @@ describe('tenant isolation over every route: a brand the assessment is shared wi
       ':sid': 'A7',
       ':actionId': String(actionId),
       ':evidenceId': String(evidenceId),
+      '/portfolio/exports/:id': String(await finishedExport(t.app, w.principals.analystA)),
     }
     const session = new Client(t.app)
     await session.login(w.users.adminB, PASSWORD)

@@ -25,7 +25,12 @@ export function freshEnv(env: Record<string, string> = {}): TestEnv {
   if (onPostgres) {
     const copy = createPostgresCopy()
     drop = copy.drop
-    vars = { DATABASE_URL: copy.url, SESSION_SECRET: TEST_SESSION_SECRET, EVIDENCE_DIR: join(dir, 'evidence') }
+    vars = {
+      DATABASE_URL: copy.url,
+      SESSION_SECRET: TEST_SESSION_SECRET,
+      EVIDENCE_DIR: join(dir, 'evidence'),
+      EXPORTS_DIR: join(dir, 'exports'),
+    }
   } else {
     const databasePath = join(dir, 'test.db')
     copyFileSync(inject('templateDb'), databasePath)

@@ -86,6 +86,8 @@ function domainError(
     const e = err as Error & { status: number; field?: string }
     return { status: e.status, message: err.message, issues: e.field ? [{ field: e.field, message: err.message }] : [] }
   }
+  if (err.name === 'ExportError')
+    return { status: (err as Error & { status: number }).status, message: err.message, issues: [] }
   if (err.name === 'AssessmentError') {
     const e = err as Error & { status: number; issues: Issue[]; details?: unknown }
     return { status: e.status, message: err.message, issues: e.issues, details: e.details }

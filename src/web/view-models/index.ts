@@ -3,7 +3,7 @@ import type { SectionPage, SubmitPage } from './answer.ts'
 import type { AssessmentListPage, AssessmentPage, RequestPage } from './assessments.ts'
 import type { LoginPage, PasswordPage, SetupPage } from './auth.ts'
 import type { HomePage } from './misc.ts'
-import type { PortfolioPage, SupplierPage } from './portfolio.ts'
+import type { PortfolioExportsPage, PortfolioPage, SupplierPage } from './portfolio.ts'
 import type { QuestionnaireListPage, QuestionnairePage } from './questionnaires.ts'
 import type { ImportErrorsPage, ResultsPage, ReviewPage, ReviewQueuePage } from './results.ts'
 
@@ -33,6 +33,7 @@ export type PageModels = {
   'pages/review/show.eta': ReviewPage
   'pages/portfolio/index.eta': PortfolioPage
   'pages/portfolio/supplier.eta': SupplierPage
+  'pages/portfolio/exports.eta': PortfolioExportsPage
   'pages/questionnaires/list.eta': QuestionnaireListPage
   'pages/questionnaires/show.eta': QuestionnairePage
 }

@@ -1,4 +1,5 @@
 import type { PortfolioPageEntry } from '../../portfolio/portfolio.service.ts'
+import type { ExportView } from '../../portfolio/portfolio-export.service.ts'
 import type { SnapshotRow } from './assessments.ts'
 import { type Page, viewModel } from './page.ts'
 
@@ -39,3 +40,16 @@ export type SupplierPage = Page & {
   }[]
 }
 export const supplierPage = viewModel<SupplierPage>()
+
+/**
+ * views/pages/portfolio/exports.eta: the brand's background exports (`current` null), or one export with its
+ * progress and download link.
+ */
+export type PortfolioExportsPage = Page & {
+  exports: ExportView[]
+  current: ExportView | null
+  /** Admins and analysts may ask for an export; every member of the brand may follow and download one. */
+  canRequest: boolean
+  retentionHours: number
+}
+export const portfolioExportsPage = viewModel<PortfolioExportsPage>()
