@@ -6,6 +6,7 @@ import { type DatabaseTarget, describeDatabase, postgresUrlProblem } from '../co
 import { type DbHandle, openDatabase } from '../db/connection.ts'
 import { migrateToLatest, pendingMigrations } from '../db/migrator.ts'
 import { type Command, UsageError } from './command.ts'
+import { progress } from './progress.ts'
 
 /**
  * Moves an installation from SQLite onto PostgreSQL: `fairhire migrate-data --from sqlite:<file> --to
@@ -68,6 +69,7 @@ export async function migrateData(
   from: DatabaseTarget,
   to: DatabaseTarget,
   log: (line: string) => void,
+  onRows: (done: number, total: number) => void = () => {},
 ): Promise<{ tables: Record<string, number> }> {
   const source: DbHandle = openDatabase(from)
   const target: DbHandle = openDatabase(to)
@@ -80,6 +82,20 @@ export async function migrateData(
     await migrateToLatest(target.db)
     const tables = await tablesInKeyOrder(target.db)
     const copied: Record<string, number> = {}
+    const sourceTables = new Set(
+      (await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(source.db)).rows.map(
+        (r) => r.name,
+      ),
+    )
+    const missing = tables.filter((t) => !sourceTables.has(t))
+    if (missing.length > 0)
+      throw new UsageError(`the source has no table ${missing.join(', ')}; is it a Fairhire database?`)
+    let total = 0
+    for (const t of tables)
+      total += Number(
+        (await sql<{ n: number }>`select count(*) as n from ${sql.table(t)}`.execute(source.db)).rows[0]?.n,
+      )
+    let done = 0
     await (target.db as AnyDb).transaction().execute(async (trx) => {
       for (const t of tables) {
         const n = await sql<{ n: number }>`select count(*) as n from ${sql.table(t)}`.execute(trx)
@@ -101,6 +117,8 @@ export async function migrateData(
           if (pendingRows.length === 0) return
           await trx.insertInto(t).values(pendingRows).execute()
           count += pendingRows.length
+          done += pendingRows.length
+          onRows(done, total)
           pendingRows = []
         }
         for await (const row of rows) {
@@ -143,7 +161,14 @@ export const migrateDataCommand: Command = {
     const started = performance.now()
     process.stdout.write(`copying ${describeDatabase(from)} into ${describeDatabase(to)}:\n`)
     try {
-      const { tables } = await migrateData(from, to, (line) => process.stdout.write(`${line}\n`))
+      const bar = progress({ label: 'copying', unit: 'rows' })
+      const { tables } = await migrateData(
+        from,
+        to,
+        (line) => process.stdout.write(`${line}\n`),
+        (done, total) => bar.update(done, total),
+      )
+      bar.finish()
       const rows = Object.values(tables).reduce((a, b) => a + b, 0)
       process.stdout.write(
         `copied ${rows} rows in ${Object.keys(tables).length} tables in ${Math.round(performance.now() - started)} ms; row counts match. Evidence files were not moved: point EVIDENCE_DIR (or the object storage settings) at them.\n`,
