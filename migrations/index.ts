@@ -5,6 +5,7 @@ import * as m20261128_1200 from './2026_11_28_1200_organisations_people_assessme
 import * as m20261128_1300 from './2026_11_28_1300_review_evidence_actions.ts'
 import * as m20261203_1210 from './2026_12_03_1210_per_brand_review.ts'
 import * as m20261203_1500 from './2026_12_03_1500_sign_in_throttle.ts'
+import * as m20261207_1100 from './2026_12_07_1100_portfolio_summary.ts'
 
 /** Every migration, by name. Names sort by date; Kysely runs them in that order. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_28_1300_review_evidence_actions': m20261128_1300,
   '2026_12_03_1210_per_brand_review': m20261203_1210,
   '2026_12_03_1500_sign_in_throttle': m20261203_1500,
+  '2026_12_07_1100_portfolio_summary': m20261207_1100,
 }

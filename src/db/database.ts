@@ -24,6 +24,7 @@ import type {
   RubricCurrentTable,
   RubricVersionTable,
   ScoreSnapshotTable,
+  ScoreSummaryTable,
 } from '../scoring/scoring.table.ts'
 
 /** The whole schema, assembled from each feature's table interfaces. */
@@ -34,6 +35,7 @@ export interface Database {
   rubric_country_risk: RubricCountryRiskTable
   rubric_current: RubricCurrentTable
   score_snapshot: ScoreSnapshotTable
+  score_summary: ScoreSummaryTable
   organisation: OrganisationTable
   brand_supplier: BrandSupplierTable
   user_account: UserAccountTable

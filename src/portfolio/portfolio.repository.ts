@@ -1,77 +1,192 @@
-import { sql } from 'kysely'
-import type { Conn } from '../db/database.ts'
+import { type ExpressionBuilder, sql } from 'kysely'
+import type { AssessmentStatus } from '../assessment/lifecycle.ts'
+import type { Conn, Database } from '../db/database.ts'
 import { byName } from '../db/engine.ts'
 import * as snapshots from '../scoring/score-snapshot.repository.ts'
 
-/** The portfolio's queries: a brand's suppliers, the assessments it may see of them and their scores. */
+/**
+ * The portfolio's queries: a brand's suppliers, the assessments it may see of them and their scores.
+ *
+ * Every list starts from `latestVisible`: per supplier on the brand's list, the latest assessment the brand
+ * was granted (requested or shared, not revoked) and that assessment's latest snapshot the brand sees (its
+ * own review, else the self-assessed score; never another brand's review). Both are index lookups per
+ * supplier (see the 2026_12_07_1100 migration), and the numbers a list shows come from the snapshot's
+ * summary (`score_summary`), never from parsing its stored result.
+ */
 
-/** Every supplier on the brand's list with its latest visible assessment and score snapshot, by name. */
-export function portfolioQuery(db: Conn, brandId: number, today: string) {
-  return (
-    db
-      .selectFrom('brand_supplier as bs')
-      .innerJoin('organisation as o', 'o.id', 'bs.supplier_id')
-      // The latest assessment of this supplier that the brand requested or was shared, not revoked.
-      .leftJoin(
-        (eb) =>
+export type PortfolioFilter = { country?: string; sector?: string; rating?: string; status?: string }
+export type PortfolioSort = 'name' | 'rating' | 'control' | 'inherent' | 'redflags' | 'overdue'
+
+/** Supplier, its latest visible assessment and snapshot; filtered on the supplier's own columns. */
+function latestVisible(db: Conn, brandId: number, f: PortfolioFilter = {}) {
+  return db
+    .with('la', (qc) =>
+      qc
+        .selectFrom('brand_supplier as bs')
+        .innerJoin('organisation as o', 'o.id', 'bs.supplier_id')
+        .select((eb) => [
+          'bs.supplier_id',
+          'o.name',
           eb
             .selectFrom('assessment as a')
             .innerJoin('assessment_access as acc', 'acc.assessment_id', 'a.id')
-            .select(['a.organisation_id', (e) => e.fn.max('a.id').as('assessment_id')])
+            .select((e) => e.fn.max('a.id').as('id'))
+            .whereRef('a.organisation_id', '=', 'bs.supplier_id')
             .where('acc.organisation_id', '=', brandId)
             .where('acc.revoked_at', 'is', null)
-            .groupBy('a.organisation_id')
-            .as('la'),
-        (join) => join.onRef('la.organisation_id', '=', 'o.id'),
-      )
-      .leftJoin('assessment as a', 'a.id', 'la.assessment_id')
-      .leftJoin('organisation as rb', 'rb.id', 'a.requested_by')
-      .leftJoin('questionnaire_version as qv', 'qv.id', 'a.questionnaire_version_id')
-      // The brand's own reviewed score, else the self-assessed one; never another brand's review.
-      .leftJoin(
-        () => snapshots.latestIdsFor(db, brandId).as('ls'),
-        (join) => join.onRef('ls.assessment_id', '=', 'a.id'),
-      )
-      .leftJoin('score_snapshot as s', 's.id', 'ls.snapshot_id')
-      .select([
-        'o.id as supplier_id',
-        'o.name',
-        'o.kind',
-        'o.country',
-        'o.sector',
-        'bs.internal_code',
-        'bs.tier',
-        'a.id as assessment_id',
-        'a.title',
-        'a.requested_by',
-        'rb.name as requested_by_name',
-        'a.status',
-        'a.due_date',
-        'a.submitted_at',
-        'a.reviewed_at',
-        'a.decline_reason',
-        'qv.questionnaire_id',
-        'qv.declared_version',
-        's.created_at as scored_at',
-        (eb) =>
-          eb
-            .selectFrom('action_item as ai')
-            .select(sql<number>`count(*)`.as('n'))
-            .whereRef('ai.assessment_id', '=', 'a.id')
-            .where('ai.status', 'in', ['open', 'in_progress'])
-            .as('open_actions'),
-        (eb) =>
-          eb
-            .selectFrom('action_item as ai')
-            .select(sql<number>`count(*)`.as('n'))
-            .whereRef('ai.assessment_id', '=', 'a.id')
-            .where('ai.status', 'in', ['open', 'in_progress'])
-            .where('ai.due_date', '<', today)
-            .as('overdue_actions'),
-      ])
-      .where('bs.brand_id', '=', brandId)
-      .orderBy(byName(db, 'o.name'))
-  )
+            .as('assessment_id'),
+        ])
+        .where('bs.brand_id', '=', brandId)
+        .$if(!!f.country, (q) => q.where('o.country', '=', f.country as string))
+        .$if(!!f.sector, (q) => q.where('o.sector', '=', f.sector as string)),
+    )
+    .with('lv', (qc) =>
+      qc
+        .selectFrom('la')
+        .select((eb) => [
+          'la.supplier_id',
+          'la.name',
+          'la.assessment_id',
+          snapshots.latestVisibleId(eb, sql.ref('la.assessment_id'), brandId).as('snapshot_id'),
+        ]),
+    )
+}
+
+/** Counts of a supplier's actions still to do (open or in progress), and those past their due date. */
+// biome-ignore lint/suspicious/noExplicitAny: any outer query with the assessment as `a`
+function openActions(eb: ExpressionBuilder<any, any>, today?: string) {
+  return (eb as unknown as ExpressionBuilder<Database, never>)
+    .selectFrom('action_item as ai')
+    .select(sql<number>`count(*)`.as('n'))
+    .where(sql<boolean>`ai.assessment_id = a.id`)
+    .where('ai.status', 'in', ['open', 'in_progress'])
+    .$if(today !== undefined, (q) => q.where('ai.due_date', '<', today as string))
+}
+
+/**
+ * The whole row of each supplier on the brand's list (all of them, or `supplierIds`), by name; the
+ * spreadsheet streams it, the page reads the rows of one page.
+ */
+export function portfolioQuery(db: Conn, brandId: number, today: string, supplierIds?: readonly number[]) {
+  return latestVisible(db, brandId)
+    .selectFrom('lv')
+    .innerJoin('brand_supplier as bs', (j) =>
+      j.onRef('bs.supplier_id', '=', 'lv.supplier_id').on('bs.brand_id', '=', brandId),
+    )
+    .innerJoin('organisation as o', 'o.id', 'lv.supplier_id')
+    .leftJoin('assessment as a', 'a.id', 'lv.assessment_id')
+    .leftJoin('organisation as rb', 'rb.id', 'a.requested_by')
+    .leftJoin('questionnaire_version as qv', 'qv.id', 'a.questionnaire_version_id')
+    .leftJoin('score_summary as sm', 'sm.snapshot_id', 'lv.snapshot_id')
+    .leftJoin('score_snapshot as s', 's.id', 'lv.snapshot_id')
+    .select((eb) => [
+      'o.id as supplier_id',
+      'o.name',
+      'o.kind',
+      'o.country',
+      'o.sector',
+      'bs.internal_code',
+      'bs.tier',
+      'a.id as assessment_id',
+      'a.title',
+      'a.requested_by',
+      'rb.name as requested_by_name',
+      'a.status',
+      'a.due_date',
+      'a.submitted_at',
+      'a.reviewed_at',
+      'a.decline_reason',
+      'qv.questionnaire_id',
+      'qv.declared_version',
+      's.created_at as scored_at',
+      'sm.rating',
+      'sm.control_overall',
+      'sm.inherent_score',
+      'sm.active_red_flags',
+      'sm.gap_count',
+      'sm.confidence',
+      'sm.sections',
+      openActions(eb).as('open_actions'),
+      openActions(eb, today).as('overdue_actions'),
+    ])
+    .$if(supplierIds !== undefined, (q) => q.where('lv.supplier_id', 'in', supplierIds?.length ? supplierIds : [-1]))
+    .orderBy(byName(db, 'o.name'))
+    .orderBy('o.id')
+}
+
+/**
+ * One page of the brand's list, filtered and sorted in SQL: the suppliers' ids in order and how many
+ * match in all. Only the keys are worked out for every supplier; the page's rows are then read whole
+ * (`portfolioQuery` with their ids). Sort keys give a value to "no score" so that both engines order
+ * the same way (they place NULLs differently), and ties fall back to the name, then the id, so that
+ * pages never overlap.
+ */
+export async function portfolioPageIds(
+  db: Conn,
+  brandId: number,
+  today: string,
+  f: PortfolioFilter,
+  sort: PortfolioSort,
+  limit: number,
+  offset: number,
+): Promise<{ ids: number[]; matching: number | null }> {
+  const rows = await latestVisible(db, brandId, f)
+    .selectFrom('lv')
+    .leftJoin('assessment as a', 'a.id', 'lv.assessment_id')
+    .leftJoin('score_summary as sm', 'sm.snapshot_id', 'lv.snapshot_id')
+    .select((eb) => ['lv.supplier_id', eb.fn.countAll<number>().over().as('matching')])
+    .$if(!!f.rating, (q) => q.where('sm.rating', '=', f.rating as string))
+    .$if(f.status === 'none', (q) => q.where('lv.assessment_id', 'is', null))
+    .$if(!!f.status && f.status !== 'none', (q) => q.where('a.status', '=', f.status as AssessmentStatus))
+    .$call((q) => {
+      switch (sort) {
+        case 'rating':
+          return q.orderBy(
+            sql`case sm.rating when 'critical' then 0 when 'high' then 1 when 'medium' then 2 when 'low' then 3 else 9 end`,
+          )
+        case 'control':
+          return q.orderBy(sql`coalesce(sm.control_overall, 999)`)
+        case 'inherent':
+          return q.orderBy(sql`coalesce(sm.inherent_score, -1)`, 'desc')
+        case 'redflags':
+          return q.orderBy(sql`coalesce(sm.active_red_flags, 0)`, 'desc')
+        case 'overdue':
+          return q.orderBy((eb) => openActions(eb, today), 'desc')
+        case 'name':
+          return q
+      }
+    })
+    .orderBy(byName(db, 'lv.name'))
+    .orderBy('lv.supplier_id')
+    .limit(limit)
+    .offset(offset)
+    .execute()
+  return { ids: rows.map((r) => r.supplier_id), matching: rows.length ? Number(rows[0]?.matching) : null }
+}
+
+/** How many of the brand's suppliers match the filter (for a page past the last one, which has no rows). */
+export async function portfolioCount(db: Conn, brandId: number, f: PortfolioFilter): Promise<number> {
+  const row = await latestVisible(db, brandId, f)
+    .selectFrom('lv')
+    .leftJoin('assessment as a', 'a.id', 'lv.assessment_id')
+    .leftJoin('score_summary as sm', 'sm.snapshot_id', 'lv.snapshot_id')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .$if(!!f.rating, (q) => q.where('sm.rating', '=', f.rating as string))
+    .$if(f.status === 'none', (q) => q.where('lv.assessment_id', 'is', null))
+    .$if(!!f.status && f.status !== 'none', (q) => q.where('a.status', '=', f.status as AssessmentStatus))
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+/** The countries and sectors on the brand's list, with how many suppliers each pair has (filter choices). */
+export function countriesAndSectors(db: Conn, brandId: number) {
+  return db
+    .selectFrom('brand_supplier as bs')
+    .innerJoin('organisation as o', 'o.id', 'bs.supplier_id')
+    .select((eb) => ['o.country', 'o.sector', eb.fn.countAll<number>().as('n')])
+    .where('bs.brand_id', '=', brandId)
+    .groupBy(['o.country', 'o.sector'])
+    .execute()
 }
 
 export type PortfolioRow = Awaited<ReturnType<ReturnType<typeof portfolioQuery>['executeTakeFirstOrThrow']>>

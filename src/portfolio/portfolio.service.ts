@@ -2,15 +2,17 @@ import type { Principal } from '../access/principal.ts'
 import { requireOrgKind } from '../access/principal.ts'
 import * as policy from '../assessment/sharing.policy.ts'
 import type { Conn } from '../db/database.ts'
-import { openRedFlagCount } from '../scoring/open-red-flags.ts'
 import type { ScoreResult } from '../scoring/result.schema.ts'
+import { type ScoreSummary, type SummaryColumns, summaryOf } from '../scoring/score-summary.ts'
+import type { PortfolioFilter, PortfolioSort } from './portfolio.repository.ts'
 import * as repo from './portfolio.repository.ts'
 
 /**
  * A brand's portfolio: every supplier and recruiter on its list with the latest assessment the brand
- * may see and that assessment's latest score. Streamed, so that an export of thousands of suppliers
- * never holds them all in memory; the page and the spreadsheet read the same rows, so their numbers
- * are the same.
+ * may see and that assessment's latest score. The spreadsheet streams every row with its full result,
+ * so that an export of thousands of suppliers never holds them all in memory; the page reads one page
+ * of the same rows (the same query, portfolio.repository.ts) with the score's stored summary, so their
+ * numbers are the same.
  */
 
 export type PortfolioEntry = {
@@ -84,7 +86,7 @@ function entryOf<R>(r: Row, p: Principal, result: R | null) {
   }
 }
 
-/** The portfolio with each supplier's full score (the spreadsheet lists every gap and red flag). */
+/** The portfolio with each supplier's full score (the spreadsheet lists every gap and red flag), by name. */
 export async function* portfolioStream(
   db: Conn,
   p: Principal,
@@ -95,39 +97,80 @@ export async function* portfolioStream(
   for await (const r of rows) yield entryOf(r, p, r.result ? (JSON.parse(r.result) as ScoreResult) : null)
 }
 
-/** What the portfolio page shows of a score: SQLite picks it out of the stored result. */
-export type PortfolioSummary = {
-  rating: ScoreResult['rating']
-  control: { overall: number | null; sections: { id: string; title: string; score: number | null }[] }
-  inherent: { score: number }
-  confidence: { level: ScoreResult['confidence']['level'] }
-  activeRedFlags: number
-}
+/** What the portfolio page shows of a score: its stored summary. */
+export type PortfolioSummary = ScoreSummary
 export type PortfolioPageEntry = Omit<PortfolioEntry, 'result'> & { result: PortfolioSummary | null }
 
-/** The few numbers of a score the portfolio page shows. */
-export function summarise(result: ScoreResult): PortfolioSummary {
-  return {
-    rating: result.rating,
-    control: {
-      overall: result.control.overall,
-      sections: result.control.sections.map((s) => ({ id: s.id, title: s.title, score: s.score })),
-    },
-    inherent: { score: result.inherent.score },
-    confidence: { level: result.confidence.level },
-    activeRedFlags: openRedFlagCount(result),
-  }
+export const PAGE_SIZE = 50
+
+export type PortfolioPageQuery = { filter: PortfolioFilter; sort: PortfolioSort; page: number }
+
+export type PortfolioPageData = {
+  rows: PortfolioPageEntry[]
+  /** Suppliers on the list that match the filter. */
+  matching: number
+  /** Suppliers on the list. */
+  total: number
+  /** The page shown (1-based; a page past the last shows the last) and how many there are. */
+  page: number
+  pages: number
+  pageSize: number
+  countries: string[]
+  sectors: string[]
+  /** Heat map columns: the sections the page's scores have, in the order first met. */
+  sections: { id: string; title: string }[]
 }
 
 /**
- * The portfolio for the page: the same rows as the spreadsheet, each score cut down to its summary as soon
- * as it is read. A stored result is about 55 KB of JSON; the page holds every supplier at once (to filter and
- * sort), and thousands of whole results would take gigabytes.
+ * One page of a brand's portfolio: filters, sort and paging in SQL, the numbers from each snapshot's
+ * stored summary. Thousands of suppliers cost a few index lookups each, and only one page of rows is
+ * read whole.
  */
-export async function* portfolioSummaryStream(
+export async function portfolioPage(
   db: Conn,
   p: Principal,
+  q: PortfolioPageQuery,
   today = new Date().toISOString().slice(0, 10),
-): AsyncGenerator<PortfolioPageEntry> {
-  for await (const e of portfolioStream(db, p, today)) yield { ...e, result: e.result ? summarise(e.result) : null }
+): Promise<PortfolioPageData> {
+  requireOrgKind(p, 'brand')
+  const brand = p.organisationId
+  const pairs = await repo.countriesAndSectors(db, brand)
+  const total = pairs.reduce((n, r) => n + Number(r.n), 0)
+  let page = Math.max(1, q.page)
+  let found = await repo.portfolioPageIds(db, brand, today, q.filter, q.sort, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+  let matching = found.matching
+  if (matching === null) {
+    // Past the last page (or nothing matches): show the last page there is.
+    matching = await repo.portfolioCount(db, brand, q.filter)
+    const last = Math.max(1, Math.ceil(matching / PAGE_SIZE))
+    if (page > last && matching > 0) {
+      page = last
+      found = await repo.portfolioPageIds(db, brand, today, q.filter, q.sort, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    } else page = Math.min(page, last)
+  }
+  const order = new Map(found.ids.map((id, i) => [id, i]))
+  const rows = (await repo.portfolioQuery(db, brand, today, found.ids).execute())
+    .sort((a, b) => (order.get(a.supplier_id) ?? 0) - (order.get(b.supplier_id) ?? 0))
+    .map((r) => entryOf(r, p, r.rating === null ? null : summaryOf(r as SummaryColumns)))
+  const sections: { id: string; title: string }[] = []
+  const seen = new Set<string>()
+  for (const e of rows)
+    for (const s of e.result?.control.sections ?? [])
+      if (!seen.has(s.id)) {
+        seen.add(s.id)
+        sections.push({ id: s.id, title: s.title })
+      }
+  const distinct = (values: (string | null)[]) =>
+    [...new Set(values.filter((v): v is string => !!v))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  return {
+    rows,
+    matching,
+    total,
+    page,
+    pages: Math.max(1, Math.ceil(matching / PAGE_SIZE)),
+    pageSize: PAGE_SIZE,
+    countries: distinct(pairs.map((r) => r.country)),
+    sectors: distinct(pairs.map((r) => r.sector)),
+    sections,
+  }
 }

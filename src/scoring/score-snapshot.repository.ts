@@ -1,14 +1,19 @@
-import type { ExpressionBuilder, Insertable } from 'kysely'
+import { type ExpressionBuilder, type Insertable, type RawBuilder, sql } from 'kysely'
 import type { Conn, Database } from '../db/database.ts'
-import type { ScoreSnapshotTable } from './scoring.table.ts'
+import type { ScoreSnapshotTable, ScoreSummaryTable } from './scoring.table.ts'
 
 /**
- * Score snapshots: immutable, one per scoring of an assessment. Every read and write of `score_snapshot` is
- * here. Who sees which is sharing.policy's rule (`reviewerFor`); the queries take the reviewer it names.
+ * Score snapshots: immutable, one per scoring of an assessment, each with its summary (`score_summary`, the
+ * numbers lists show). Every read and write of `score_snapshot` and `score_summary` is here. Who sees which is sharing.policy's rule (`reviewerFor`); the queries take the reviewer it names.
  */
 
+/** Call inside a transaction with insertSummary (score.service.storeSnapshot does). */
 export function insertSnapshot(db: Conn, row: Insertable<ScoreSnapshotTable>) {
   return db.insertInto('score_snapshot').values(row).returning(['id', 'created_at']).executeTakeFirstOrThrow()
+}
+
+export async function insertSummary(db: Conn, row: ScoreSummaryTable): Promise<void> {
+  await db.insertInto('score_summary').values(row).execute()
 }
 
 /** Self-assessed snapshots, and those of the one brand's review when a brand reads. */
@@ -79,4 +84,22 @@ export function latestIdsFor(db: Conn, reviewer: number) {
     .select(['assessment_id', (e) => e.fn.max('id').as('snapshot_id')])
     .where((e) => ofReviewer(e, reviewer))
     .groupBy('assessment_id')
+}
+
+/**
+ * For a wider query: the id of the latest snapshot of the assessment `assessment` (a column of the outer
+ * query) that `reviewer` sees, its own reviewed score else the self-assessed one, never another brand's
+ * review. Read from the summaries' index (assessment, reviewer, snapshot), so no snapshot is read.
+ */
+export function latestVisibleId(
+  // biome-ignore lint/suspicious/noExplicitAny: any outer query; only the summary table is named
+  eb: ExpressionBuilder<any, any>,
+  assessment: RawBuilder<unknown>,
+  reviewer: number,
+) {
+  return (eb as unknown as ExpressionBuilder<Database, never>)
+    .selectFrom('score_summary as ss')
+    .select((e) => e.fn.max('ss.snapshot_id').as('id'))
+    .where(sql<boolean>`ss.assessment_id = ${assessment}`)
+    .where((e) => e.or([e('ss.reviewer_organisation_id', 'is', null), e('ss.reviewer_organisation_id', '=', reviewer)]))
 }

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { DEMO_PASSWORD, seedDemo } from '../../src/demo/seed.ts'
-import {
-  type PortfolioEntry,
-  type PortfolioPageEntry,
-  portfolioStream,
-  portfolioSummaryStream,
-} from '../../src/portfolio/portfolio.service.ts'
+import { type PortfolioEntry, portfolioPage, portfolioStream } from '../../src/portfolio/portfolio.service.ts'
+import { summarise } from '../../src/scoring/score-summary.ts'
 import { testApp } from '../helpers/app.ts'
 import { Client } from '../helpers/client.ts'
 import { principal } from '../helpers/world.ts'
@@ -61,8 +57,7 @@ describe('brand portfolio', () => {
       const p = principal(brand.id, brand.org, 'brand', 'analyst', brand.name)
       const full: PortfolioEntry[] = []
       for await (const e of portfolioStream(t.app.db, p)) full.push(e)
-      const page: PortfolioPageEntry[] = []
-      for await (const e of portfolioSummaryStream(t.app.db, p)) page.push(e)
+      const page = (await portfolioPage(t.app.db, p, { filter: {}, sort: 'name', page: 1 })).rows
       expect(page.map((e) => e.supplier)).toEqual(full.map((e) => e.supplier))
       expect(full.filter((e) => e.result).length).toBeGreaterThanOrEqual(8)
       full.forEach((e, i) => {
@@ -80,7 +75,9 @@ describe('brand portfolio', () => {
           inherent: { score: e.result.inherent.score },
           confidence: { level: e.result.confidence.level },
           activeRedFlags: e.result.redFlags.filter((f) => f.status !== 'cleared').length,
+          gapCount: e.result.gaps.length,
         })
+        expect(summary).toEqual(summarise(e.result))
       })
     } finally {
       await t.close()
