@@ -1,4 +1,5 @@
 import type { Insertable, Updateable } from 'kysely'
+import { batchesOf } from '../db/bulk.ts'
 import type { Conn } from '../db/database.ts'
 import type { ActionItemTable } from './assessment.table.ts'
 
@@ -34,7 +35,7 @@ export function findAction(db: Conn, assessmentId: number, actionId: number) {
 }
 
 export async function insertActions(db: Conn, rows: Insertable<ActionItemTable>[]): Promise<void> {
-  await db.insertInto('action_item').values(rows).execute()
+  for (const batch of batchesOf(rows)) await db.insertInto('action_item').values(batch).execute()
 }
 
 export async function updateAction(db: Conn, actionId: number, set: Updateable<ActionItemTable>): Promise<void> {

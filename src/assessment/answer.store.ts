@@ -1,7 +1,8 @@
 import type SQLite from 'better-sqlite3'
-import type { Insertable } from 'kysely'
+import { type Insertable, sql } from 'kysely'
 import { type AuditEntry, record, recordRaw } from '../access/audit.repository.ts'
 import type { Principal } from '../access/principal.ts'
+import { batchesOf } from '../db/bulk.ts'
 import type { Conn } from '../db/database.ts'
 import { isPostgres } from '../db/engine.ts'
 import { groupWrite, withRaw } from '../db/raw.ts'
@@ -233,4 +234,19 @@ function upsert(sqlite: SQLite.Database, row: Required<Insertable<AnswerTable>>)
 
 function setRevision(sqlite: SQLite.Database, id: number, revision: number): void {
   sqlite.prepare('update assessment set revision = ? where id = ?').run(revision, id)
+}
+
+/**
+ * Answers of assessments that were created in the same transaction and never read (bulk loading): nothing
+ * of them can be in the answer cache yet, so there is nothing to write through. Plain SQL on both engines.
+ */
+export async function insertFreshAnswers(db: Conn, rows: Required<Insertable<AnswerTable>>[]): Promise<void> {
+  for (const batch of batchesOf(rows)) {
+    const values = batch.map(
+      (r) =>
+        sql`(${r.assessment_id}, ${r.question_id}, ${r.value}, ${r.comment}, ${r.updated_by}, ${r.updated_at}, ${r.version})`,
+    )
+    await sql`insert into answer (assessment_id, question_id, value, comment, updated_by, updated_at, version)
+      values ${sql.join(values)}`.execute(db)
+  }
 }

@@ -1,5 +1,6 @@
 import { type ExpressionBuilder, type Insertable, sql, type Updateable } from 'kysely'
 import type { Principal } from '../access/principal.ts'
+import { batchesOf } from '../db/bulk.ts'
 import { compileOnce } from '../db/compiled.ts'
 import type { Conn, Database } from '../db/database.ts'
 import { byName, isPostgres } from '../db/engine.ts'
@@ -250,6 +251,20 @@ export function insertAssessment(db: Conn, row: Insertable<AssessmentTable>): Pr
     .then((r) => r.id)
 }
 
+/** Many new assessments with ids chosen by the caller (bulk loading; see db/bulk.ts). */
+export async function insertAssessments(db: Conn, rows: (Insertable<AssessmentTable> & { id: number })[]) {
+  for (const batch of batchesOf(rows)) await db.insertInto('assessment').values(batch).execute()
+}
+
+/** The largest assessment id so far (0 when there is none). */
+export async function maxAssessmentId(db: Conn): Promise<number> {
+  const r = await db
+    .selectFrom('assessment')
+    .select((eb) => eb.fn.max('id').as('m'))
+    .executeTakeFirst()
+  return Number(r?.m ?? 0)
+}
+
 /**
  * Moves an assessment (status, dates, revision) only if it is still at the revision it was read at. False when
  * someone changed it meanwhile: nothing was written.
@@ -339,6 +354,10 @@ export function listGrantedIn(db: Conn, p: Pick<Principal, 'organisationId'>, st
 
 export async function insertGrant(db: Conn, row: AssessmentAccessTable): Promise<void> {
   await db.insertInto('assessment_access').values(row).execute()
+}
+
+export async function insertGrants(db: Conn, rows: AssessmentAccessTable[]): Promise<void> {
+  for (const batch of batchesOf(rows)) await db.insertInto('assessment_access').values(batch).execute()
 }
 
 /** Shares with a brand, or shares again after a revocation (the grant is renewed). */

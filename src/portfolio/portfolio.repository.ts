@@ -17,48 +17,66 @@ import * as snapshots from '../scoring/score-snapshot.repository.ts'
 export type PortfolioFilter = { country?: string; sector?: string; rating?: string; status?: string }
 export type PortfolioSort = 'name' | 'rating' | 'control' | 'inherent' | 'redflags' | 'overdue'
 
-/** Supplier, its latest visible assessment and snapshot; filtered on the supplier's own columns. */
-function latestVisible(db: Conn, brandId: number, f: PortfolioFilter = {}) {
+/**
+ * Supplier, its latest visible assessment and snapshot; filtered on the supplier's own columns (or to
+ * `supplierIds`). Both steps are materialised, so that each per-supplier lookup runs once per supplier:
+ * left to itself the planner may fold them into the outer query and run them once per row of a join.
+ */
+function latestVisible(db: Conn, brandId: number, f: PortfolioFilter = {}, supplierIds?: readonly number[]) {
   return db
-    .with('la', (qc) =>
-      qc
-        .selectFrom('brand_supplier as bs')
-        .innerJoin('organisation as o', 'o.id', 'bs.supplier_id')
-        .select((eb) => [
-          'bs.supplier_id',
-          'o.name',
-          eb
-            .selectFrom('assessment as a')
-            .innerJoin('assessment_access as acc', 'acc.assessment_id', 'a.id')
-            .select((e) => e.fn.max('a.id').as('id'))
-            .whereRef('a.organisation_id', '=', 'bs.supplier_id')
-            .where('acc.organisation_id', '=', brandId)
-            .where('acc.revoked_at', 'is', null)
-            .as('assessment_id'),
-        ])
-        .where('bs.brand_id', '=', brandId)
-        .$if(!!f.country, (q) => q.where('o.country', '=', f.country as string))
-        .$if(!!f.sector, (q) => q.where('o.sector', '=', f.sector as string)),
+    .with(
+      (cte) => cte('la').materialized(),
+      (qc) =>
+        qc
+          .selectFrom('brand_supplier as bs')
+          .innerJoin('organisation as o', 'o.id', 'bs.supplier_id')
+          .select((eb) => [
+            'bs.supplier_id',
+            'o.name',
+            // The supplier's assessments first (a few), then the brand's grant on each: CROSS JOIN keeps
+            // SQLite to that order (without statistics it may start from all of the brand's grants instead,
+            // once per supplier); PostgreSQL reads it as a plain join.
+            eb
+              .selectFrom('assessment as a')
+              .crossJoin('assessment_access as acc')
+              .select((e) => e.fn.max('a.id').as('id'))
+              .whereRef('a.organisation_id', '=', 'bs.supplier_id')
+              .whereRef('acc.assessment_id', '=', 'a.id')
+              .where('acc.organisation_id', '=', brandId)
+              .where('acc.revoked_at', 'is', null)
+              .as('assessment_id'),
+          ])
+          .where('bs.brand_id', '=', brandId)
+          .$if(supplierIds !== undefined, (q) =>
+            q.where('bs.supplier_id', 'in', supplierIds?.length ? supplierIds : [-1]),
+          )
+          .$if(!!f.country, (q) => q.where('o.country', '=', f.country as string))
+          .$if(!!f.sector, (q) => q.where('o.sector', '=', f.sector as string)),
     )
-    .with('lv', (qc) =>
-      qc
-        .selectFrom('la')
-        .select((eb) => [
-          'la.supplier_id',
-          'la.name',
-          'la.assessment_id',
-          snapshots.latestVisibleId(eb, sql.ref('la.assessment_id'), brandId).as('snapshot_id'),
-        ]),
+    .with(
+      (cte) => cte('lv').materialized(),
+      (qc) =>
+        qc
+          .selectFrom('la')
+          .select((eb) => [
+            'la.supplier_id',
+            'la.name',
+            'la.assessment_id',
+            snapshots.latestVisibleId(eb, sql.ref('la.assessment_id'), brandId).as('snapshot_id'),
+          ]),
     )
 }
 
-/** Counts of a supplier's actions still to do (open or in progress), and those past their due date. */
-// biome-ignore lint/suspicious/noExplicitAny: any outer query with the assessment as `a`
+/**
+ * Counts of an assessment's actions still to do (open or in progress), and of those past their due date;
+ * read from the index (assessment, status, due date) alone.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: any outer query with the assessment's id as `lv.assessment_id`
 function openActions(eb: ExpressionBuilder<any, any>, today?: string) {
   return (eb as unknown as ExpressionBuilder<Database, never>)
     .selectFrom('action_item as ai')
     .select(sql<number>`count(*)`.as('n'))
-    .where(sql<boolean>`ai.assessment_id = a.id`)
+    .where(sql<boolean>`ai.assessment_id = lv.assessment_id`)
     .where('ai.status', 'in', ['open', 'in_progress'])
     .$if(today !== undefined, (q) => q.where('ai.due_date', '<', today as string))
 }
@@ -68,7 +86,7 @@ function openActions(eb: ExpressionBuilder<any, any>, today?: string) {
  * spreadsheet streams it, the page reads the rows of one page.
  */
 export function portfolioQuery(db: Conn, brandId: number, today: string, supplierIds?: readonly number[]) {
-  return latestVisible(db, brandId)
+  return latestVisible(db, brandId, {}, supplierIds)
     .selectFrom('lv')
     .innerJoin('brand_supplier as bs', (j) =>
       j.onRef('bs.supplier_id', '=', 'lv.supplier_id').on('bs.brand_id', '=', brandId),
@@ -96,6 +114,7 @@ export function portfolioQuery(db: Conn, brandId: number, today: string, supplie
       'a.submitted_at',
       'a.reviewed_at',
       'a.decline_reason',
+      'a.questionnaire_version_id',
       'qv.questionnaire_id',
       'qv.declared_version',
       's.created_at as scored_at',
@@ -109,9 +128,21 @@ export function portfolioQuery(db: Conn, brandId: number, today: string, supplie
       openActions(eb).as('open_actions'),
       openActions(eb, today).as('overdue_actions'),
     ])
-    .$if(supplierIds !== undefined, (q) => q.where('lv.supplier_id', 'in', supplierIds?.length ? supplierIds : [-1]))
     .orderBy(byName(db, 'o.name'))
     .orderBy('o.id')
+}
+
+/** Every supplier on the brand's list, ids only, in the order of `portfolioQuery` (by name). */
+export async function portfolioOrder(db: Conn, brandId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('brand_supplier as bs')
+    .innerJoin('organisation as o', 'o.id', 'bs.supplier_id')
+    .select('o.id')
+    .where('bs.brand_id', '=', brandId)
+    .orderBy(byName(db, 'o.name'))
+    .orderBy('o.id')
+    .execute()
+  return rows.map((r) => r.id)
 }
 
 /**
@@ -178,15 +209,30 @@ export async function portfolioCount(db: Conn, brandId: number, f: PortfolioFilt
   return Number(row.n)
 }
 
-/** The countries and sectors on the brand's list, with how many suppliers each pair has (filter choices). */
-export function countriesAndSectors(db: Conn, brandId: number) {
-  return db
+/**
+ * How many suppliers the brand's list holds, and the countries and sectors among them (the filters'
+ * choices). Three small queries: one GROUP BY over both columns sorts every row, DISTINCT does not.
+ */
+export async function listFacts(db: Conn, brandId: number) {
+  const onList = db
     .selectFrom('brand_supplier as bs')
     .innerJoin('organisation as o', 'o.id', 'bs.supplier_id')
-    .select((eb) => ['o.country', 'o.sector', eb.fn.countAll<number>().as('n')])
     .where('bs.brand_id', '=', brandId)
-    .groupBy(['o.country', 'o.sector'])
-    .execute()
+  const [total, countries, sectors] = await Promise.all([
+    db
+      .selectFrom('brand_supplier')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('brand_id', '=', brandId)
+      .executeTakeFirstOrThrow(),
+    onList.select('o.country as v').distinct().execute(),
+    onList.select('o.sector as v').distinct().execute(),
+  ])
+  const values = (rows: { v: string | null }[]) =>
+    rows
+      .map((r) => r.v)
+      .filter((v): v is string => !!v)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  return { total: Number(total.n), countries: values(countries), sectors: values(sectors) }
 }
 
 export type PortfolioRow = Awaited<ReturnType<ReturnType<typeof portfolioQuery>['executeTakeFirstOrThrow']>>

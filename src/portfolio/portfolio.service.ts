@@ -2,6 +2,9 @@ import type { Principal } from '../access/principal.ts'
 import { requireOrgKind } from '../access/principal.ts'
 import * as policy from '../assessment/sharing.policy.ts'
 import type { Conn } from '../db/database.ts'
+import { readSnapshot } from '../db/transaction.ts'
+import { versionById } from '../questionnaire/questionnaire.service.ts'
+import { t } from '../questionnaire/text.ts'
 import type { ScoreResult } from '../scoring/result.schema.ts'
 import { type ScoreSummary, type SummaryColumns, summaryOf } from '../scoring/score-summary.ts'
 import type { PortfolioFilter, PortfolioSort } from './portfolio.repository.ts'
@@ -86,15 +89,36 @@ function entryOf<R>(r: Row, p: Principal, result: R | null) {
   }
 }
 
-/** The portfolio with each supplier's full score (the spreadsheet lists every gap and red flag), by name. */
+/** Suppliers per read of the spreadsheet's rows: their stored results are about 60 KB each. */
+const EXPORT_CHUNK = 200
+
+/**
+ * The portfolio with each supplier's full score (the spreadsheet lists every gap and red flag), by name,
+ * from one snapshot of the database. The order is read first (ids only), then the rows a chunk at a time:
+ * one query ordering every row with its result would have the database sort gigabytes of JSON.
+ */
 export async function* portfolioStream(
   db: Conn,
   p: Principal,
   today = new Date().toISOString().slice(0, 10),
 ): AsyncGenerator<PortfolioEntry> {
   requireOrgKind(p, 'brand')
-  const rows = repo.portfolioQuery(db, p.organisationId, today).select('s.result').stream(200)
-  for await (const r of rows) yield entryOf(r, p, r.result ? (JSON.parse(r.result) as ScoreResult) : null)
+  const brand = p.organisationId
+  yield* readSnapshot(db, async function* (trx) {
+    const ids = await repo.portfolioOrder(trx, brand)
+    for (let i = 0; i < ids.length; i += EXPORT_CHUNK) {
+      const chunk = ids.slice(i, i + EXPORT_CHUNK)
+      const rows = await repo.portfolioQuery(trx, brand, today, chunk).select('s.result').execute()
+      const byId = new Map(rows.map((r) => [r.supplier_id, r]))
+      for (const id of chunk) {
+        const r = byId.get(id)
+        // Gone since the order was read: only possible outside a snapshot, which readSnapshot rules out.
+        if (!r) continue
+        byId.delete(id)
+        yield entryOf(r, p, r.result ? (JSON.parse(r.result) as ScoreResult) : null)
+      }
+    }
+  })
 }
 
 /** What the portfolio page shows of a score: its stored summary. */
@@ -134,8 +158,7 @@ export async function portfolioPage(
 ): Promise<PortfolioPageData> {
   requireOrgKind(p, 'brand')
   const brand = p.organisationId
-  const pairs = await repo.countriesAndSectors(db, brand)
-  const total = pairs.reduce((n, r) => n + Number(r.n), 0)
+  const facts = await repo.listFacts(db, brand)
   let page = Math.max(1, q.page)
   let found = await repo.portfolioPageIds(db, brand, today, q.filter, q.sort, PAGE_SIZE, (page - 1) * PAGE_SIZE)
   let matching = found.matching
@@ -149,28 +172,32 @@ export async function portfolioPage(
     } else page = Math.min(page, last)
   }
   const order = new Map(found.ids.map((id, i) => [id, i]))
-  const rows = (await repo.portfolioQuery(db, brand, today, found.ids).execute())
-    .sort((a, b) => (order.get(a.supplier_id) ?? 0) - (order.get(b.supplier_id) ?? 0))
-    .map((r) => entryOf(r, p, r.rating === null ? null : summaryOf(r as SummaryColumns)))
+  const pageRows = (await repo.portfolioQuery(db, brand, today, found.ids).execute()).sort(
+    (a, b) => (order.get(a.supplier_id) ?? 0) - (order.get(b.supplier_id) ?? 0),
+  )
+  const rows = pageRows.map((r) => entryOf(r, p, r.rating === null ? null : summaryOf(r as SummaryColumns)))
+  // Heat map columns: the sections the page's scores have, titled as their questionnaire version does.
+  const titles = new Map<string, string>()
+  for (const versionId of new Set(pageRows.map((r) => r.questionnaire_version_id)))
+    if (versionId !== null)
+      for (const s of (await versionById(db, versionId)).def.sections) titles.set(s.id, t(s.title))
   const sections: { id: string; title: string }[] = []
   const seen = new Set<string>()
   for (const e of rows)
     for (const s of e.result?.control.sections ?? [])
       if (!seen.has(s.id)) {
         seen.add(s.id)
-        sections.push({ id: s.id, title: s.title })
+        sections.push({ id: s.id, title: titles.get(s.id) ?? s.id })
       }
-  const distinct = (values: (string | null)[]) =>
-    [...new Set(values.filter((v): v is string => !!v))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
   return {
     rows,
     matching,
-    total,
+    total: facts.total,
     page,
     pages: Math.max(1, Math.ceil(matching / PAGE_SIZE)),
     pageSize: PAGE_SIZE,
-    countries: distinct(pairs.map((r) => r.country)),
-    sectors: distinct(pairs.map((r) => r.sector)),
+    countries: facts.countries,
+    sectors: facts.sectors,
     sections,
   }
 }

@@ -1,4 +1,5 @@
 import { type ExpressionBuilder, type Insertable, type RawBuilder, sql } from 'kysely'
+import { batchesOf } from '../db/bulk.ts'
 import type { Conn, Database } from '../db/database.ts'
 import type { ScoreSnapshotTable, ScoreSummaryTable } from './scoring.table.ts'
 
@@ -14,6 +15,36 @@ export function insertSnapshot(db: Conn, row: Insertable<ScoreSnapshotTable>) {
 
 export async function insertSummary(db: Conn, row: ScoreSummaryTable): Promise<void> {
   await db.insertInto('score_summary').values(row).execute()
+}
+
+/**
+ * Many snapshots with their summaries, ids chosen by the caller (bulk loading; see db/bulk.ts). Call inside
+ * one transaction, as for insertSnapshot.
+ */
+export async function insertSnapshotsWithSummaries(
+  db: Conn,
+  rows: { snapshot: Insertable<ScoreSnapshotTable> & { id: number }; summary: ScoreSummaryTable }[],
+): Promise<void> {
+  // A stored result is about 60 KB: a hundred to a statement keeps each one to a few megabytes.
+  for (const batch of batchesOf(rows, 100)) {
+    await db
+      .insertInto('score_snapshot')
+      .values(batch.map((r) => r.snapshot))
+      .execute()
+    await db
+      .insertInto('score_summary')
+      .values(batch.map((r) => r.summary))
+      .execute()
+  }
+}
+
+/** The largest snapshot id so far (0 when there is none). */
+export async function maxSnapshotId(db: Conn): Promise<number> {
+  const r = await db
+    .selectFrom('score_snapshot')
+    .select((eb) => eb.fn.max('id').as('m'))
+    .executeTakeFirst()
+  return Number(r?.m ?? 0)
 }
 
 /** Self-assessed snapshots, and those of the one brand's review when a brand reads. */

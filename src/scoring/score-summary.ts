@@ -17,14 +17,15 @@ export type ScoreSummary = {
   activeRedFlags: number
   gapCount: number
 }
-export type SectionSummary = { id: string; title: string; score: number | null }
+/** A section's control score; its title is the questionnaire's (not stored with every summary). */
+export type SectionSummary = { id: string; score: number | null }
 
 export function summarise(result: ScoreResult): ScoreSummary {
   return {
     rating: result.rating,
     control: {
       overall: result.control.overall,
-      sections: result.control.sections.map((s) => ({ id: s.id, title: s.title, score: s.score })),
+      sections: result.control.sections.map((s) => ({ id: s.id, score: s.score })),
     },
     inherent: { score: result.inherent.score },
     confidence: { level: result.confidence.level },

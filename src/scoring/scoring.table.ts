@@ -62,6 +62,6 @@ export interface ScoreSummaryTable {
   active_red_flags: number
   gap_count: number
   confidence: string
-  /** `[{ id, title, score }]` per section of the control score, as JSON text. */
+  /** `[{ id, score }]` per section of the control score, as JSON text (titles are the questionnaire's). */
   sections: string
 }
