@@ -6,6 +6,7 @@ import type { Conn, Database } from '../db/database.ts'
 import { byName, isPostgres } from '../db/engine.ts'
 import { jsonArray, jsonGroupArray, jsonObject, jsonOf } from '../db/json-sql.ts'
 import { withRaw } from '../db/raw.ts'
+import * as snapshots from '../scoring/score-snapshot.repository.ts'
 import type { AssessmentAccessTable, AssessmentTable } from './assessment.table.ts'
 import type { AssessmentStatus } from './lifecycle.ts'
 
@@ -360,13 +361,29 @@ export async function insertGrants(db: Conn, rows: AssessmentAccessTable[]): Pro
   for (const batch of batchesOf(rows)) await db.insertInto('assessment_access').values(batch).execute()
 }
 
-/** Shares with a brand, or shares again after a revocation (the grant is renewed). */
+/**
+ * Shares with a brand, or shares again after a revocation (the grant is renewed). The grant points at the
+ * latest snapshot the brand sees of the assessment already (the respondent's, or the brand's own review
+ * from an earlier share).
+ */
 export async function upsertShare(db: Conn, id: number, brandId: number, at: string): Promise<void> {
   await db
     .insertInto('assessment_access')
-    .values({ assessment_id: id, organisation_id: brandId, kind: 'shared', granted_at: at, revoked_at: null })
+    .values((eb) => ({
+      assessment_id: id,
+      organisation_id: brandId,
+      kind: 'shared',
+      granted_at: at,
+      revoked_at: null,
+      supplier_id: eb.selectFrom('assessment').select('organisation_id').where('id', '=', id),
+      latest_snapshot_id: snapshots.latestVisibleId(eb, sql`${id}`, brandId),
+    }))
     .onConflict((oc) =>
-      oc.columns(['assessment_id', 'organisation_id']).doUpdateSet({ revoked_at: null, granted_at: at }),
+      oc.columns(['assessment_id', 'organisation_id']).doUpdateSet((eb) => ({
+        revoked_at: null,
+        granted_at: at,
+        latest_snapshot_id: eb.ref('excluded.latest_snapshot_id'),
+      })),
     )
     .execute()
 }

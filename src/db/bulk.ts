@@ -19,6 +19,16 @@ export function batchesOf<T extends object>(rows: readonly T[], maxRows = 1000):
   return out
 }
 
+/** Rows per statement when they travel as one array per column (PostgreSQL's unnest). */
+export const UNNEST_ROWS = 20_000
+
+/** `rows` cut into chunks of `size`. */
+export function chunksOf<T>(rows: readonly T[], size: number): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size))
+  return out
+}
+
 /**
  * After rows were inserted with explicit ids: PostgreSQL's identity sequence does not move by itself and
  * would hand out those ids again, so it is set past the largest. SQLite's AUTOINCREMENT already follows

@@ -231,13 +231,16 @@ export async function seedBulkSuppliers(db: Conn, o: BulkSeedOptions): Promise<{
         declined_at: state === 'declined' ? iso(requested + 2 * DAY) : null,
         decline_reason: state === 'declined' ? (DECLINE_REASONS[i % DECLINE_REASONS.length] as string) : null,
       })
-      grants.push({
+      const grant: (typeof grants)[number] = {
         assessment_id: aId,
         organisation_id: o.brandId,
         kind: 'requested',
         granted_at: iso(requested),
         revoked_at: null,
-      })
+        supplier_id: id,
+        latest_snapshot_id: null,
+      }
+      grants.push(grant)
       if (answered) {
         // A draft is about half done.
         const given = state === 'draft' ? e.answers.slice(0, Math.ceil(e.answers.length / 2)) : e.answers
@@ -272,6 +275,8 @@ export async function seedBulkSuppliers(db: Conn, o: BulkSeedOptions): Promise<{
           },
           summary: { snapshot_id: sid, assessment_id: aId, reviewer_organisation_id: reviewer, ...e.summary },
         })
+        // The brand sees its own review and the self-assessed score: each newer one is its latest.
+        grant.latest_snapshot_id = sid
       }
       snapshot(null, 'submitted', submitted)
       // The requesting brand's finished review stores its own snapshot (docs/sharing.md).
@@ -304,9 +309,9 @@ export async function seedBulkSuppliers(db: Conn, o: BulkSeedOptions): Promise<{
       await insertOrganisations(trx, orgs)
       await insertLinks(trx, links)
       await insertAssessments(trx, rows)
-      await insertGrants(trx, grants)
       await insertFreshAnswers(trx, answers)
       await insertSnapshotsWithSummaries(trx, snaps)
+      await insertGrants(trx, grants)
       await insertActions(trx, actions)
       await afterExplicitIds(trx, ['organisation', 'assessment', 'score_snapshot'])
     })

@@ -1,8 +1,7 @@
 import { type ExpressionBuilder, sql } from 'kysely'
 import type { AssessmentStatus } from '../assessment/lifecycle.ts'
 import type { Conn, Database } from '../db/database.ts'
-import { byName } from '../db/engine.ts'
-import * as snapshots from '../scoring/score-snapshot.repository.ts'
+import { byName, isPostgres } from '../db/engine.ts'
 
 /**
  * The portfolio's queries: a brand's suppliers, the assessments it may see of them and their scores.
@@ -19,52 +18,67 @@ export type PortfolioSort = 'name' | 'rating' | 'control' | 'inherent' | 'redfla
 
 /**
  * Supplier, its latest visible assessment and snapshot; filtered on the supplier's own columns (or to
- * `supplierIds`). Both steps are materialised, so that each per-supplier lookup runs once per supplier:
- * left to itself the planner may fold them into the outer query and run them once per row of a join.
+ * `supplierIds`). The brand's grants name the supplier and the latest snapshot the brand sees (kept by
+ * storeSnapshot and share), so the latest grant not revoked answers both. The two engines are asked
+ * differently, for the same rows:
+ * - SQLite: lookups in the grants' index per supplier (a few microseconds each), materialised so that
+ *   they run once per supplier: left to itself the planner may fold them into the outer query and run
+ *   them once per row of a join.
+ * - PostgreSQL, which pays more per subquery call than per row of a hash join: the brand's grants read
+ *   once, in the index's order (DISTINCT ON keeps each supplier's latest), and joined by hash.
  */
 function latestVisible(db: Conn, brandId: number, f: PortfolioFilter = {}, supplierIds?: readonly number[]) {
-  return db
-    .with(
-      (cte) => cte('la').materialized(),
-      (qc) =>
-        qc
-          .selectFrom('brand_supplier as bs')
-          .innerJoin('organisation as o', 'o.id', 'bs.supplier_id')
-          .select((eb) => [
-            'bs.supplier_id',
-            'o.name',
-            // The supplier's assessments first (a few), then the brand's grant on each: CROSS JOIN keeps
-            // SQLite to that order (without statistics it may start from all of the brand's grants instead,
-            // once per supplier); PostgreSQL reads it as a plain join.
+  const onList = (qc: Conn) =>
+    qc
+      .selectFrom('brand_supplier as bs')
+      .innerJoin('organisation as o', 'o.id', 'bs.supplier_id')
+      .where('bs.brand_id', '=', brandId)
+      .$if(supplierIds !== undefined, (q) => q.where('bs.supplier_id', 'in', supplierIds?.length ? supplierIds : [-1]))
+      .$if(!!f.country, (q) => q.where('o.country', '=', f.country as string))
+      .$if(!!f.sector, (q) => q.where('o.sector', '=', f.sector as string))
+  if (isPostgres(db))
+    return db.with('lv', (qc) =>
+      onList(qc as unknown as Conn)
+        .leftJoin(
+          (eb) =>
             eb
-              .selectFrom('assessment as a')
-              .crossJoin('assessment_access as acc')
-              .select((e) => e.fn.max('a.id').as('id'))
-              .whereRef('a.organisation_id', '=', 'bs.supplier_id')
-              .whereRef('acc.assessment_id', '=', 'a.id')
+              .selectFrom('assessment_access as acc')
+              .distinctOn('acc.supplier_id')
+              .select(['acc.supplier_id', 'acc.assessment_id', 'acc.latest_snapshot_id'])
               .where('acc.organisation_id', '=', brandId)
               .where('acc.revoked_at', 'is', null)
-              .as('assessment_id'),
-          ])
-          .where('bs.brand_id', '=', brandId)
-          .$if(supplierIds !== undefined, (q) =>
-            q.where('bs.supplier_id', 'in', supplierIds?.length ? supplierIds : [-1]),
-          )
-          .$if(!!f.country, (q) => q.where('o.country', '=', f.country as string))
-          .$if(!!f.sector, (q) => q.where('o.sector', '=', f.sector as string)),
+              .$if(supplierIds !== undefined, (q) =>
+                q.where('acc.supplier_id', 'in', supplierIds?.length ? supplierIds : [-1]),
+              )
+              // Both descending: the index read backwards, no sort.
+              .orderBy('acc.supplier_id', 'desc')
+              .orderBy('acc.assessment_id', 'desc')
+              .as('g'),
+          (j) => j.onRef('g.supplier_id', '=', 'bs.supplier_id'),
+        )
+        .select(['bs.supplier_id', 'o.name', 'g.assessment_id', 'g.latest_snapshot_id as snapshot_id']),
     )
-    .with(
-      (cte) => cte('lv').materialized(),
-      (qc) =>
-        qc
-          .selectFrom('la')
-          .select((eb) => [
-            'la.supplier_id',
-            'la.name',
-            'la.assessment_id',
-            snapshots.latestVisibleId(eb, sql.ref('la.assessment_id'), brandId).as('snapshot_id'),
-          ]),
-    )
+  // The grant found twice, from the same index entries: its assessment, then its pointer (both from the
+  // index alone: it holds both columns).
+  // biome-ignore lint/suspicious/noExplicitAny: the outer query, with the link as `bs`
+  const latestGrant = (eb: ExpressionBuilder<any, any>) =>
+    (eb as unknown as ExpressionBuilder<Database, never>)
+      .selectFrom('assessment_access as acc')
+      .where('acc.organisation_id', '=', brandId)
+      .where(sql<boolean>`acc.supplier_id = bs.supplier_id`)
+      .where('acc.revoked_at', 'is', null)
+      .orderBy('acc.assessment_id', 'desc')
+      .limit(1)
+  return db.with(
+    (cte) => cte('lv').materialized(),
+    (qc) =>
+      onList(qc as unknown as Conn).select((eb) => [
+        'bs.supplier_id',
+        'o.name',
+        latestGrant(eb).select('acc.assessment_id').as('assessment_id'),
+        latestGrant(eb).select('acc.latest_snapshot_id').as('snapshot_id'),
+      ]),
+  )
 }
 
 /**

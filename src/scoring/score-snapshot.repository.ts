@@ -18,6 +18,21 @@ export async function insertSummary(db: Conn, row: ScoreSummaryTable): Promise<v
 }
 
 /**
+ * Points the grants that see a new snapshot at it (assessment_access.latest_snapshot_id): every grant of the
+ * assessment for a self-assessed snapshot, the reviewing brand's only for a review (ofReviewer's rule). Call
+ * in the snapshot's transaction. Never moves a pointer back, should an older snapshot come last.
+ */
+export async function pointGrantsAt(db: Conn, assessmentId: number, snapshotId: number, reviewer: number | null) {
+  await db
+    .updateTable('assessment_access')
+    .set({ latest_snapshot_id: snapshotId })
+    .where('assessment_id', '=', assessmentId)
+    .$if(reviewer !== null, (q) => q.where('organisation_id', '=', reviewer as number))
+    .where((eb) => eb.or([eb('latest_snapshot_id', 'is', null), eb('latest_snapshot_id', '<', snapshotId)]))
+    .execute()
+}
+
+/**
  * Many snapshots with their summaries, ids chosen by the caller (bulk loading; see db/bulk.ts). Call inside
  * one transaction, as for insertSnapshot.
  */

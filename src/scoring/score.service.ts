@@ -55,8 +55,9 @@ export async function scoreRequest(
 /**
  * Keeps a score as an immutable snapshot; re-scoring adds a snapshot and never replaces one. `reviewer` is the
  * brand whose review it scores, or null for the respondent's self-assessed score (docs/sharing.md). The
- * snapshot's summary (score-summary.ts) is written in the same transaction, so a list never meets a
- * snapshot without one (it joins the caller's transaction when there is one).
+ * snapshot's summary (score-summary.ts) is written, and the grants that see it pointed at it, in the same
+ * transaction, so a list never meets a snapshot without them (it joins the caller's transaction when there
+ * is one).
  */
 export async function storeSnapshot(
   db: Conn,
@@ -90,6 +91,7 @@ export async function storeSnapshot(
       reviewer_organisation_id: reviewer,
       ...summaryColumns(summary),
     })
+    await snapshots.pointGrantsAt(trx, assessmentId, snap.id, reviewer)
     return snap
   })
 }
