@@ -175,34 +175,46 @@ export async function portfolioPageIds(
   limit: number,
   offset: number,
 ): Promise<{ ids: number[]; matching: number | null }> {
+  // One number per sort, ascending (descending sorts negated).
+  const key = (eb: ExpressionBuilder<Database, never>) => {
+    switch (sort) {
+      case 'rating':
+        return sql<number>`case sm.rating when 'critical' then 0 when 'high' then 1 when 'medium' then 2 when 'low' then 3 else 9 end`
+      case 'control':
+        return sql<number>`coalesce(sm.control_overall, 999)`
+      case 'inherent':
+        return sql<number>`-coalesce(sm.inherent_score, -1)`
+      case 'redflags':
+        return sql<number>`-coalesce(sm.active_red_flags, 0)`
+      case 'overdue':
+        return sql<number>`-(${openActions(eb, today)})`
+      case 'name':
+        return sql<number>`0`
+    }
+  }
   const rows = await latestVisible(db, brandId, f)
-    .selectFrom('lv')
-    .leftJoin('assessment as a', 'a.id', 'lv.assessment_id')
-    .leftJoin('score_summary as sm', 'sm.snapshot_id', 'lv.snapshot_id')
-    .select((eb) => ['lv.supplier_id', eb.fn.countAll<number>().over().as('matching')])
-    .$if(!!f.rating, (q) => q.where('sm.rating', '=', f.rating as string))
-    .$if(f.status === 'none', (q) => q.where('lv.assessment_id', 'is', null))
-    .$if(!!f.status && f.status !== 'none', (q) => q.where('a.status', '=', f.status as AssessmentStatus))
-    .$call((q) => {
-      switch (sort) {
-        case 'rating':
-          return q.orderBy(
-            sql`case sm.rating when 'critical' then 0 when 'high' then 1 when 'medium' then 2 when 'low' then 3 else 9 end`,
-          )
-        case 'control':
-          return q.orderBy(sql`coalesce(sm.control_overall, 999)`)
-        case 'inherent':
-          return q.orderBy(sql`coalesce(sm.inherent_score, -1)`, 'desc')
-        case 'redflags':
-          return q.orderBy(sql`coalesce(sm.active_red_flags, 0)`, 'desc')
-        case 'overdue':
-          return q.orderBy((eb) => openActions(eb, today), 'desc')
-        case 'name':
-          return q
-      }
-    })
-    .orderBy(byName(db, 'lv.name'))
-    .orderBy('lv.supplier_id')
+    // The count of every match and the sort key in a subquery, sorted outside it: PostgreSQL then keeps the
+    // page's rows only (a top-N sort) instead of sorting every row before counting them.
+    .selectFrom((qc) =>
+      qc
+        .selectFrom('lv')
+        .leftJoin('assessment as a', 'a.id', 'lv.assessment_id')
+        .leftJoin('score_summary as sm', 'sm.snapshot_id', 'lv.snapshot_id')
+        .select((eb) => [
+          'lv.supplier_id',
+          'lv.name',
+          key(eb as unknown as ExpressionBuilder<Database, never>).as('k'),
+          eb.fn.countAll<number>().over().as('matching'),
+        ])
+        .$if(!!f.rating, (q) => q.where('sm.rating', '=', f.rating as string))
+        .$if(f.status === 'none', (q) => q.where('lv.assessment_id', 'is', null))
+        .$if(!!f.status && f.status !== 'none', (q) => q.where('a.status', '=', f.status as AssessmentStatus))
+        .as('m'),
+    )
+    .select(['m.supplier_id', 'm.matching'])
+    .orderBy('m.k')
+    .orderBy(byName(db, 'm.name'))
+    .orderBy('m.supplier_id')
     .limit(limit)
     .offset(offset)
     .execute()
@@ -225,28 +237,31 @@ export async function portfolioCount(db: Conn, brandId: number, f: PortfolioFilt
 
 /**
  * How many suppliers the brand's list holds, and the countries and sectors among them (the filters'
- * choices). Three small queries: one GROUP BY over both columns sorts every row, DISTINCT does not.
+ * choices): the count from the list's index, the pairs of country and sector in one pass over the list
+ * (a few hundred pairs at most).
  */
 export async function listFacts(db: Conn, brandId: number) {
-  const onList = db
-    .selectFrom('brand_supplier as bs')
-    .innerJoin('organisation as o', 'o.id', 'bs.supplier_id')
-    .where('bs.brand_id', '=', brandId)
-  const [total, countries, sectors] = await Promise.all([
+  const [total, pairs] = await Promise.all([
     db
       .selectFrom('brand_supplier')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('brand_id', '=', brandId)
       .executeTakeFirstOrThrow(),
-    onList.select('o.country as v').distinct().execute(),
-    onList.select('o.sector as v').distinct().execute(),
+    db
+      .selectFrom('brand_supplier as bs')
+      .innerJoin('organisation as o', 'o.id', 'bs.supplier_id')
+      .select(['o.country', 'o.sector'])
+      .distinct()
+      .where('bs.brand_id', '=', brandId)
+      .execute(),
   ])
-  const values = (rows: { v: string | null }[]) =>
-    rows
-      .map((r) => r.v)
-      .filter((v): v is string => !!v)
-      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-  return { total: Number(total.n), countries: values(countries), sectors: values(sectors) }
+  const values = (all: (string | null)[]) =>
+    [...new Set(all.filter((v): v is string => !!v))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  return {
+    total: Number(total.n),
+    countries: values(pairs.map((p) => p.country)),
+    sectors: values(pairs.map((p) => p.sector)),
+  }
 }
 
 export type PortfolioRow = Awaited<ReturnType<ReturnType<typeof portfolioQuery>['executeTakeFirstOrThrow']>>
