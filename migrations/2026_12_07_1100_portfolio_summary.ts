@@ -34,9 +34,9 @@ export async function up(db: AnyDb): Promise<void> {
   await db.schema
     .createTable('score_summary')
     .addColumn('snapshot_id', 'integer', (c) => c.primaryKey().references('score_snapshot.id'))
-    // Copied from the snapshot so that "the latest snapshot a brand may see" is answered from one index.
-    .addColumn('assessment_id', 'integer', (c) => c.notNull().references('assessment.id'))
-    .addColumn('reviewer_organisation_id', 'integer', (c) => c.references('organisation.id'))
+    // Copied from the snapshot (and constrained as there: by the snapshot itself, which references it).
+    .addColumn('assessment_id', 'integer', (c) => c.notNull())
+    .addColumn('reviewer_organisation_id', 'integer')
     .addColumn('rating', 'text', (c) => c.notNull())
     .addColumn('control_overall', double(db))
     .addColumn('inherent_score', double(db), (c) => c.notNull())

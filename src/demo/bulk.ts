@@ -1,6 +1,6 @@
 import { insertOrganisations, maxOrganisationId } from '../access/organisation.repository.ts'
 import { insertActions } from '../assessment/action-plan.repository.ts'
-import { insertFreshAnswers } from '../assessment/answer.store.ts'
+import { insertGeneratedAnswers } from '../assessment/answers.service.ts'
 import { insertAssessments, insertGrants, maxAssessmentId } from '../assessment/assessment.repository.ts'
 import type { ActionStatus } from '../assessment/assessment.table.ts'
 import type { AssessmentStatus } from '../assessment/lifecycle.ts'
@@ -183,7 +183,7 @@ export async function seedBulkSuppliers(db: Conn, o: BulkSeedOptions): Promise<{
     const links: Parameters<typeof insertLinks>[1] = []
     const rows: Parameters<typeof insertAssessments>[1] = []
     const grants: Parameters<typeof insertGrants>[1] = []
-    const answers: Parameters<typeof insertFreshAnswers>[1] = []
+    const answers: Parameters<typeof insertGeneratedAnswers>[1] = []
     const snaps: Parameters<typeof insertSnapshotsWithSummaries>[1] = []
     const actions: Parameters<typeof insertActions>[1] = []
     for (let i = start; i < Math.min(o.count, start + BATCH); i++) {
@@ -309,7 +309,7 @@ export async function seedBulkSuppliers(db: Conn, o: BulkSeedOptions): Promise<{
       await insertOrganisations(trx, orgs)
       await insertLinks(trx, links)
       await insertAssessments(trx, rows)
-      await insertFreshAnswers(trx, answers)
+      await insertGeneratedAnswers(trx, answers)
       await insertSnapshotsWithSummaries(trx, snaps)
       await insertGrants(trx, grants)
       await insertActions(trx, actions)
