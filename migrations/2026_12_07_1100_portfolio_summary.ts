@@ -65,7 +65,15 @@ export async function up(db: AnyDb): Promise<void> {
     await db.schema
       .createIndex('score_summary_keys_idx')
       .on('score_summary')
-      .columns(['snapshot_id', 'rating', 'control_overall', 'inherent_score', 'active_red_flags'])
+      .columns([
+        'snapshot_id',
+        'rating',
+        'control_overall',
+        'inherent_score',
+        'active_red_flags',
+        'assessment_id',
+        'reviewer_organisation_id',
+      ])
       .execute()
 
   for (let after = 0; ; ) {

@@ -1,4 +1,4 @@
-import { type ExpressionBuilder, sql } from 'kysely'
+import { type ExpressionBuilder, type JoinBuilder, sql } from 'kysely'
 import type { AssessmentStatus } from '../assessment/lifecycle.ts'
 import type { Conn, Database } from '../db/database.ts'
 import { byName, isPostgres } from '../db/engine.ts'
@@ -82,6 +82,19 @@ function latestVisible(db: Conn, brandId: number, f: PortfolioFilter = {}, suppl
 }
 
 /**
+ * The summary of the snapshot the grant points at, checked once more against the rule the pointer was
+ * written by (the same assessment; self-assessed or the brand's own review): should a pointer ever be wrong,
+ * the row shows no score rather than another brand's review.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the join builder of any query over `lv`
+function visibleSummary(j: JoinBuilder<any, any>, brandId: number) {
+  return j.on(
+    sql<boolean>`sm.snapshot_id = lv.snapshot_id and sm.assessment_id = lv.assessment_id
+      and (sm.reviewer_organisation_id is null or sm.reviewer_organisation_id = ${brandId})`,
+  )
+}
+
+/**
  * Counts of an assessment's actions still to do (open or in progress), and of those past their due date;
  * read from the index (assessment, status, due date) alone.
  */
@@ -109,8 +122,8 @@ export function portfolioQuery(db: Conn, brandId: number, today: string, supplie
     .leftJoin('assessment as a', 'a.id', 'lv.assessment_id')
     .leftJoin('organisation as rb', 'rb.id', 'a.requested_by')
     .leftJoin('questionnaire_version as qv', 'qv.id', 'a.questionnaire_version_id')
-    .leftJoin('score_summary as sm', 'sm.snapshot_id', 'lv.snapshot_id')
-    .leftJoin('score_snapshot as s', 's.id', 'lv.snapshot_id')
+    .leftJoin('score_summary as sm', (j) => visibleSummary(j, brandId))
+    .leftJoin('score_snapshot as s', 's.id', 'sm.snapshot_id')
     .select((eb) => [
       'o.id as supplier_id',
       'o.name',
@@ -199,7 +212,7 @@ export async function portfolioPageIds(
       qc
         .selectFrom('lv')
         .leftJoin('assessment as a', 'a.id', 'lv.assessment_id')
-        .leftJoin('score_summary as sm', 'sm.snapshot_id', 'lv.snapshot_id')
+        .leftJoin('score_summary as sm', (j) => visibleSummary(j, brandId))
         .select((eb) => [
           'lv.supplier_id',
           'lv.name',
@@ -226,7 +239,7 @@ export async function portfolioCount(db: Conn, brandId: number, f: PortfolioFilt
   const row = await latestVisible(db, brandId, f)
     .selectFrom('lv')
     .leftJoin('assessment as a', 'a.id', 'lv.assessment_id')
-    .leftJoin('score_summary as sm', 'sm.snapshot_id', 'lv.snapshot_id')
+    .leftJoin('score_summary as sm', (j) => visibleSummary(j, brandId))
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .$if(!!f.rating, (q) => q.where('sm.rating', '=', f.rating as string))
     .$if(f.status === 'none', (q) => q.where('lv.assessment_id', 'is', null))

@@ -288,7 +288,7 @@ const en = {
   'portfolio.overdue': '{count} overdue',
   'portfolio.heatmap': 'Heat map: control score by section',
   'portfolio.heatmapLead':
-    "Each cell is the section's control score (0–100); the number is always shown, the colour only helps.",
+    "For the suppliers on this page: each cell is the section's control score (0–100); the number is always shown, the colour only helps.",
   'portfolio.heatmapTable': 'Heat map of section scores',
 
   'supplier.portfolio': 'Portfolio',
