@@ -16,6 +16,7 @@ const UNIT = [
   'tests/reports/cell-safety.test.ts',
   'tests/reports/gap-report.test.ts',
   'tests/reports/portfolio.test.ts',
+  'tests/reports/portfolio-csv.test.ts',
   'tests/reports/questionnaire-workbook.test.ts',
   'tests/reports/upload-pool.test.ts',
   'tests/scoring/engine.test.ts',

@@ -4,6 +4,7 @@ import { PROJECT_ROOT } from '../src/paths.ts'
 import { gapReportBench } from './gap-report.bench.ts'
 import { httpBench } from './http.bench.ts'
 import { portfolioBench } from './portfolio.bench.ts'
+import { portfolioScaleBench } from './portfolio-scale.bench.ts'
 import { postgresBench } from './postgres.bench.ts'
 import type { BenchResult } from './report.ts'
 import { scoringBench } from './scoring.bench.ts'
@@ -21,6 +22,7 @@ const suites: [string, (quick: boolean) => Promise<BenchResult | BenchResult[]>]
   ['http', httpBench],
   ['gap-report', gapReportBench],
   ['portfolio', portfolioBench],
+  ['portfolio-scale', portfolioScaleBench],
   ['startup', startupBench],
   ['postgres', postgresBench],
 ]

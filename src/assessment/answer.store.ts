@@ -1,7 +1,8 @@
 import type SQLite from 'better-sqlite3'
-import type { Insertable } from 'kysely'
+import { type Insertable, sql } from 'kysely'
 import { type AuditEntry, recordRaw } from '../access/audit.repository.ts'
 import type { Principal } from '../access/principal.ts'
+import { batchesOf, chunksOf, UNNEST_ROWS } from '../db/bulk.ts'
 import type { Conn } from '../db/database.ts'
 import { isPostgres } from '../db/engine.ts'
 import { groupWrite, withRaw } from '../db/raw.ts'
@@ -146,4 +147,29 @@ function upsert(sqlite: SQLite.Database, row: Required<Insertable<AnswerTable>>)
 
 function setRevision(sqlite: SQLite.Database, id: number, revision: number): void {
   sqlite.prepare('update assessment set revision = ? where id = ?').run(revision, id)
+}
+
+/**
+ * Answers of assessments that were created in the same transaction and never read (bulk loading): nothing
+ * of them can be in the answer cache yet, so there is nothing to write through. Plain SQL on both engines.
+ */
+export async function insertFreshAnswers(db: Conn, rows: Required<Insertable<AnswerTable>>[]): Promise<void> {
+  if (isPostgres(db)) {
+    // One array per column: a few parameters per statement however many rows (tens of thousands of bound
+    // parameters take PostgreSQL longer to parse than the rows take to insert).
+    for (const c of chunksOf(rows, UNNEST_ROWS))
+      await sql`insert into answer (assessment_id, question_id, value, comment, updated_by, updated_at, version)
+        select * from unnest(${c.map((r) => r.assessment_id)}::integer[], ${c.map((r) => r.question_id)}::text[],
+          ${c.map((r) => r.value)}::text[], ${c.map((r) => r.comment)}::text[], ${c.map((r) => r.updated_by)}::integer[],
+          ${c.map((r) => r.updated_at)}::text[], ${c.map((r) => r.version)}::integer[])`.execute(db)
+    return
+  }
+  for (const batch of batchesOf(rows)) {
+    const values = batch.map(
+      (r) =>
+        sql`(${r.assessment_id}, ${r.question_id}, ${r.value}, ${r.comment}, ${r.updated_by}, ${r.updated_at}, ${r.version})`,
+    )
+    await sql`insert into answer (assessment_id, question_id, value, comment, updated_by, updated_at, version)
+      values ${sql.join(values)}`.execute(db)
+  }
 }

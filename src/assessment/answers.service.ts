@@ -345,3 +345,11 @@ export async function answerPageData(db: Conn, p: Principal, id: number) {
     evidence: (JSON.parse(a.evidence_json ?? '[]') as repo.PageEvidence[]).sort(byId),
   }
 }
+
+/**
+ * Answers of assessments created in the same transaction (the generated demo, bulk.ts): none of them can be
+ * in the answer cache yet, so there is nothing to write through; the revision is the caller's to set.
+ */
+export async function insertGeneratedAnswers(db: Conn, rows: Required<Insertable<AnswerTable>>[]): Promise<void> {
+  await answerStore.insertFreshAnswers(db, rows)
+}

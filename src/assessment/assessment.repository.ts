@@ -1,10 +1,12 @@
 import { type ExpressionBuilder, type Insertable, sql, type Updateable } from 'kysely'
 import type { Principal } from '../access/principal.ts'
+import { batchesOf } from '../db/bulk.ts'
 import { compileOnce } from '../db/compiled.ts'
 import type { Conn, Database } from '../db/database.ts'
 import { byName, isPostgres } from '../db/engine.ts'
 import { jsonArray, jsonGroupArray, jsonObject, jsonOf } from '../db/json-sql.ts'
 import { withRaw } from '../db/raw.ts'
+import * as snapshots from '../scoring/score-snapshot.repository.ts'
 import type { AssessmentAccessTable, AssessmentTable } from './assessment.table.ts'
 import type { AssessmentStatus } from './lifecycle.ts'
 
@@ -250,6 +252,20 @@ export function insertAssessment(db: Conn, row: Insertable<AssessmentTable>): Pr
     .then((r) => r.id)
 }
 
+/** Many new assessments with ids chosen by the caller (bulk loading; see db/bulk.ts). */
+export async function insertAssessments(db: Conn, rows: (Insertable<AssessmentTable> & { id: number })[]) {
+  for (const batch of batchesOf(rows)) await db.insertInto('assessment').values(batch).execute()
+}
+
+/** The largest assessment id so far (0 when there is none). */
+export async function maxAssessmentId(db: Conn): Promise<number> {
+  const r = await db
+    .selectFrom('assessment')
+    .select((eb) => eb.fn.max('id').as('m'))
+    .executeTakeFirst()
+  return Number(r?.m ?? 0)
+}
+
 /**
  * Moves an assessment (status, dates, revision) only if it is still at the revision it was read at. False when
  * someone changed it meanwhile: nothing was written.
@@ -341,13 +357,33 @@ export async function insertGrant(db: Conn, row: AssessmentAccessTable): Promise
   await db.insertInto('assessment_access').values(row).execute()
 }
 
-/** Shares with a brand, or shares again after a revocation (the grant is renewed). */
+export async function insertGrants(db: Conn, rows: AssessmentAccessTable[]): Promise<void> {
+  for (const batch of batchesOf(rows)) await db.insertInto('assessment_access').values(batch).execute()
+}
+
+/**
+ * Shares with a brand, or shares again after a revocation (the grant is renewed). The grant points at the
+ * latest snapshot the brand sees of the assessment already (the respondent's, or the brand's own review
+ * from an earlier share).
+ */
 export async function upsertShare(db: Conn, id: number, brandId: number, at: string): Promise<void> {
   await db
     .insertInto('assessment_access')
-    .values({ assessment_id: id, organisation_id: brandId, kind: 'shared', granted_at: at, revoked_at: null })
+    .values((eb) => ({
+      assessment_id: id,
+      organisation_id: brandId,
+      kind: 'shared',
+      granted_at: at,
+      revoked_at: null,
+      supplier_id: eb.selectFrom('assessment').select('organisation_id').where('id', '=', id),
+      latest_snapshot_id: snapshots.latestVisibleId(eb, sql`${id}`, brandId),
+    }))
     .onConflict((oc) =>
-      oc.columns(['assessment_id', 'organisation_id']).doUpdateSet({ revoked_at: null, granted_at: at }),
+      oc.columns(['assessment_id', 'organisation_id']).doUpdateSet((eb) => ({
+        revoked_at: null,
+        granted_at: at,
+        latest_snapshot_id: eb.ref('excluded.latest_snapshot_id'),
+      })),
     )
     .execute()
 }

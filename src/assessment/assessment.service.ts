@@ -114,6 +114,9 @@ export async function requestAssessment(
       kind: 'requested',
       granted_at: iso(now),
       revoked_at: null,
+      supplier_id: link.id,
+      // A new assessment has no score yet.
+      latest_snapshot_id: null,
     })
     await audit.record(
       trx,

@@ -25,6 +25,13 @@ export interface AssessmentAccessTable {
   kind: 'requested' | 'shared'
   granted_at: string
   revoked_at: string | null
+  /** The assessment's organisation (it never changes), copied for the portfolio's per-supplier lookups. */
+  supplier_id: number
+  /**
+   * The latest snapshot of the assessment this organisation sees (score-snapshot.repository's rule); kept
+   * by storeSnapshot and share. Null until there is one.
+   */
+  latest_snapshot_id: number | null
 }
 
 export interface AnswerTable {

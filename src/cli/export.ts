@@ -6,6 +6,7 @@ import { gapReportBuffer } from '../assessment/report.service.ts'
 import { supplierCount } from '../portfolio/portfolio.repository.ts'
 import { employerSections, portfolioRows } from '../portfolio/portfolio-export.ts'
 import { getQuestionnaireVersion } from '../questionnaire/questionnaire.service.ts'
+import { writePortfolioCsvZip } from '../reports/portfolio/csv-zip.ts'
 import { writePortfolio } from '../reports/portfolio/write.ts'
 import { type Command, UsageError } from './command.ts'
 import { withDatabase } from './db-context.ts'
@@ -55,11 +56,17 @@ export const exportGapReportCommand: Command = {
 
 export const exportPortfolioCommand: Command = {
   name: 'export portfolio',
-  summary: "write a brand's portfolio risk spreadsheet (the brand may be left out when there is only one)",
-  usage: 'fairhire export portfolio [--brand <organisation id>] --out <file.xlsx>',
+  summary:
+    "write a brand's portfolio risk spreadsheet, or its lists as CSV files in a zip (the brand may be left out when there is only one)",
+  usage: 'fairhire export portfolio [--brand <organisation id>] [--format xlsx|csv-zip] --out <file>',
   async run(args) {
-    const { values } = parseArgs({ args, options: { brand: { type: 'string' }, out: { type: 'string' } } })
-    if (!values.out) throw new UsageError('--out is required: where to write the workbook')
+    const { values } = parseArgs({
+      args,
+      options: { brand: { type: 'string' }, out: { type: 'string' }, format: { type: 'string', default: 'xlsx' } },
+    })
+    if (values.format !== 'xlsx' && values.format !== 'csv-zip')
+      throw new UsageError('--format must be xlsx (one workbook) or csv-zip (each list as a CSV file, in a zip)')
+    if (!values.out) throw new UsageError('--out is required: where to write the file')
     return withDatabase(async (db) => {
       const brands = await repo.listBrands(db, 'id')
       const brand = values.brand
@@ -97,12 +104,15 @@ export const exportPortfolioCommand: Command = {
           bar.update(++n)
         }
       }
+      const sections = employerSections(await getQuestionnaireVersion(db, 'employer'))
       const out = createWriteStream(values.out as string)
-      await writePortfolio(out, counted(), {
-        brandName: brand.name,
-        generatedAt: new Date(),
-        sections: employerSections(await getQuestionnaireVersion(db, 'employer')),
-      })
+      const write = values.format === 'csv-zip' ? writePortfolioCsvZip : writePortfolio
+      try {
+        await write(out, counted(), { brandName: brand.name, generatedAt: new Date(), sections })
+      } catch (err) {
+        out.destroy()
+        throw err
+      }
       // The writer ends the stream; wait until the file is closed (it may already be).
       await new Promise<void>((resolve) => (out.closed ? resolve() : out.on('close', () => resolve())))
       bar.finish()

@@ -26,6 +26,7 @@ import type {
   RubricCurrentTable,
   RubricVersionTable,
   ScoreSnapshotTable,
+  ScoreSummaryTable,
 } from '../scoring/scoring.table.ts'
 
 /** The whole schema, assembled from each feature's table interfaces. */
@@ -36,6 +37,7 @@ export interface Database {
   rubric_country_risk: RubricCountryRiskTable
   rubric_current: RubricCurrentTable
   score_snapshot: ScoreSnapshotTable
+  score_summary: ScoreSummaryTable
   organisation: OrganisationTable
   brand_supplier: BrandSupplierTable
   user_account: UserAccountTable

@@ -38,3 +38,28 @@ export function isRetryable(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code
   return typeof code === 'string' && RETRYABLE.has(code)
 }
+
+/**
+ * Reads through `read` from one snapshot of the database, however long the caller takes to consume it (an
+ * export read in chunks). PostgreSQL: a read-only REPEATABLE READ transaction. SQLite: a deferred
+ * transaction, whose snapshot is taken at its first read (in WAL mode writers go on meanwhile; on the main
+ * connection of an in-memory database they wait for it, as for any open transaction). The transaction ends
+ * when the generator does, also when the caller stops early.
+ */
+export async function* readSnapshot<T>(db: Conn, read: (trx: Conn) => AsyncIterable<T>): AsyncGenerator<T> {
+  if (db.isTransaction) {
+    yield* read(db)
+    return
+  }
+  const begin = db.startTransaction()
+  const trx = await (isPostgres(db)
+    ? begin.setIsolationLevel('repeatable read').setAccessMode('read only')
+    : begin
+  ).execute()
+  try {
+    yield* read(trx)
+  } finally {
+    // Nothing was written: ending a read-only transaction either way is the same.
+    await trx.rollback().execute()
+  }
+}

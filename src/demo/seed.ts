@@ -11,10 +11,12 @@ import type { Database } from '../db/database.ts'
 import type { RawAnswer } from '../questionnaire/answers.ts'
 import { compiledVersion, getQuestionnaireVersion } from '../questionnaire/questionnaire.service.ts'
 import { generateAssessment, rng } from './answers-generator.ts'
+import { fallbackAnswer, seedBulkSuppliers } from './bulk.ts'
 
 /**
  * A believable demo: one brand, twelve supplier sites in several countries and sectors, two labour
- * recruiters, and assessments in every state with varied answers. Same seed, same data.
+ * recruiters, and assessments in every state with varied answers. Same seed, same data. With `suppliers`,
+ * generated suppliers (bulk.ts) fill the brand's list up to that many, for trying the portfolio at scale.
  */
 
 export const DEMO_PASSWORD = 'fairhire-demo-2026'
@@ -190,12 +192,25 @@ function principal(
   }
 }
 
+/** The suppliers and recruiters of the standard demo: the least `suppliers` can ask for. */
+export const DEMO_ORGANISATIONS = SUPPLIERS.length + RECRUITERS.length
+
+export type SeedOptions = {
+  /** How many suppliers and recruiters the brand's list holds in all; more than the demo's own are generated. */
+  suppliers?: number
+  /** Progress of the generated suppliers, after each batch. */
+  onProgress?: (done: number, total: number) => void
+}
+
 export async function seedDemo(
   db: Kysely<Database>,
   now = new Date('2026-11-20T09:00:00Z'),
-): Promise<{ assessments: number }> {
+  options: SeedOptions = {},
+): Promise<{ assessments: number; suppliers: number }> {
   if ((await userCount(db)) > 0)
     throw new Error('the database already has people in it; the demo fills only an empty database')
+  if (options.suppliers !== undefined && options.suppliers < DEMO_ORGANISATIONS)
+    throw new RangeError(`suppliers: at least ${DEMO_ORGANISATIONS} (the demo's own suppliers and recruiters)`)
   const r = rng(2026)
   const brand = await createAdminWithOrganisation(
     db,
@@ -359,7 +374,18 @@ export async function seedDemo(
     await answerAndProgress(p, id, recruiterQ, 500 + i, i === 0 ? 'submitted' : 'draft', { 'B0.3': rec.country })
     count++
   }
-  return { assessments: count }
+  const extra = (options.suppliers ?? DEMO_ORGANISATIONS) - DEMO_ORGANISATIONS
+  if (extra > 0) {
+    const bulk = await seedBulkSuppliers(db, {
+      brandId: brand.organisationId,
+      requestedBy: analystId,
+      count: extra,
+      now,
+      onProgress: options.onProgress,
+    })
+    count += bulk.assessments
+  }
+  return { assessments: count, suppliers: DEMO_ORGANISATIONS + Math.max(0, extra) }
 }
 
 /** Generated answers can skip a required question that a condition opened; answer it "don't know" or at random. */
@@ -376,23 +402,7 @@ async function fillRequired(
     const answers: Record<string, RawAnswer> = {}
     for (const m of missing) {
       const e = cq.byId.get(m.question)
-      if (!e) continue
-      const dk = e.choices.find((c) => c.dont_know)
-      const q = e.question
-      answers[m.question] =
-        q.type === 'multi'
-          ? [(e.choices.find((c) => c.exclusive) ?? e.choices[0])?.id ?? '']
-          : dk
-            ? dk.id
-            : e.choices[0]
-              ? e.choices[0].id
-              : q.type === 'number'
-                ? (q.min ?? 0)
-                : q.type === 'date'
-                  ? '2026-01-01'
-                  : q.type === 'country'
-                    ? 'TH'
-                    : 'n/a'
+      if (e) answers[m.question] = fallbackAnswer(e)
     }
     await saveAnswers(db, p, id, { answers }, now)
   }

@@ -1,4 +1,5 @@
 import type { Conn } from '../db/database.ts'
+import { inTransaction } from '../db/transaction.ts'
 import { type AnswerProblem, checkAnswers, type RawAnswer } from '../questionnaire/answers.ts'
 import {
   compiledVersion,
@@ -6,10 +7,10 @@ import {
   type QuestionnaireVersion,
 } from '../questionnaire/questionnaire.service.ts'
 import { score } from './engine.ts'
-import { openRedFlagCount } from './open-red-flags.ts'
 import type { ScoreResult } from './result.schema.ts'
 import { getRubricVersion, type RubricVersion } from './rubric.service.ts'
 import * as snapshots from './score-snapshot.repository.ts'
+import { summarise, summaryColumns } from './score-summary.ts'
 
 export class AnswersInvalid extends Error {
   constructor(readonly problems: AnswerProblem[]) {
@@ -53,7 +54,10 @@ export async function scoreRequest(
 
 /**
  * Keeps a score as an immutable snapshot; re-scoring adds a snapshot and never replaces one. `reviewer` is the
- * brand whose review it scores, or null for the respondent's self-assessed score (docs/sharing.md).
+ * brand whose review it scores, or null for the respondent's self-assessed score (docs/sharing.md). The
+ * snapshot's summary (score-summary.ts) is written, and the grants that see it pointed at it, in the same
+ * transaction, so a list never meets a snapshot without them (it joins the caller's transaction when there
+ * is one).
  */
 export async function storeSnapshot(
   db: Conn,
@@ -65,17 +69,29 @@ export async function storeSnapshot(
   now: Date = new Date(),
   reviewer: number | null = null,
 ) {
-  return snapshots.insertSnapshot(db, {
-    assessment_id: assessmentId,
-    questionnaire_version_id: questionnaireVersionId,
-    rubric_version_id: rubricVersionId,
-    reason,
-    rating: result.rating,
-    control_score: result.control.overall,
-    inherent_score: result.inherent.score,
-    red_flags: openRedFlagCount(result),
-    result: JSON.stringify(result),
-    created_at: now.toISOString(),
-    reviewer_organisation_id: reviewer,
+  const summary = summarise(result)
+  const json = JSON.stringify(result)
+  return inTransaction(db, async (trx) => {
+    const snap = await snapshots.insertSnapshot(trx, {
+      assessment_id: assessmentId,
+      questionnaire_version_id: questionnaireVersionId,
+      rubric_version_id: rubricVersionId,
+      reason,
+      rating: result.rating,
+      control_score: result.control.overall,
+      inherent_score: result.inherent.score,
+      red_flags: summary.activeRedFlags,
+      result: json,
+      created_at: now.toISOString(),
+      reviewer_organisation_id: reviewer,
+    })
+    await snapshots.insertSummary(trx, {
+      snapshot_id: snap.id,
+      assessment_id: assessmentId,
+      reviewer_organisation_id: reviewer,
+      ...summaryColumns(summary),
+    })
+    await snapshots.pointGrantsAt(trx, assessmentId, snap.id, reviewer)
+    return snap
   })
 }

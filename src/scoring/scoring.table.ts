@@ -48,3 +48,20 @@ export interface ScoreSnapshotTable {
 
 export type RubricVersionRow = Selectable<RubricVersionTable>
 export type ScoreSnapshotRow = Selectable<ScoreSnapshotTable>
+
+/** The few numbers of a snapshot that lists show (the portfolio), written with the snapshot; immutable like it. */
+export interface ScoreSummaryTable {
+  snapshot_id: number
+  /** Copied from the snapshot, for finding the latest one a reader sees without reading snapshots. */
+  assessment_id: number
+  reviewer_organisation_id: number | null
+  rating: string
+  control_overall: number | null
+  inherent_score: number
+  /** Red flags not cleared (open-red-flags.ts). */
+  active_red_flags: number
+  gap_count: number
+  confidence: string
+  /** `[{ id, score }]` per section of the control score, as JSON text (titles are the questionnaire's). */
+  sections: string
+}

@@ -1,3 +1,6 @@
+import type { Insertable } from 'kysely'
+import type { BrandSupplierTable } from '../access/access.table.ts'
+import { batchesOf } from '../db/bulk.ts'
 import type { Db } from '../db/connection.ts'
 import { byName } from '../db/engine.ts'
 
@@ -53,4 +56,9 @@ export async function update(
     .where('brand_id', '=', brandId)
     .where('supplier_id', '=', supplierId)
     .execute()
+}
+
+/** Many links at once (bulk loading). */
+export async function insertLinks(db: Db, rows: Insertable<BrandSupplierTable>[]): Promise<void> {
+  for (const batch of batchesOf(rows)) await db.insertInto('brand_supplier').values(batch).execute()
 }

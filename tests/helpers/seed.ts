@@ -16,6 +16,12 @@ export async function submittedWorld(app: FastifyInstance) {
 
 /** Generated answers, then the first acceptable answer to whatever required question is still open, then submit. */
 export async function answerAndSubmit(app: FastifyInstance, p: Principal, id: number, seed: number): Promise<void> {
+  await answerAll(app, p, id, seed)
+  await submitAssessment(app.db, p, id)
+}
+
+/** Generated answers, then the first acceptable answer to whatever required question is still open: ready to submit. */
+export async function answerAll(app: FastifyInstance, p: Principal, id: number, seed: number): Promise<void> {
   const cq = compiledVersion(await getQuestionnaireVersion(app.db, 'employer'))
   const answers = Object.fromEntries(generateAssessment(cq, seed).answers) as Record<string, RawAnswer>
   await saveAnswers(app.db, p, id, { answers })
@@ -43,5 +49,4 @@ export async function answerAndSubmit(app: FastifyInstance, p: Principal, id: nu
     }
     await saveAnswers(app.db, p, id, { answers: more })
   }
-  await submitAssessment(app.db, p, id)
 }

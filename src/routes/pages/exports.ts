@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream'
-import type { FastifyReply } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { requireOrgKind } from '../../access/principal.ts'
@@ -12,6 +12,7 @@ import { HttpError } from '../../plugins/app/errors.ts'
 import { uploadRoutes } from '../../plugins/external/multipart.ts'
 import { employerSections, portfolioRows } from '../../portfolio/portfolio-export.ts'
 import { getQuestionnaireVersion } from '../../questionnaire/questionnaire.service.ts'
+import { writePortfolioCsvZip } from '../../reports/portfolio/csv-zip.ts'
 import { writePortfolio } from '../../reports/portfolio/write.ts'
 import { UploadRejected } from '../../reports/upload/limits.ts'
 import { UploadBusy } from '../../reports/upload/pool.ts'
@@ -64,29 +65,32 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
     return reply.type(xlsx).header('content-disposition', `attachment; filename="${fileName}"`).send(data)
   })
 
-  app.get('/portfolio.xlsx', async (req, reply) => {
+  /**
+   * The portfolio, streamed straight into the response: memory stays flat whatever the number of
+   * suppliers. As a workbook, or its lists as CSV files in a zip (no row limit, for other tools).
+   */
+  const portfolioDownload = (format: 'xlsx' | 'csv-zip') => async (req: FastifyRequest, reply: FastifyReply) => {
     const p = app.requirePrincipal(req)
     requireOrgKind(p, 'brand')
     const sections = employerSections(await getQuestionnaireVersion(app.db, 'employer'))
     const out = new PassThrough()
-    // Streamed straight into the response: memory stays flat whatever the number of suppliers.
-    writePortfolio(
+    const write = format === 'xlsx' ? writePortfolio : writePortfolioCsvZip
+    write(
       out,
       readApart(app.db, app.config.databasePath, (db) => portfolioRows(db, p)),
-      {
-        brandName: p.organisationName,
-        generatedAt: new Date(),
-        sections,
-      },
+      { brandName: p.organisationName, generatedAt: new Date(), sections },
     ).catch((err) => {
       req.log.error({ err }, 'portfolio export failed')
       out.destroy(err as Error)
     })
+    const day = new Date().toISOString().slice(0, 10)
     return reply
-      .type(xlsx)
-      .header('content-disposition', `attachment; filename="portfolio-${new Date().toISOString().slice(0, 10)}.xlsx"`)
+      .type(format === 'xlsx' ? xlsx : 'application/zip')
+      .header('content-disposition', `attachment; filename="portfolio-${day}.${format === 'xlsx' ? 'xlsx' : 'zip'}"`)
       .send(out)
-  })
+  }
+  app.get('/portfolio.xlsx', portfolioDownload('xlsx'))
+  app.get('/portfolio.zip', portfolioDownload('csv-zip'))
 
   app.get('/assessments/:id/report.xlsx', { schema: { params: Id } }, async (req, reply) => {
     const { data, fileName } = await gapReportBuffer(app.db, app.requirePrincipal(req), req.params.id)
