@@ -45,13 +45,29 @@ export function groupSaveOnPostgres<P, T>(db: Conn, reads: SaveReads, step: Step
   const q = queue
   return new Promise<T>((resolve, reject) => {
     q.push({ reads, step: step as Step<unknown, unknown>, resolve: resolve as (v: unknown) => void, reject })
-    if (q.length === 1) setImmediate(() => void flush(db, q))
+    if (q.length === 1 && !inFlight.has(db)) setImmediate(() => void flush(db, q))
   })
 }
 
+/**
+ * One group in flight per process: the saves that arrive meanwhile wait in the queue and make the next group
+ * (larger under load, so fewer round trips and COMMITs a save). Several groups at once would each hold a
+ * pooled connection while waiting for the same assessment's lock, and leave none for other requests.
+ */
+const inFlight = new WeakSet<Conn>()
+
 async function flush(db: Conn, queue: Pending[]): Promise<void> {
-  const group = queue.splice(0, MAX_GROUP)
-  if (queue.length > 0) setImmediate(() => void flush(db, queue))
+  if (inFlight.has(db) || queue.length === 0) return
+  inFlight.add(db)
+  try {
+    await flushGroup(db, queue.splice(0, MAX_GROUP))
+  } finally {
+    inFlight.delete(db)
+    if (queue.length > 0) setImmediate(() => void flush(db, queue))
+  }
+}
+
+async function flushGroup(db: Conn, group: Pending[]): Promise<void> {
   let outcomes: Outcome[]
   try {
     outcomes = await runTogether(db, group)

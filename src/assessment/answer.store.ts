@@ -66,14 +66,32 @@ export function groupSave<P, T>(
   })
 }
 
-/** The questionnaire version an assessment pins (no access check: callers check where they read it). */
+/**
+ * The questionnaire version an assessment pins (no access check: callers check where they read it). An
+ * assessment's version is set when it is created and never changes, so on PostgreSQL (where the read is a
+ * round trip, not a prepared statement on a local file) it is remembered per database, bounded.
+ */
+const pinned = new WeakMap<Conn, Map<number, number>>()
+const MAX_PINNED = 10_000
+
 export async function questionnaireVersionOf(db: Conn, id: number): Promise<number | undefined> {
   if (isPostgres(db)) {
+    let known = pinned.get(db)
+    if (!known) {
+      known = new Map()
+      pinned.set(db, known)
+    }
+    const hit = known.get(id)
+    if (hit !== undefined) return hit
     const row = await db
       .selectFrom('assessment')
       .select('questionnaire_version_id')
       .where('id', '=', id)
       .executeTakeFirst()
+    if (row) {
+      known.set(id, row.questionnaire_version_id)
+      if (known.size > MAX_PINNED) known.delete(known.keys().next().value as number)
+    }
     return row?.questionnaire_version_id
   }
   return withRaw(db, (sqlite) => versionOf(sqlite, id))
