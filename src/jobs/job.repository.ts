@@ -1,5 +1,5 @@
-import type { Insertable, Updateable } from 'kysely'
-import type { Conn } from '../db/database.ts'
+import type { ExpressionBuilder, Insertable, Updateable } from 'kysely'
+import type { Conn, Database } from '../db/database.ts'
 import { isPostgres } from '../db/engine.ts'
 import type { JobRow, JobStatus, JobTable } from './job.table.ts'
 
@@ -72,31 +72,25 @@ export async function claimNext(db: Conn, c: Claim): Promise<JobRow | undefined>
     .orderBy('id')
     .limit(1)
   const next = isPostgres(db) ? due.forUpdate().skipLocked() : due
-  return db
-    .updateTable('job')
-    .set((eb) => ({
-      status: 'running',
-      attempts: eb('attempts', '+', 1),
-      locked_by: c.workerId,
-      locked_until: c.lockedUntil,
-      started_at: eb.fn.coalesce('started_at', eb.val(c.now)),
-    }))
-    .where('id', '=', next)
-    .returningAll()
-    .executeTakeFirst()
+  return db.updateTable('job').set(claimed(c)).where('id', '=', next).returningAll().executeTakeFirst()
+}
+
+/** What a claim writes: running, one more attempt, leased to this worker (first start kept). */
+function claimed(c: Omit<Claim, 'kinds'>) {
+  return (eb: ExpressionBuilder<Database, 'job'>) => ({
+    status: 'running' as const,
+    attempts: eb('attempts', '+', 1),
+    locked_by: c.workerId,
+    locked_until: c.lockedUntil,
+    started_at: eb.fn.coalesce('started_at', eb.val(c.now)),
+  })
 }
 
 /** The same for one job (the command line runs the job it has just queued); undefined if another worker has it. */
 export function claimById(db: Conn, id: number, c: Omit<Claim, 'kinds'>): Promise<JobRow | undefined> {
   return db
     .updateTable('job')
-    .set((eb) => ({
-      status: 'running',
-      attempts: eb('attempts', '+', 1),
-      locked_by: c.workerId,
-      locked_until: c.lockedUntil,
-      started_at: eb.fn.coalesce('started_at', eb.val(c.now)),
-    }))
+    .set(claimed(c))
     .where('id', '=', id)
     .where((eb) =>
       eb.or([
