@@ -1,4 +1,5 @@
 import type { AnswerValue } from './condition.ts'
+import { corridorText } from './corridors.ts'
 import { COUNTRIES } from './countries.ts'
 import type { QuestionEntry } from './model.ts'
 import { t } from './text.ts'
@@ -18,6 +19,8 @@ export function choiceLabel(e: QuestionEntry, id: string): string {
 
 /** Several choices are joined with `separator` ("; " in a line of text, a line break in a cell). */
 export function answerText(e: QuestionEntry, value: AnswerValue, separator = '; '): string {
+  if (Array.isArray(value) && e.question.type === 'corridors')
+    return value.map((row) => corridorText(row, (id) => choiceLabel(e, id))).join(separator)
   if (Array.isArray(value)) return value.map((id) => choiceLabel(e, id)).join(separator)
   if (typeof value === 'number') return String(value)
   if (e.question.type === 'country') return COUNTRIES[value] ?? value

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { numberProblem, textProblem } from '../plain-text.ts'
 import type { AnswerValue } from './condition.ts'
+import { corridorsProblem } from './corridors.ts'
 import { isCountryCode } from './countries.ts'
 import type { CompiledQuestionnaire } from './model.ts'
 import { t } from './text.ts'
@@ -119,6 +120,23 @@ export function checkAnswers(
         if (typeof code !== 'string' || !isCountryCode(code))
           problems.push({ field, message: 'expected an ISO 3166 two-letter country code such as TH or MY' })
         else values.set(qid, code)
+        break
+      }
+      case 'corridors': {
+        const list =
+          typeof raw === 'string'
+            ? raw
+                .split(/[\n;]+/)
+                .map((r) => r.trim())
+                .filter((r) => r !== '')
+            : raw
+        if (!Array.isArray(list)) {
+          problems.push({ field, message: 'expected a list of routes such as NP:450:origin_agency' })
+          break
+        }
+        const problem = corridorsProblem(list, new Set(e.choices.map((c) => c.id)), q.corridor_destination === true)
+        if (problem) problems.push({ field, message: problem })
+        else if (list.length > 0) values.set(qid, [...list])
         break
       }
       case 'text': {

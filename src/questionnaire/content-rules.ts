@@ -103,6 +103,48 @@ export function oecdStepsCovered(q: Q): Set<string> {
   return found
 }
 
+/** "2026.10" is later than "2026.2": versions compare part by part as numbers. */
+export function atLeast(version: string, min: string): boolean {
+  const a = version.split('.').map(Number)
+  const b = min.split('.').map(Number)
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0)
+    if (d !== 0) return d > 0
+  }
+  return true
+}
+
+/** Questions where a "none reported" answer earns more than a reported and remedied case. */
+export function silencePays(q: Q): { question: string; none: string; remedied: string }[] {
+  const out: { question: string; none: string; remedied: string }[] = []
+  for (const { q: x } of scoredQuestions(q)) {
+    const choices = choicesOf(x)
+    for (const n of choices.filter((c) => c.report_outcome === 'none_reported'))
+      for (const r of choices.filter((c) => c.report_outcome === 'remedied'))
+        if ((n.credit ?? 0) > (r.credit ?? 0)) out.push({ question: x.id, none: n.id, remedied: r.id })
+  }
+  return out
+}
+
+/**
+ * Scored questions that look like "has any case been reported, and how was it handled" (a choice id or label
+ * about nothing being reported) but do not mark their choices: the silence rule could not check them.
+ */
+export function unmarkedReportQuestions(q: Q): string[] {
+  const looksSilent = (id: string, label: string) =>
+    /^none_reported$|^no_cases?$|^no_case_reported$/.test(id) ||
+    /^no (case|complaint|report)s? (has|have) been reported/i.test(label)
+  return scoredQuestions(q)
+    .filter(({ q: x }) => {
+      const choices = choicesOf(x)
+      return (
+        choices.some((c) => looksSilent(c.id, typeof c.label === 'string' ? c.label : (c.label.en ?? ''))) &&
+        !choices.some((c) => c.report_outcome !== undefined)
+      )
+    })
+    .map(({ q: x }) => x.id)
+}
+
 export function contentRules(q: Q): Finding[] {
   const findings: Finding[] = []
   const error = (message: string) => findings.push({ level: 'error', path: ['(content)'], message })
@@ -121,6 +163,21 @@ export function contentRules(q: Q): Finding[] {
     for (const [k, name] of Object.entries(UNGP31_CRITERIA)) {
       if (!ungp.has(k)) error(`the grievance section does not cover UNGP 31(${k}) (${name})`)
     }
+  }
+  if (q.id === 'employer' && atLeast(q.version, '2026.2')) {
+    // Risk model 2026.2: the two topics auditors found missing from 2026.1.
+    const themes = new Set(scoredQuestions(q).map(({ q: x, s }) => x.theme ?? s.theme))
+    if (!themes.has('health_safety'))
+      error('no scored question covers occupational safety and health for migrant workers (theme health_safety)')
+    if (!themes.has('transport')) error('no scored question covers daily transport (theme transport)')
+  }
+  if (atLeast(q.version, '2026.2')) {
+    for (const x of silencePays(q))
+      error(`${x.question}: "${x.none}" (no case reported) is worth more than "${x.remedied}" (reported and remedied)`)
+    for (const x of unmarkedReportQuestions(q))
+      error(
+        `${x}: a "has any case been reported" question must mark its choices with report_outcome (none_reported, remedied)`,
+      )
   }
   if (q.id === 'recruiter') {
     const iris = irisCovered(q)

@@ -67,6 +67,16 @@ export const Choice = z.strictObject({
   red_flag: RedFlag.optional(),
   /** Full credit only with evidence or reviewer verification. */
   needs_evidence: z.boolean().default(false),
+  /**
+   * The honest alternative of a claim ("No, and we checked" → "No, but we have not checked"): until the claim is
+   * evidenced or verified it earns at most that choice's credit, never more (rubric 2026.2, scoring.md §3.3).
+   */
+  unproven_as: Id.optional(),
+  /**
+   * What a "has any case been reported" choice says: `none_reported` (silence) or `remedied` (reported and put
+   * right). Silence must never earn more than a remedied case: the linter checks it.
+   */
+  report_outcome: z.enum(['none_reported', 'remedied']).optional(),
   dont_know: z.boolean().default(false),
   not_applicable: z.boolean().default(false),
   /** In a multiple-choice question, selecting this one excludes all others ("none of these"). */
@@ -76,7 +86,12 @@ export const Choice = z.strictObject({
 })
 export type Choice = z.infer<typeof Choice>
 
-export const QUESTION_TYPES = ['single', 'multi', 'scale', 'number', 'text', 'date', 'country'] as const
+/**
+ * `corridors`: the migration routes of a workforce, a list of rows "NP:450:origin_agency" (origin country, number
+ * of workers, one of the question's choices, such as the recruitment channel or a fee band), or with
+ * `corridor_destination` "NP-MY:450:choice" (origin and destination). See questionnaire/corridors.ts.
+ */
+export const QUESTION_TYPES = ['single', 'multi', 'scale', 'number', 'text', 'date', 'country', 'corridors'] as const
 export type QuestionType = (typeof QUESTION_TYPES)[number]
 
 export const Question = z.strictObject({
@@ -106,6 +121,8 @@ export const Question = z.strictObject({
   integer: z.boolean().default(false),
   unit: Text.optional(),
   constraint_message: Text.optional(),
+  /** Corridors questions only: each row names its destination country too (a recruiter's routes). */
+  corridor_destination: z.boolean().optional(),
 })
 export type Question = z.infer<typeof Question>
 

@@ -136,7 +136,13 @@ function checkQuestion(
   if ((question.type === 'single' || question.type === 'multi') && (question.choices?.length ?? 0) < 2) {
     error([...path, 'choices'], `a ${question.type} question needs at least two choices`)
   }
-  if (!(question.type === 'single' || question.type === 'multi') && question.choices) {
+  if (question.type === 'corridors') {
+    if ((question.choices?.length ?? 0) < 1)
+      error([...path, 'choices'], 'a corridors question needs choices (what is asked about each route)')
+    if (!profileSection) error(path, 'corridors questions are profile questions: they describe routes, unscored')
+  } else if (question.corridor_destination)
+    error([...path, 'corridor_destination'], 'corridor_destination is for corridors questions only')
+  if (!(question.type === 'single' || question.type === 'multi' || question.type === 'corridors') && question.choices) {
     error(
       [...path, 'choices'],
       `a ${question.type} question takes no choices${question.type === 'scale' ? ' (the shared scale is used)' : ''}`,
@@ -158,7 +164,25 @@ function checkQuestion(
     seen.add(c.id)
     if (c.exclusive && question.type !== 'multi')
       error([...path, 'choices', ci, 'exclusive'], 'exclusive applies to multiple-choice questions only')
+    if (c.unproven_as !== undefined) {
+      const alt = question.choices?.find((x) => x.id === c.unproven_as)
+      const cp = [...path, 'choices', ci, 'unproven_as']
+      if (!alt) error(cp, `no choice "${c.unproven_as}" in this question`)
+      else if (alt.id === c.id) error(cp, 'a claim cannot be its own honest alternative')
+      else if (alt.red_flag || alt.dont_know || alt.not_applicable || alt.credit === undefined)
+        error(cp, `"${alt.id}" is not an honest alternative: it must be an ordinary answer with a credit`)
+      else if (!c.needs_evidence) error(cp, 'unproven_as applies to a choice that needs evidence (needs_evidence)')
+    }
   })
+  const none = question.choices?.filter((c) => c.report_outcome === 'none_reported') ?? []
+  const remedied = question.choices?.filter((c) => c.report_outcome === 'remedied') ?? []
+  for (const n of none)
+    for (const r of remedied)
+      if ((n.credit ?? 0) > (r.credit ?? 0))
+        error(
+          [...path, 'choices', question.choices?.indexOf(n) ?? 0, 'credit'],
+          `silence must never pay: "${n.id}" (no case reported, ${n.credit}) earns more than "${r.id}" (reported and remedied, ${r.credit})`,
+        )
 
   if (profileSection) {
     if (question.severity) error([...path, 'severity'], 'profile questions are unscored and take no severity')

@@ -48,6 +48,13 @@ export const FRAMEWORKS = {
   'CGF-REPAY': 'CGF Human Rights Coalition and AIM-Progress guidance on the repayment of recruitment fees (2022)',
   RBA: 'Responsible Business Alliance Code of Conduct and recruitment due diligence toolkit',
   'AMFORI-ZTP': 'amfori BSCI Zero Tolerance Protocol',
+  'ILO-C155': 'ILO Occupational Safety and Health Convention, 1981 (No. 155)',
+  'ILO-C97': 'ILO Migration for Employment Convention (Revised), 1949 (No. 97)',
+  'ILO-C143': 'ILO Migrant Workers (Supplementary Provisions) Convention, 1975 (No. 143)',
+  'ILO-FLS':
+    'ILO Hard to See, Harder to Count: Survey Guidelines to Estimate Forced Labour (2nd ed., 2024) and the 2018 ICLS guidelines concerning the measurement of forced labour',
+  KNOMAD: 'World Bank KNOMAD and ILO recruitment cost surveys (SDG indicator 10.7.1)',
+  ST: 'Stronger Together, tackling modern slavery guidance and toolkits',
 } as const
 export type FrameworkKey = keyof typeof FRAMEWORKS
 export const FRAMEWORK_KEYS = Object.keys(FRAMEWORKS) as [FrameworkKey, ...FrameworkKey[]]
@@ -73,7 +80,12 @@ export const GAP_TYPES = {
   G17: 'Brand-level due diligence',
   G18: 'Recruitment of children',
   G19: 'Personal data misuse',
+  G20: 'Claim not yet verified',
+  G21: 'Occupational safety and health',
+  G22: 'Daily transport',
 } as const
+/** The gap type of a critical claim that nothing proves yet (rubric 2026.2, scoring.md §7.1). */
+export const VERIFICATION_GAP: GapTypeKey = 'G20'
 export type GapTypeKey = keyof typeof GAP_TYPES
 export const GAP_TYPE_KEYS = Object.keys(GAP_TYPES) as [GapTypeKey, ...GapTypeKey[]]
 
@@ -97,6 +109,8 @@ export const THEMES = {
   data_protection: 'Confidentiality and data protection',
   subagents: 'Sub-agents and business partners',
   due_diligence: 'Human-rights due diligence',
+  health_safety: 'Occupational safety and health',
+  transport: 'Daily transport',
 } as const
 export type ThemeKey = keyof typeof THEMES
 export const THEME_KEYS = Object.keys(THEMES) as [ThemeKey, ...ThemeKey[]]
@@ -114,6 +128,12 @@ export const PROFILE_KEYS = [
   'tied_permits',
   'employer_accommodation',
   'origin_countries',
+  /** Citizens who moved from another region of the country for the job (2026.2). */
+  'internal_migrants',
+  /** The workforce's migration corridors: a `corridors` question (2026.2). */
+  'corridors',
+  /** Sectors a recruiter places workers in (2026.2). */
+  'sectors_placed',
 ] as const
 export type ProfileKey = (typeof PROFILE_KEYS)[number]
 

@@ -73,6 +73,13 @@ export const SuspectedFlag = z.object({
   question: z.string().nullable(),
   indicator: z.enum(INDICATOR_KEYS).nullable(),
   reason: z.string(),
+  /** Raised by a consistency rule of the rubric (2026.2), not by a reviewer: the rule's id. */
+  rule: z.string().optional(),
+  /** A rule's flag: the answers that contradict each other, as "A3.1: No, and we checked …". */
+  answers: z.array(z.string()).optional(),
+  /** A rule's flag: open until a reviewer clears it (no floor) or confirms it (a red flag). */
+  status: z.enum(['open', 'cleared', 'confirmed']).optional(),
+  check: z.string().optional(),
 })
 
 export const Gap = z.object({
@@ -116,6 +123,20 @@ export const ScoreResult = z.object({
     factors: z.array(InherentFactor),
   }),
   redFlags: z.array(RedFlagItem),
+  /** Rubric 2026.2: how much of what the rating rests on is proven (scoring.md §5.1). */
+  verification: z
+    .object({
+      /** Applicable questions of the required severities. */
+      required: z.number().int(),
+      verified: z.number().int(),
+      /** The required questions not verified, in questionnaire order. */
+      unverified: z.array(z.string()),
+      /** The rule that applied to the rating, in words. */
+      rule: z.string(),
+      /** Shown beside the rating when it rests on unverified claims. */
+      caution: z.string().nullable(),
+    })
+    .optional(),
   suspectedFlags: z.array(SuspectedFlag),
   gaps: z.array(Gap),
   confidence: z.object({

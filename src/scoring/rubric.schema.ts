@@ -52,6 +52,37 @@ export const SectorTable = z.strictObject({
 
 const Threshold = z.strictObject({ below: Share.optional(), points: Points, label: z.string() })
 
+/** One side of a consistency rule: answers to a question (or to every question matching a prefix ending in *). */
+const AnswerMatch = z.strictObject({
+  question: z.string().regex(/^[A-Za-z][A-Za-z0-9_.]*\*?$/, 'a question id, or a prefix ending in * (A3.2*)'),
+  /** Any of these choices selected (single, multi or scale). */
+  choices: z.array(z.string()).min(1).optional(),
+  /** A number answer of at least / at most this. */
+  min: z.number().optional(),
+  max: z.number().optional(),
+})
+export type AnswerMatch = z.infer<typeof AnswerMatch>
+
+/**
+ * A consistency rule (scoring.md §6.3): a claim beside an answer that contradicts it raises a suspected red flag
+ * with the `red_flags.suspected` floor until a reviewer clears or confirms it.
+ */
+export const ConsistencyRule = z.strictObject({
+  id: z.string().regex(/^[a-z][a-z0-9_]*$/, 'rule ids are lower-case words joined by _'),
+  questionnaire: z.string(),
+  title: z.string().min(1),
+  /** The claim: every match must hold. */
+  claim: z.array(AnswerMatch).min(1),
+  /** What contradicts it: any one match is enough. */
+  contradicted_by: z.array(AnswerMatch).min(1),
+  indicator: z.enum(INDICATOR_KEYS),
+  /** Why the two answers cannot both be true, in words a compliance reader accepts. */
+  reason: z.string().min(1),
+  /** What the reviewer should check to settle it. */
+  check: z.string().min(1),
+})
+export type ConsistencyRule = z.infer<typeof ConsistencyRule>
+
 export const RubricFile = z.strictObject({
   id: z.string().regex(/^[a-z][a-z0-9-]*$/),
   version: z.string().regex(/^\d{4}\.\d+(\.\d+)?$/, 'versions look like 2026.1'),
@@ -131,6 +162,34 @@ export const RubricFile = z.strictObject({
     medium_above_dont_know_share: Share,
     medium_above_unverified_share: Share,
   }),
+  /**
+   * Rubric 2026.2 (scoring.md §5.1): proof decides how good a rating can be. Absent in 2026.1, whose snapshots
+   * keep their meaning.
+   */
+  verification: z
+    .strictObject({
+      /** Severities whose claims must be verified (evidence accepted by a reviewer, or a reviewer's verification). */
+      severities: z.array(z.enum(SEVERITIES)).min(1),
+      /** The best rating while any such question is not verified. */
+      best_unverified: Rating,
+      /** With inherent risk in `high_priority` and unverified critical claims, at least this rating. */
+      high_priority: z.enum(INHERENT_BANDS),
+      high_priority_rating: Rating,
+      /** Said beside the rating when the verification rule applied. */
+      caution: z.string().min(1),
+      /** Days to verify a claim, by the question's severity. */
+      deadline_days: z.partialRecord(z.enum(SEVERITIES), z.number().int().min(1).max(365)),
+      /** What would prove a claim: documents, confidential interviews per recruitment route, a site visit. */
+      how: z.string().min(1),
+      /**
+       * Whether inherent risk still sets the matrix row once every required claim is verified. 2026.2: no, it
+       * sets the priority of verification only (the matrix's low row applies).
+       */
+      verified_ignores_inherent: z.boolean(),
+    })
+    .optional(),
+  /** Rubric 2026.2: answers that contradict each other (scoring.md §6.3). */
+  consistency: z.array(ConsistencyRule).optional(),
   /** Suggested days per gap type when a question gives none. */
   default_timeframes: z.partialRecord(z.enum(GAP_TYPE_KEYS), z.number().int().min(0)).default({}),
 })

@@ -101,6 +101,11 @@ export function answerOptions(e: QuestionEntry): (AnswerValue | undefined)[] {
       return [undefined, '2026-01-15']
     case 'text':
       return [undefined, 'Some notes']
+    case 'corridors': {
+      const [a, b] = e.choices.map((c) => c.id)
+      const d = q.corridor_destination ? '-MY' : ''
+      return [undefined, [`NP${d}:450:${a}`], [`NP${d}:450:${a}`, `BD${d}:120:${b ?? a}`], [`KH${d}:30:${b ?? a}`]]
+    }
   }
 }
 

@@ -116,6 +116,14 @@ function readAnswer(e: QuestionEntry, cell: ExcelJS.Cell): Read {
       return readCountry(p)
     case 'text':
       return { value: plainText(p) }
+    case 'corridors':
+      // One route per line or separated by ";", written as on the answer page's help: NP:450:origin_agency.
+      return {
+        value: plainText(p)
+          .split(/[\n;]+/)
+          .map((r) => r.trim())
+          .filter((r) => r !== ''),
+      }
   }
 }
 
