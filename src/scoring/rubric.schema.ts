@@ -71,9 +71,12 @@ export const ConsistencyRule = z.strictObject({
   id: z.string().regex(/^[a-z][a-z0-9_]*$/, 'rule ids are lower-case words joined by _'),
   questionnaire: z.string(),
   title: z.string().min(1),
-  /** The claim: every match must hold. */
-  claim: z.array(AnswerMatch).min(1),
-  /** What contradicts it: any one match is enough. */
+  /**
+   * The claim: every match must hold. Empty for a warning sign that needs no claim (a few workers arriving in
+   * debt: a suspected flag until a reviewer looks).
+   */
+  claim: z.array(AnswerMatch),
+  /** What contradicts the claim (or, with no claim, the warning sign): any one match is enough. */
   contradicted_by: z.array(AnswerMatch).min(1),
   indicator: z.enum(INDICATOR_KEYS),
   /** Why the two answers cannot both be true, in words a compliance reader accepts. */
@@ -188,8 +191,8 @@ export const RubricFile = z.strictObject({
       verified_ignores_inherent: z.boolean(),
     })
     .optional(),
-  /** Rubric 2026.2: answers that contradict each other (scoring.md §6.3). */
-  consistency: z.array(ConsistencyRule).optional(),
+  /** Rubric 2026.2: answers that contradict each other, and warning signs (scoring.md §6.3). */
+  consistency: z.strictObject({ rules: z.array(ConsistencyRule) }).optional(),
   /** Suggested days per gap type when a question gives none. */
   default_timeframes: z.partialRecord(z.enum(GAP_TYPE_KEYS), z.number().int().min(0)).default({}),
 })
