@@ -4,6 +4,7 @@ import { compiledVersion, versionById } from '../questionnaire/questionnaire.ser
 import { score } from '../scoring/engine.ts'
 import type { ScoreResult } from '../scoring/result.schema.ts'
 import { getRubricVersion } from '../scoring/rubric.service.ts'
+import type { RuleDecision } from '../scoring/stages/consistency.ts'
 import type { StoredAnswer } from './answer-cache.ts'
 import { storedAnswers, valuesOf } from './answers.service.ts'
 import { getAssessment } from './assessment.service.ts'
@@ -25,9 +26,12 @@ async function scoringInputs(db: Conn, id: number, reviewer: number | null) {
       .filter((d) => d.decision === 'verified' && d.method)
       .map((d) => [d.question_id, d.method as string]),
   )
+  const accepted = new Set([...latest.values()].filter((d) => d.decision === 'accepted').map((d) => d.question_id))
   const flags = await reviewRepo.openFlagsBy(db, id, reviewer)
   const suspected = flags.map((f) => ({ question: f.question_id, indicator: f.indicator as never, reason: f.reason }))
-  return { evidence, verified, suspected }
+  const ruleDecisions = new Map<string, RuleDecision>()
+  for (const d of await reviewRepo.ruleDecisionsBy(db, id, reviewer)) ruleDecisions.set(d.rule_id, d.decision)
+  return { evidence, verified, suspected, accepted, ruleDecisions }
 }
 
 export type Scored = {

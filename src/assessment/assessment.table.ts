@@ -99,6 +99,18 @@ export interface SuspectedFlagTable {
   closed_at: string | null
 }
 
+/** A reviewing brand's decision on a consistency rule's suspected flag (the last per rule is current). */
+export interface RuleFlagDecisionTable {
+  id: Generated<number>
+  assessment_id: number
+  organisation_id: number
+  rule_id: string
+  decision: 'cleared' | 'confirmed'
+  comment: string
+  decided_by: number | null
+  created_at: string
+}
+
 export interface ActionItemTable {
   id: Generated<number>
   assessment_id: number

@@ -1,6 +1,6 @@
 import type { Insertable } from 'kysely'
 import type { Conn } from '../db/database.ts'
-import type { ReviewDecisionTable, SuspectedFlagTable } from './assessment.table.ts'
+import type { ReviewDecisionTable, RuleFlagDecisionTable, SuspectedFlagTable } from './assessment.table.ts'
 
 /** Each brand's review: its decisions on answers and its suspected red flags (who reads which: sharing.policy). */
 
@@ -50,5 +50,20 @@ export function openFlagsBy(db: Conn, assessmentId: number, organisationId: numb
     .where('assessment_id', '=', assessmentId)
     .where('organisation_id', '=', organisationId)
     .where('closed_at', 'is', null)
+    .execute()
+}
+
+export async function insertRuleDecision(db: Conn, row: Insertable<RuleFlagDecisionTable>): Promise<void> {
+  await db.insertInto('rule_flag_decision').values(row).execute()
+}
+
+/** One brand's decisions on consistency-rule flags, in order (the last per rule is the current one). */
+export function ruleDecisionsBy(db: Conn, assessmentId: number, organisationId: number) {
+  return db
+    .selectFrom('rule_flag_decision')
+    .select(['rule_id', 'decision', 'comment', 'created_at'])
+    .where('assessment_id', '=', assessmentId)
+    .where('organisation_id', '=', organisationId)
+    .orderBy('id')
     .execute()
 }

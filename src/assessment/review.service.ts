@@ -163,6 +163,62 @@ export async function raiseSuspectedFlag(
   return rescore(db, p, a, 'suspected red flag raised', now)
 }
 
+/**
+ * A reviewing brand settles a consistency rule's suspected flag (rubric 2026.2): `cleared` when the answers are
+ * explained (the comment says how), `confirmed` when the contradiction stands (a red flag of the rule's
+ * indicator). The brand's score is stored again at once.
+ */
+export async function decideRuleFlag(
+  db: Conn,
+  p: Principal,
+  id: number,
+  input: { rule: string; decision: string; comment: string },
+  now = new Date(),
+) {
+  const a = await reviewable(db, p, id)
+  if (input.decision !== 'cleared' && input.decision !== 'confirmed')
+    throw new AssessmentError('Choose whether to clear or confirm the suspected flag.', 400, [
+      { field: 'decision', message: 'must be cleared or confirmed' },
+    ])
+  const comment = input.comment.trim()
+  if (!comment)
+    throw new AssessmentError('Say what you checked: it is kept with the decision.', 400, [
+      { field: 'comment', message: 'required' },
+    ])
+  const current = await scoreLoaded(db, p, a, await storedAnswers(db, id))
+  if (!current.result.suspectedFlags.some((f) => f.rule === input.rule))
+    throw new AssessmentError(`No suspected flag of rule "${input.rule}" on this assessment.`, 400, [
+      { field: 'rule', message: 'not raised on this assessment' },
+    ])
+  await inTransaction(db, async (trx) => {
+    await reviewRepo.insertRuleDecision(trx, {
+      assessment_id: id,
+      organisation_id: p.organisationId,
+      rule_id: input.rule,
+      decision: input.decision as 'cleared' | 'confirmed',
+      comment,
+      decided_by: p.userId,
+      created_at: iso(now),
+    })
+    await audit.record(
+      trx,
+      p,
+      [
+        {
+          organisationId: a.organisation_id,
+          assessmentId: id,
+          action: 'decide_rule_flag',
+          entity: 'assessment',
+          entityId: id,
+          newValue: { rule: input.rule, decision: input.decision, comment },
+        },
+      ],
+      now,
+    )
+  })
+  return rescore(db, p, a, `suspected flag ${input.decision}: ${input.rule}`, now)
+}
+
 /** The suspected red flags the caller may see: a brand its own, the respondent none (sharing.policy). */
 export async function suspectedFlags(db: Conn, p: Principal, a: Seen & { id: number }) {
   const rows = await reviewRepo.flagsOf(db, a.id)

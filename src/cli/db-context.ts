@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { loadConfig } from '../config.ts'
 import { type Db, openDatabase } from '../db/connection.ts'
 import { migrateToLatest } from '../db/migrator.ts'
-import { loadQuestionnaireDir } from '../questionnaire/loader.ts'
+import { loadArchivedQuestionnaires, loadQuestionnaireDir } from '../questionnaire/loader.ts'
 import type { QuestionnaireFile } from '../questionnaire/questionnaire.schema.ts'
 import { storeQuestionnaires } from '../questionnaire/questionnaire.service.ts'
 import { syncRubricDir } from '../scoring/rubric.service.ts'
@@ -19,6 +19,7 @@ export async function withDatabase<T>(
   try {
     await migrateToLatest(db)
     const loaded = loadQuestionnaireDir(config.questionnairesDir)
+    await storeQuestionnaires(db, loadArchivedQuestionnaires(config.questionnairesDir), new Date(), { current: false })
     await storeQuestionnaires(db, loaded)
     const questionnaires = loaded.map((q) => q.def)
     await syncRubricDir(db, join(config.questionnairesDir, 'rubrics'), questionnaires)

@@ -17,6 +17,7 @@ import type {
   EvidenceBlobReleaseTable,
   EvidenceTable,
   ReviewDecisionTable,
+  RuleFlagDecisionTable,
   SuspectedFlagTable,
 } from '../assessment/assessment.table.ts'
 import type { JobTable } from '../jobs/job.table.ts'
@@ -53,6 +54,7 @@ export interface Database {
   evidence_blob_release: EvidenceBlobReleaseTable
   review_decision: ReviewDecisionTable
   suspected_flag: SuspectedFlagTable
+  rule_flag_decision: RuleFlagDecisionTable
   action_item: ActionItemTable
   job: JobTable
 }

@@ -1,6 +1,7 @@
 import { choicesOf, isScored } from './model.ts'
 import type { QuestionnaireFile } from './questionnaire.schema.ts'
 import type { Finding } from './questionnaire.validate.ts'
+import { compareVersions } from './version-compare.ts'
 import { ILO_INDICATOR_KEYS, INDICATORS } from './vocabulary.ts'
 
 /**
@@ -105,13 +106,7 @@ export function oecdStepsCovered(q: Q): Set<string> {
 
 /** "2026.10" is later than "2026.2": versions compare part by part as numbers. */
 export function atLeast(version: string, min: string): boolean {
-  const a = version.split('.').map(Number)
-  const b = min.split('.').map(Number)
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0)
-    if (d !== 0) return d > 0
-  }
-  return true
+  return compareVersions(version, min) >= 0
 }
 
 /** Questions where a "none reported" answer earns more than a reported and remedied case. */

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto'
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { basename, join, relative } from 'node:path'
 import { isNode, LineCounter, parseDocument } from 'yaml'
 import { contentRules } from './content-rules.ts'
 import { QuestionnaireFile } from './questionnaire.schema.ts'
 import { type Finding, formatPath, type Path, validateQuestionnaire } from './questionnaire.validate.ts'
+import { compareVersions } from './version-compare.ts'
 
 /**
  * Reads questionnaire YAML files and turns every problem into a message naming the file, the line,
@@ -146,4 +147,24 @@ export function loadQuestionnaireDir(dir: string, options: { contentRules?: bool
   }
   if (errors.length > 0) throw new QuestionnaireLoadError(errors)
   return loaded
+}
+
+/**
+ * The archived versions kept in `<dir>/archive/` (employer-2026.1.yaml …): earlier versions that stay loadable
+ * after the current file moved on. Loaded without the content rules, which describe what current versions
+ * must cover.
+ */
+export function loadArchivedQuestionnaires(dir: string): LoadedQuestionnaire[] {
+  const archive = join(dir, 'archive')
+  if (!existsSync(archive)) return []
+  const loaded: LoadedQuestionnaire[] = []
+  const errors: FileFinding[] = []
+  for (const path of questionnaireFiles(archive)) {
+    const r = loadQuestionnaireFile(path, { root: dir })
+    if (r.ok) loaded.push(r.value)
+    else errors.push(...r.errors)
+  }
+  if (errors.length > 0) throw new QuestionnaireLoadError(errors)
+  // Oldest first, so that revisions follow the versions on a fresh install.
+  return loaded.sort((a, b) => compareVersions(a.def.version, b.def.version) || a.def.id.localeCompare(b.def.id))
 }

@@ -17,7 +17,11 @@ export async function storeQuestionnaires(
   db: Kysely<Database>,
   loaded: LoadedQuestionnaire[],
   now: Date = new Date(),
+  options: { current?: boolean } = {},
 ): Promise<SyncedQuestionnaire[]> {
+  // Archived versions (questionnaires/archive/) are stored so that old assessments and snapshots can be read on
+  // a fresh install, but never made current.
+  const makeCurrent = options.current ?? true
   return inTransaction(db, async (trx) => {
     const out: SyncedQuestionnaire[] = []
     for (const q of loaded) {
@@ -35,7 +39,7 @@ export async function storeQuestionnaires(
           created_at: now.toISOString(),
         })
       }
-      await repo.setCurrent(trx, q.def.id, row.id)
+      if (makeCurrent) await repo.setCurrent(trx, q.def.id, row.id)
       out.push({ id: q.def.id, revision: row.revision, hash: q.hash, created, file: q.file })
     }
     return out

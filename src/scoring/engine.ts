@@ -4,12 +4,14 @@ import type { ScoreResult } from './result.schema.ts'
 import type { Rubric } from './rubric.schema.ts'
 import { applicableQuestions } from './stages/applicability.ts'
 import { confidence, dontKnowShare } from './stages/confidence.ts'
+import { consistency, type RuleDecision } from './stages/consistency.ts'
 import { controlScore } from './stages/control-score.ts'
 import { gaps } from './stages/gaps.ts'
 import { inherentRisk } from './stages/inherent-risk.ts'
 import { questionPoints } from './stages/question-points.ts'
 import { rating } from './stages/rating.ts'
 import { redFlags, type SuspectedInput, suspectedFlags } from './stages/red-flags.ts'
+import { verification } from './stages/verification.ts'
 
 /**
  * The scoring engine: a pure function of (questionnaire version, rubric version, answers, evidence,
@@ -34,10 +36,15 @@ export type ScoreInput = {
   verified?: ReadonlyMap<string, string>
   /** Reviewers' precautionary ("suspected") red flags. */
   suspected?: readonly SuspectedInput[]
+  /** Questions whose answer the reviewer accepted: with evidence attached, that verifies it (2026.2). */
+  accepted?: ReadonlySet<string>
+  /** A reviewer's decisions on the suspected flags raised by consistency rules, by rule id. */
+  ruleDecisions?: ReadonlyMap<string, RuleDecision>
 }
 
 const EMPTY_SET: ReadonlySet<string> = new Set()
 const EMPTY_MAP: ReadonlyMap<string, string> = new Map()
+const NO_DECISIONS: ReadonlyMap<string, RuleDecision> = new Map()
 
 export function score(input: ScoreInput): ScoreResult {
   const { questionnaire: cq, rubric: r, answers } = input
@@ -48,10 +55,15 @@ export function score(input: ScoreInput): ScoreResult {
   const points = questionPoints(cq, r, answers, evidence, verified, applicable) // §3.1–3.5
   const { control, tally } = controlScore(cq, r, applicable, points) // §3.6–3.8
   const inherent = inherentRisk(cq, r, answers, applicable, dontKnowShare(tally)) // §4
+  const rules = consistency(cq, r, answers, applicable, input.ruleDecisions ?? NO_DECISIONS) // §6.3
   const flags = redFlags(cq, r, points, answers, applicable, evidence, verified) // §6, §6.1
+  for (const f of rules.confirmed) flags.push(f)
   const suspected = suspectedFlags(input.suspected) // §6.2
-  const rated = rating(cq, r, inherent.band, control.band, flags, suspected.length) // §5, §6
-  const actions = gaps(cq, r, points, flags) // §7
+  for (const f of rules.suspected) suspected.push(f)
+  const open = suspected.filter((f) => f.status === undefined || f.status === 'open').length
+  const proof = verification(cq, r, points, evidence, verified, input.accepted ?? EMPTY_SET) // §5.1
+  const rated = rating(cq, r, inherent.band, control.band, flags, open, proof) // §5, §5.1, §6
+  const actions = gaps(cq, r, points, flags, evidence, verified) // §7, §7.1
 
   return {
     questionnaire: { id: cq.def.id, version: cq.def.version, hash: input.questionnaireHash },
@@ -61,6 +73,7 @@ export function score(input: ScoreInput): ScoreResult {
     control,
     inherent,
     redFlags: flags,
+    ...(rated.verification ? { verification: rated.verification } : {}),
     suspectedFlags: suspected,
     gaps: actions,
     confidence: confidence(r, tally), // §8

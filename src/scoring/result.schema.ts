@@ -107,7 +107,13 @@ export const ScoreResult = z.object({
   rubric: z.object({ id: z.string(), version: z.string(), hash: z.string() }),
   rating: Rating,
   ratingExplanation: z.object({
-    matrix: z.object({ inherentBand: z.enum(INHERENT_BANDS), controlBand: z.enum(CONTROL_BANDS), rating: Rating }),
+    matrix: z.object({
+      inherentBand: z.enum(INHERENT_BANDS),
+      controlBand: z.enum(CONTROL_BANDS),
+      rating: Rating,
+      /** 2026.2: the matrix row read, when it is not the inherent band (every required claim verified). */
+      row: z.enum(INHERENT_BANDS).optional(),
+    }),
     floors: z.array(z.object({ rating: Rating, reason: z.string() })),
   }),
   control: z.object({

@@ -1,3 +1,4 @@
+import { basename, join } from 'node:path'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/database.ts'
 import { inTransaction } from '../db/transaction.ts'
@@ -41,7 +42,7 @@ export async function storeRubric(
   db: Kysely<Database>,
   rubric: Rubric,
   origin: string,
-  makeCurrent: 'always' | 'if-new',
+  makeCurrent: 'always' | 'if-new' | 'never',
   now: Date = new Date(),
 ): Promise<StoredRubric> {
   const hash = hashRubric(rubric)
@@ -67,7 +68,7 @@ export async function storeRubric(
     }
     const current = await repo.findCurrentId(trx, rubric.id)
     let rescoreJobId: number | null = null
-    if (makeCurrent === 'always' || created || !current) {
+    if (makeCurrent !== 'never' && (makeCurrent === 'always' || created || !current)) {
       await repo.setCurrent(trx, rubric.id, row.id)
       // Scores made with the version it replaces are re-scored in the background; queued in this transaction,
       // so a rubric never becomes current without its re-score. One queued re-score per version (dedupe key).
@@ -92,6 +93,11 @@ export async function syncRubricDir(
   questionnaires: QuestionnaireFile[],
 ): Promise<StoredRubric[]> {
   const out: StoredRubric[] = []
+  // Archived versions first (rubrics/archive/, never current): a fresh install can still read and re-score
+  // with them. They are checked against the questionnaire versions of their time, not today's.
+  for (const file of rubricFiles(join(dir, 'archive'))) {
+    out.push(await storeRubric(db, loadRubricFile(file, dir), `file:archive/${basename(file)}`, 'never'))
+  }
   for (const file of rubricFiles(dir)) {
     const rubric = loadRubricFile(file, dir)
     const problems = checkRubricAgainst(rubric, questionnaires)

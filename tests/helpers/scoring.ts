@@ -2,20 +2,38 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { DEFAULT_QUESTIONNAIRES_DIR } from '../../src/paths.ts'
 import type { AnswerValue } from '../../src/questionnaire/condition.ts'
-import { loadQuestionnaireDir } from '../../src/questionnaire/loader.ts'
+import { loadArchivedQuestionnaires, loadQuestionnaireDir } from '../../src/questionnaire/loader.ts'
 import { type CompiledQuestionnaire, compileQuestionnaire, type QuestionEntry } from '../../src/questionnaire/model.ts'
 import { score } from '../../src/scoring/engine.ts'
 import { hashRubric, loadRubricFile } from '../../src/scoring/rubric.loader.ts'
 import type { Rubric } from '../../src/scoring/rubric.schema.ts'
 
 const loaded = loadQuestionnaireDir(DEFAULT_QUESTIONNAIRES_DIR)
+const archived = loadArchivedQuestionnaires(DEFAULT_QUESTIONNAIRES_DIR)
 export const rubric: Rubric = loadRubricFile(join(DEFAULT_QUESTIONNAIRES_DIR, 'rubrics/default.yaml'))
 export const rubricHash = hashRubric(rubric)
+/** The 2026.1 rubric, kept in rubrics/archive: old snapshots and the 2026.1 scenario tests use it. */
+export const RUBRIC_2026_1: Rubric = loadRubricFile(
+  join(DEFAULT_QUESTIONNAIRES_DIR, 'rubrics/archive/default-2026.1.yaml'),
+  join(DEFAULT_QUESTIONNAIRES_DIR, 'rubrics'),
+)
 
-export function compiled(id: string): { cq: CompiledQuestionnaire; hash: string } {
-  const q = loaded.find((x) => x.def.id === id)
-  if (!q) throw new Error(`no questionnaire ${id}`)
-  return { cq: compileQuestionnaire(q.def), hash: q.hash }
+const compiledCache = new Map<string, { cq: CompiledQuestionnaire; hash: string }>()
+
+/** A shipped questionnaire: the current one, or an archived version ("2026.1") where the current has moved on. */
+export function compiled(id: string, version?: string): { cq: CompiledQuestionnaire; hash: string } {
+  const key = `${id}@${version ?? ''}`
+  const hit = compiledCache.get(key)
+  if (hit) return hit
+  const q =
+    version === undefined
+      ? loaded.find((x) => x.def.id === id)
+      : (archived.find((x) => x.def.id === id && x.def.version === version) ??
+        loaded.find((x) => x.def.id === id && x.def.version === version))
+  if (!q) throw new Error(`no questionnaire ${id}${version ? ` ${version}` : ''}`)
+  const out = { cq: compileQuestionnaire(q.def), hash: q.hash }
+  compiledCache.set(key, out)
+  return out
 }
 
 export type Answers = Record<string, AnswerValue>
@@ -28,18 +46,25 @@ export function run(
     verified?: Record<string, string>
     rubric?: Rubric
     suspected?: { reason: string }[]
+    accepted?: string[]
+    ruleDecisions?: Record<string, 'cleared' | 'confirmed'>
+    /** "2026.1": the archived questionnaire and, unless another is given, the 2026.1 rubric. */
+    version?: string
   } = {},
 ) {
-  const { cq, hash } = compiled(id)
+  const { cq, hash } = compiled(id, opts.version)
+  const r = opts.rubric ?? (opts.version === '2026.1' ? RUBRIC_2026_1 : rubric)
   return score({
     questionnaire: cq,
     questionnaireHash: hash,
-    rubric: opts.rubric ?? rubric,
-    rubricHash,
+    rubric: r,
+    rubricHash: r === rubric ? rubricHash : hashRubric(r),
     answers: new Map(Object.entries(answers)),
     evidence: new Set(opts.evidence ?? []),
     verified: new Map(Object.entries(opts.verified ?? {})),
     suspected: opts.suspected,
+    accepted: new Set(opts.accepted ?? []),
+    ruleDecisions: new Map(Object.entries(opts.ruleDecisions ?? {})),
   })
 }
 

@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import type { Rubric } from '../../src/scoring/rubric.schema.ts'
-import { bestAnswers, compiled, PROFILE, rubric, run } from '../helpers/scoring.ts'
+import { bestAnswers, compiled, PROFILE, RUBRIC_2026_1, run as runShipped } from '../helpers/scoring.ts'
 
-const { cq } = compiled('employer')
+// The engine's rules as risk model 2026.1 states them (its rubric and questionnaire stay loadable, and its
+// snapshots keep them). What 2026.2 adds is tested in engine-2026-2.test.ts.
+const rubric = RUBRIC_2026_1
+const run = (id: string, answers: Parameters<typeof runShipped>[1], opts: Parameters<typeof runShipped>[2] = {}) =>
+  runShipped(id, answers, { version: '2026.1', ...opts })
+const { cq } = compiled('employer', '2026.1')
 const best = bestAnswers(cq)
 const allEvidence = cq.entries.filter((e) => e.scored).map((e) => e.question.id)
 const section = (r: ReturnType<typeof run>, id: string) => {

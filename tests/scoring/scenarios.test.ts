@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_QUESTIONNAIRES_DIR, PROJECT_ROOT } from '../../src/paths.ts'
 import { checkAnswers, type RawAnswer } from '../../src/questionnaire/answers.ts'
-import { loadQuestionnaireDir } from '../../src/questionnaire/loader.ts'
+import { loadArchivedQuestionnaires, loadQuestionnaireDir } from '../../src/questionnaire/loader.ts'
 import { applicability, compileQuestionnaire } from '../../src/questionnaire/model.ts'
 import { score } from '../../src/scoring/engine.ts'
 import type { QuestionScore, ScoreResult, SectionScore } from '../../src/scoring/result.schema.ts'
@@ -24,10 +24,19 @@ type Fixture = {
 
 const SCENARIOS_DIR = join(PROJECT_ROOT, 'tests', 'fixtures', 'scenarios')
 
-const loaded = loadQuestionnaireDir(DEFAULT_QUESTIONNAIRES_DIR).find((q) => q.def.id === 'employer')
-if (!loaded) throw new Error('the employer questionnaire is not in questionnaires/')
+// These scenarios describe risk model 2026.1 (kept for its snapshots): the archived questionnaire and rubric.
+// Risk model 2026.2 has its own scenarios in scenarios-2026-2.test.ts.
+const loaded =
+  loadArchivedQuestionnaires(DEFAULT_QUESTIONNAIRES_DIR).find(
+    (q) => q.def.id === 'employer' && q.def.version === '2026.1',
+  ) ??
+  loadQuestionnaireDir(DEFAULT_QUESTIONNAIRES_DIR).find((q) => q.def.id === 'employer' && q.def.version === '2026.1')
+if (!loaded) throw new Error('the employer questionnaire 2026.1 is not in questionnaires/ nor its archive')
 const cq = compileQuestionnaire(loaded.def)
-const rubric = loadRubricFile(join(DEFAULT_QUESTIONNAIRES_DIR, 'rubrics', 'default.yaml'))
+const rubric = loadRubricFile(
+  join(DEFAULT_QUESTIONNAIRES_DIR, 'rubrics', 'archive', 'default-2026.1.yaml'),
+  join(DEFAULT_QUESTIONNAIRES_DIR, 'rubrics'),
+)
 const rubricHash = hashRubric(rubric)
 
 function fixture(name: string): Fixture {

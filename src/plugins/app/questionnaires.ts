@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { loadQuestionnaireDir } from '../../questionnaire/loader.ts'
+import { loadArchivedQuestionnaires, loadQuestionnaireDir } from '../../questionnaire/loader.ts'
 import { storeQuestionnaires } from '../../questionnaire/questionnaire.service.ts'
 import { syncRubricDir } from '../../scoring/rubric.service.ts'
 
@@ -13,6 +13,7 @@ export default fp(
   async (app: FastifyInstance) => {
     const dir = app.config.questionnairesDir
     const loaded = loadQuestionnaireDir(dir)
+    await storeQuestionnaires(app.db, loadArchivedQuestionnaires(dir), new Date(), { current: false })
     for (const s of await storeQuestionnaires(app.db, loaded)) {
       app.log.info({ questionnaire: s.id, revision: s.revision, new: s.created }, 'questionnaire loaded')
     }

@@ -11,6 +11,7 @@ import { listEvidence } from '../../assessment/evidence.service.ts'
 import * as lifecycle from '../../assessment/lifecycle.ts'
 import {
   decide,
+  decideRuleFlag,
   decisionsOf,
   finishReview,
   raiseSuspectedFlag,
@@ -162,6 +163,7 @@ const resultPages: FastifyPluginAsyncZod = async (app) => {
         rows: rows.map((r) => ({ ...r, evidence: evidence.get(r.id) ?? [] })),
         methods: VERIFICATION_METHODS,
         flags,
+        ruleFlags: (snap?.result.suspectedFlags ?? []).filter((f) => f.rule),
         indicators: INDICATORS,
         canReview:
           policy.mayReview(a, p) && (p.role === 'admin' || p.role === 'analyst') && lifecycle.reviewOpen(a.status),
@@ -216,6 +218,25 @@ const resultPages: FastifyPluginAsyncZod = async (app) => {
         reason: req.body.reason,
       })
       return reply.redirect(`/assessments/${req.params.id}/review`, 303)
+    },
+  )
+
+  app.post(
+    '/assessments/:id/review/rule-flags',
+    {
+      schema: {
+        params: Id,
+        body: z.object({
+          rule: z.string().max(64),
+          decision: z.string().max(16),
+          comment: z.string().max(2000),
+          ...Csrf,
+        }),
+      },
+    },
+    async (req, reply) => {
+      await decideRuleFlag(app.db, app.requirePrincipal(req), req.params.id, req.body)
+      return reply.redirect(`/assessments/${req.params.id}/review#rule-${encodeURIComponent(req.body.rule)}`, 303)
     },
   )
 

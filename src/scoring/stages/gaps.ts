@@ -1,6 +1,7 @@
 import type { CompiledQuestionnaire, QuestionEntry } from '../../questionnaire/model.ts'
 import type { Choice, Remediation } from '../../questionnaire/questionnaire.schema.ts'
 import { t } from '../../questionnaire/text.ts'
+import { VERIFICATION_GAP } from '../../questionnaire/vocabulary.ts'
 import { cachedGap, sourceLabels } from '../memo.ts'
 import type { Gap, RedFlagItem } from '../result.schema.ts'
 import type { Rubric } from '../rubric.schema.ts'
@@ -11,13 +12,71 @@ import type { QuestionPoints, ScoredAnswer } from './types.ts'
  * whose red flag the fee rule settled says so. Red flags first, then by severity, each group in
  * questionnaire order.
  */
-export function gaps(cq: CompiledQuestionnaire, r: Rubric, points: QuestionPoints, redFlags: RedFlagItem[]): Gap[] {
+export function gaps(
+  cq: CompiledQuestionnaire,
+  r: Rubric,
+  points: QuestionPoints,
+  redFlags: RedFlagItem[],
+  evidence: ReadonlySet<string> = EMPTY,
+  verified: ReadonlyMap<string, string> = EMPTY_MAP,
+): Gap[] {
   const found: Gap[] = []
+  const v = r.verification
   for (let i = 0; i < points.length; i++) {
     const s = points[i]
-    if (s?.gap) found.push(cachedGap(s, gapOf, cq.entries[i] as QuestionEntry, r))
+    if (!s) continue
+    if (s.gap) found.push(cachedGap(s, gapOf, cq.entries[i] as QuestionEntry, r))
+    else if (v && isUnprovenClaim(s, v.severities, evidence, verified))
+      found.push(verificationGap(cq.entries[i] as QuestionEntry, r, s))
   }
   return sortGaps(settleFeeGaps(cq, redFlags, found))
+}
+
+const EMPTY: ReadonlySet<string> = new Set()
+const EMPTY_MAP: ReadonlyMap<string, string> = new Map()
+
+/**
+ * 2026.2 (scoring.md §7.1): an answer of good practice on a question of the required severities that nothing
+ * proves yet — no evidence attached, no reviewer's verification — is a gap of its own type. Answers that are
+ * already gaps (partial credit, "don't know", red flags) have their own action.
+ */
+function isUnprovenClaim(
+  s: ScoredAnswer,
+  severities: readonly string[],
+  evidence: ReadonlySet<string>,
+  verified: ReadonlyMap<string, string>,
+): boolean {
+  return (
+    s.qs.status === 'counted' &&
+    (s.qs.credit ?? 0) > 0 &&
+    severities.includes(s.qs.severity) &&
+    !evidence.has(s.qs.question) &&
+    !verified.has(s.qs.question)
+  )
+}
+
+function verificationGap(e: QuestionEntry, r: Rubric, s: ScoredAnswer): Gap {
+  const v = r.verification as NonNullable<Rubric['verification']>
+  const days = v.deadline_days[s.qs.severity] ?? r.default_timeframes[VERIFICATION_GAP] ?? 30
+  const hint = t(e.question.evidence)
+  return {
+    question: e.question.id,
+    section: e.section.id,
+    sectionTitle: t(e.section.title),
+    questionText: t(e.question.text),
+    answer: s.qs.answer,
+    answerLabel: s.qs.answerLabel,
+    credit: s.qs.credit ?? 0,
+    severity: s.qs.severity,
+    redFlag: false,
+    redFlagStatus: null,
+    dontKnow: false,
+    gapType: VERIFICATION_GAP,
+    action: `Prove this answer before anyone relies on it: nothing attached or verified backs it yet.${hint ? ` What proves it: ${hint}` : ''} ${v.how}`,
+    timeframe: `Within ${days} days`,
+    days,
+    sources: sourceLabels(e),
+  }
 }
 
 function gapOf(e: QuestionEntry, r: Rubric, s: ScoredAnswer): Gap {

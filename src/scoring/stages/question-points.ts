@@ -1,6 +1,7 @@
 import type { AnswerValue } from '../../questionnaire/condition.ts'
 import type { CompiledQuestionnaire, QuestionEntry } from '../../questionnaire/model.ts'
 import type { Choice } from '../../questionnaire/questionnaire.schema.ts'
+import { t } from '../../questionnaire/text.ts'
 import { answerCaches, cachedAnswer, notAskedAnswer } from '../memo.ts'
 import type { QuestionScore } from '../result.schema.ts'
 import type { Rubric } from '../rubric.schema.ts'
@@ -169,8 +170,16 @@ export function scoreAnswer(
       selected.some((c) => c.needs_evidence))
   if (needsEvidence && !hasEvidence && !verifiedBy) {
     credit = r.evidence.unverified_credit
+    // 2026.2: claiming more never earns less than a lesser answer that needs no proof would have earned.
+    if (r.verification) credit = Math.min(credit === 0 ? 0 : Math.max(credit, plainBest(e)), selectedCredit(selected))
+    // A claim of a checked state never earns more, unproven, than the honest answer that it was not checked.
+    const honest =
+      selected.length === 1 && selected[0]?.unproven_as ? e.choiceById.get(selected[0].unproven_as) : undefined
+    if (honest?.credit !== undefined && honest.credit < credit) {
+      credit = honest.credit
+      note = `full credit needs evidence or verification: until then ${credit}, as for "${t(honest.label)}"`
+    } else note = `full credit needs evidence or verification: ${credit} until then`
     unverified = true
-    note = `full credit needs evidence or verification: ${credit} until then`
   } else if (needsEvidence) {
     note = verifiedBy ? `verified (${verifiedBy}): full credit` : 'evidence attached: full credit'
   }
@@ -181,4 +190,24 @@ export function scoreAnswer(
     dontKnow,
     gap,
   }
+}
+
+/**
+ * The best credit among a question's answers the evidence rule leaves alone (below full credit; scale:
+ * "partly"): an unproven full claim never earns less than they do.
+ */
+function plainBest(e: QuestionEntry): number {
+  let best = 0
+  for (const c of e.choices) {
+    if (c.red_flag || c.dont_know || c.not_applicable) continue
+    const credit = c.credit ?? (e.question.type === 'scale' && c.id === 'partly' ? 0.5 : 0)
+    if (credit > best && credit < 1) best = credit
+  }
+  return best
+}
+
+function selectedCredit(selected: readonly Choice[]): number {
+  let top = 1
+  for (const c of selected) if (c.credit !== undefined) top = Math.min(top, Math.max(c.credit, 0))
+  return selected.length === 1 ? top : 1
 }

@@ -2,8 +2,14 @@ import type { CompiledQuestionnaire } from '../../questionnaire/model.ts'
 import { INDICATORS } from '../../questionnaire/vocabulary.ts'
 import type { RedFlagItem, ScoreResult } from '../result.schema.ts'
 import { type ControlBand, type InherentBand, RATINGS, type Rating, type Rubric } from '../rubric.schema.ts'
+import type { Verification } from './verification.ts'
 
-export type RatingOutcome = { rating: Rating; ratingExplanation: ScoreResult['ratingExplanation'] }
+export type RatingOutcome = {
+  rating: Rating
+  ratingExplanation: ScoreResult['ratingExplanation']
+  /** Rubric 2026.2: the verification rule that applied, and the caution shown beside the rating. */
+  verification: Verification | null
+}
 
 const worse = (a: Rating, b: Rating): Rating => (RATINGS.indexOf(a) >= RATINGS.indexOf(b) ? a : b)
 
@@ -18,12 +24,53 @@ export function rating(
   controlBand: ControlBand,
   redFlags: readonly RedFlagItem[],
   suspectedCount: number,
+  proof: Omit<Verification, 'rule' | 'caution'> | null = null,
 ): RatingOutcome {
-  const matrixRating = r.matrix[inherentBand][controlBand]
+  const v = r.verification
+  const allVerified = proof !== null && proof.unverified.length === 0
+  // 2026.2: once every required claim is proven, inherent risk sets only the priority of verification, not the row.
+  const row: InherentBand = v && allVerified && v.verified_ignores_inherent ? 'low' : inherentBand
+  const matrixRating = r.matrix[row][controlBand]
   const floors = ratingFloors(cq, r, redFlags, suspectedCount)
+  let verification: Verification | null = null
+  if (v && proof) {
+    const n = proof.unverified.length
+    let rule: string
+    let caution: string | null = null
+    if (n === 0) {
+      rule =
+        proof.required === 0
+          ? 'verification rule: no question of the required severities applies'
+          : `verification rule: all ${proof.required} ${v.severities.join(' and ')} answers verified` +
+            (row !== inherentBand
+              ? `, so inherent risk (${inherentBand}) sets verification priority only and the matrix reads the low row`
+              : '')
+    } else {
+      const list = proof.unverified.slice(0, 8).join(', ') + (n > 8 ? ` and ${n - 8} more` : '')
+      floors.push({
+        rating: v.best_unverified,
+        reason: `${n} of ${proof.required} ${v.severities.join(' and ')} answers not verified (${list}): at best ${v.best_unverified} until a reviewer verifies them or accepts their evidence`,
+      })
+      rule = `verification rule: ${n} of ${proof.required} ${v.severities.join(' and ')} answers not verified, so the best rating is ${v.best_unverified}`
+      if (inherentBand === v.high_priority) {
+        floors.push({
+          rating: v.high_priority_rating,
+          reason: `inherent risk ${inherentBand} with unverified ${v.severities.join(' and ')} claims: ${v.high_priority_rating} (${v.caution})`,
+        })
+        rule += `; with ${inherentBand} inherent risk it is at least ${v.high_priority_rating}`
+        caution = v.caution
+      }
+    }
+    verification = { ...proof, rule, caution }
+  }
+  const rating = floors.reduce((acc, f) => worse(acc, f.rating), matrixRating)
   return {
-    rating: floors.reduce((acc, f) => worse(acc, f.rating), matrixRating),
-    ratingExplanation: { matrix: { inherentBand, controlBand, rating: matrixRating }, floors },
+    rating,
+    ratingExplanation: {
+      matrix: { inherentBand, controlBand, rating: matrixRating, ...(row !== inherentBand ? { row } : {}) },
+      floors,
+    },
+    verification,
   }
 }
 

@@ -63,6 +63,8 @@ export type ReviewPage = Page & {
   /** Verification methods, code to label. */
   methods: Record<string, string>
   flags: { question_id: string | null; reason: string }[]
+  /** Suspected flags raised by the rubric's consistency rules on the latest score this brand sees. */
+  ruleFlags: ScoreResult['suspectedFlags']
   indicators: Record<string, string>
   canReview: boolean
   /** This brand's review does not move the status (it is not the requesting brand). */
