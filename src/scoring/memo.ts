@@ -106,7 +106,7 @@ export function notAskedAnswer(
  * Scoring one question is a pure function of the question, the rubric, the answer, its evidence and
  * its verification, so results are kept per answer for each (rubric, questionnaire version, question).
  */
-type Cached = ScoredAnswer & { gapItem?: Gap }
+type Cached = ScoredAnswer & { gapItem?: Gap; proofGap?: Gap }
 export type AnswerCache = {
   /** The common case: one choice id, no reviewer verification; [without evidence, with evidence]. */
   simple: Map<string, [Cached | undefined, Cached | undefined]>
@@ -184,6 +184,19 @@ export function cachedGap(
   if (c.gapItem) return c.gapItem
   c.gapItem = Object.freeze(build(e, r, s)) as Gap
   return c.gapItem
+}
+
+/** The verification gap of a scored answer (2026.2): like `cachedGap`, kept beside it. */
+export function cachedProofGap(
+  s: ScoredAnswer,
+  build: (e: QuestionEntry, r: Rubric, s: ScoredAnswer) => Gap,
+  e: QuestionEntry,
+  r: Rubric,
+): Gap {
+  const c = s as Cached
+  if (c.proofGap) return c.proofGap
+  c.proofGap = Object.freeze(build(e, r, s)) as Gap
+  return c.proofGap
 }
 
 /** The row is frozen; the wrapper stays open for its gap to be kept on it. */

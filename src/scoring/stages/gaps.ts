@@ -2,7 +2,7 @@ import type { CompiledQuestionnaire, QuestionEntry } from '../../questionnaire/m
 import type { Choice, Remediation } from '../../questionnaire/questionnaire.schema.ts'
 import { t } from '../../questionnaire/text.ts'
 import { VERIFICATION_GAP } from '../../questionnaire/vocabulary.ts'
-import { cachedGap, sourceLabels } from '../memo.ts'
+import { cachedGap, cachedProofGap, sourceLabels } from '../memo.ts'
 import type { Gap, RedFlagItem } from '../result.schema.ts'
 import type { Rubric } from '../rubric.schema.ts'
 import type { QuestionPoints, ScoredAnswer } from './types.ts'
@@ -27,7 +27,7 @@ export function gaps(
     if (!s) continue
     if (s.gap) found.push(cachedGap(s, gapOf, cq.entries[i] as QuestionEntry, r))
     else if (v && isUnprovenClaim(s, v.severities, evidence, verified))
-      found.push(verificationGap(cq.entries[i] as QuestionEntry, r, s))
+      found.push(cachedProofGap(s, verificationGap, cq.entries[i] as QuestionEntry, r))
   }
   return sortGaps(settleFeeGaps(cq, redFlags, found))
 }
