@@ -107,10 +107,11 @@ describe('action plan upload', () => {
 
     const { changes, errors } = await upload(wb)
     expect(errors).toEqual([])
+    // In the order of the sheet: by section (A1, A6, A7, A9).
     expect(changes).toEqual([
+      { id: 13, owner: null },
       { id: 11, owner: 'Somchai (HR)', dueDate: '2026-04-15', status: 'in_progress' },
       { id: 12, dueDate: '2026-04-30', status: 'done', notes: 'Paid back in full' },
-      { id: 13, owner: null },
       { id: 15, dueDate: null, status: 'verified' },
     ])
   })
@@ -167,15 +168,16 @@ describe('action plan upload', () => {
     const { errors } = await upload(wb)
     const a92 = rowOf(ws, 'A9.2')
     // Row A1.4 now claims action 15: its question ID no longer matches, and the real row 15 is a duplicate.
+    // Errors come in the order of the sheet, by section: A1.4, A6.1, A7.2, A9.2.
     expect(at(errors)).toEqual([
+      `Action plan!B${a14}`,
       `Action plan!A${a61}`,
       `Action plan!A${a72}`,
-      `Action plan!B${a14}`,
       `Action plan!A${a92}`,
     ])
-    expect(errors[0]?.reason).toMatch(/Action 9999 is not part of this assessment's action plan/)
-    expect(errors[1]?.reason).toMatch(/hidden action id in column A was changed/)
-    expect(errors[2]?.reason).toMatch(/The question ID must stay A9.2/)
+    expect(errors[0]?.reason).toMatch(/The question ID must stay A9.2/)
+    expect(errors[1]?.reason).toMatch(/Action 9999 is not part of this assessment's action plan/)
+    expect(errors[2]?.reason).toMatch(/hidden action id in column A was changed/)
     expect(errors[3]?.reason).toMatch(/Action 15 appears twice, in rows \d+ and \d+/)
   })
 
@@ -213,19 +215,20 @@ describe('action plan upload', () => {
     ws.getCell(`O${rows[4]}`).value = 'n'.repeat(4001)
     ws.getCell(`N${rows[4]}`).value = null
     const { errors } = await upload(wb)
+    // In the order of the sheet, by section: A1.4, A1.5, A6.1, A7.2, A9.2.
     expect(at(errors)).toEqual([
-      `Action plan!M${rows[0]}`,
-      `Action plan!M${rows[1]}`,
       `Action plan!M${rows[2]}`,
       `Action plan!L${rows[3]}`,
+      `Action plan!M${rows[0]}`,
+      `Action plan!M${rows[1]}`,
       `Action plan!N${rows[4]}`,
       `Action plan!O${rows[4]}`,
     ])
     expect(errors.map((e) => e.reason)).toEqual([
-      expect.stringMatching(/"2026-02-30" is not a date Fairhire can read/),
-      expect.stringMatching(/"31\/03\/2026" is not a date Fairhire can read. Type the date as YYYY-MM-DD/),
       expect.stringMatching(/holds the number 46100, not a date/),
       expect.stringMatching(/The owner is 201 characters long; at most 200 are allowed/),
+      expect.stringMatching(/"2026-02-30" is not a date Fairhire can read/),
+      expect.stringMatching(/"31\/03\/2026" is not a date Fairhire can read. Type the date as YYYY-MM-DD/),
       expect.stringMatching(/The status is empty/),
       expect.stringMatching(/The notes is 4001 characters long; at most 4000/),
     ])
@@ -260,11 +263,35 @@ describe('action plan upload', () => {
     expect(await upload(wb)).toEqual({ changes: [{ id: 15, status: 'open' }], errors: [] })
   })
 
-  it('refuses a copy made before the plan was saved (rows without ids)', async () => {
-    const { errors } = await upload(await download({ actions: [] }))
+  it('refuses a copy made before the plan was saved (rows without ids), one error per gap, none per heading', async () => {
+    const wb = await download({ actions: [] })
+    const ws = plan(wb)
+    // Row 4 is the heading of the first section; its first gap follows.
+    expect(ws.getCell('B4').value).toMatch(/^A1 .* — 2 gaps$/)
+    const { errors } = await upload(wb)
     expect(errors.length).toBe(ACTIONS.length)
-    expect(errors[0]).toMatchObject({ sheet: 'Action plan', cell: 'A4' })
+    expect(errors[0]).toMatchObject({ sheet: 'Action plan', cell: 'A5' })
     expect(errors[0]?.reason).toMatch(/no action id/)
+  })
+
+  it('skips the section headings, but refuses an entry typed into one', async () => {
+    const wb = await download()
+    const ws = plan(wb)
+    const headings: number[] = []
+    for (let r = 4; r <= ws.rowCount; r++) if (typeof ws.getCell(`A${r}`).value === 'string') headings.push(r)
+    // A1, A6, A7 and A9 each have gaps.
+    expect(headings.map((r) => String(ws.getCell(`B${r}`).value).split(' ')[0])).toEqual(['A1', 'A6', 'A7', 'A9'])
+    expect(await upload(wb)).toEqual({ changes: [], errors: [] })
+    ws.getCell(`N${headings[1]}`).value = 'Done'
+    const { errors, changes } = await upload(wb)
+    expect(changes).toEqual([])
+    expect(errors).toEqual([
+      {
+        sheet: 'Action plan',
+        cell: `N${headings[1]}`,
+        reason: expect.stringMatching(/This row is a section heading, not an action/),
+      },
+    ])
   })
 
   it('refuses a file that is not a workbook, or has no Action plan sheet', async () => {

@@ -133,8 +133,9 @@ describe('gap report', () => {
     wb = (await readBack(reportInput())).wb
   })
 
-  it('has the five sheets in order, and document properties', () => {
+  it('has the six sheets in order, Top actions first, and document properties', () => {
     expect(wb.worksheets.map((w) => w.name)).toEqual([...GAP_REPORT_SHEETS])
+    expect(wb.worksheets[0]?.name).toBe('Top actions')
     expect(wb.creator).toBe('Fairhire')
     expect(wb.title).toBe('Gap report: Siam Seafood & Co.')
     expect(wb.created).toEqual(GENERATED)
@@ -191,7 +192,7 @@ describe('gap report', () => {
   })
 
   it('frames the list sheets: frozen header, filter, landscape print one page wide with the header repeated', () => {
-    for (const name of ['Red flags', 'Action plan', 'Answers']) {
+    for (const name of ['Top actions', 'Red flags', 'Action plan', 'Answers']) {
       const ws = sheet(wb, name)
       expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 3 })
       expect(String(ws.autoFilter)).toMatch(/^A3:[A-Z]+\d+$/)
@@ -209,45 +210,105 @@ describe('gap report', () => {
     }
   })
 
-  it('lists every red flag with its indicator, why it matters and the immediate action', () => {
+  it('lists every red flag under its indicator, with why it matters and the immediate action', () => {
     const ws = sheet(wb, 'Red flags')
     expect(headers(ws)).toEqual([
-      'Question ID',
-      'Section',
-      'Question',
-      'Answer',
-      'Severity',
       'Indicator of forced labour',
-      'Why it matters',
+      'Answers raising it',
       'Status',
-      'Status reason',
       'Escalates alone',
+      'Severity',
+      'Questions and answers',
+      'Why it matters',
       'Immediate action',
       'Timeframe',
       'Days',
     ])
+    // Two red flags of two different indicators: two rows.
+    expect(ws.rowCount).toBe(3 + 2)
     for (const f of RESULT.redFlags) {
-      const row = rowOfQuestion(ws, f.question)
-      expect(row.getCell(4).value).toBe(f.answerLabel)
+      const row = rowOfQuestion(ws, f.indicatorLabel)
+      expect(row.getCell(2).value).toBe(1)
+      expect(row.getCell(3).value).toBe('1 active')
+      expect(row.getCell(4).value).toBe('No')
       expect(row.getCell(5).value).toBe('Critical')
-      expect(row.getCell(6).value).toBe(f.indicatorLabel)
+      expect(String(row.getCell(6).value)).toMatch(new RegExp(`^${f.question.replace('.', '\\.')} .* — `))
+      expect(String(row.getCell(6).value).endsWith(` — ${f.answerLabel}`)).toBe(true)
       expect(row.getCell(7).value).toBe(f.why)
-      expect(row.getCell(8).value).toBe('Active')
-      expect(row.getCell(11).value).toBe(f.action)
-      expect(row.getCell(13).value).toBe(f.days)
+      expect(row.getCell(8).value).toBe(f.action)
+      expect(row.getCell(10).value).toBe(f.days)
     }
   })
 
-  it('writes the action plan sorted by severity, red flags first, with hidden ids and real dates', () => {
+  it('opens on the top actions, red flags first, each with why, questions, deadline and standard', () => {
+    const ws = sheet(wb, 'Top actions')
+    expect(headers(ws)).toEqual([
+      '#',
+      'What to do',
+      'Why: the red flag or gap it answers',
+      'Questions',
+      'Severity',
+      'Timeframe',
+      'Days',
+      'Due date',
+      'Standard',
+      'Action plan status',
+    ])
+    expect(String(ws.getCell('A2').value)).toMatch(/^Ranked by urgency: red flags that raise the rating by themselves/)
+    expect(String(ws.getCell('A2').value)).toMatch(/All 5 actions \(5 gaps\)/)
+    // Five gaps, five different actions: all of them, the two red flags first, then by severity.
+    expect(ws.rowCount).toBe(3 + 5)
+    const questions = [4, 5, 6, 7, 8].map((r) => ws.getRow(r).getCell(4).value)
+    expect(questions.slice(0, 2).sort()).toEqual(['A6.1', 'A7.2'])
+    const first = ws.getRow(4)
+    const gap = RESULT.gaps.find((g) => g.question === first.getCell(4).value) as ScoreResult['gaps'][number]
+    expect(first.getCell(1).value).toBe(1)
+    expect(first.getCell(2).value).toBe(gap.action)
+    expect(String(first.getCell(3).value)).toMatch(/^Red flag: /)
+    expect(first.getCell(5).value).toBe('Critical')
+    expect(first.getCell(7).value).toBe(gap.days)
+    const action = reportInput().actions.find((a) => a.question === gap.question) as ActionItem
+    expect(isoDay(first.getCell(8).value as Date)).toBe(action.dueDate)
+    expect(first.getCell(9).value).toBe(gap.sources.join('\n'))
+    expect(first.getCell(10).value).toBe(action.status === 'in_progress' ? 'In progress' : 'Open')
+    const gapsAfter = [6, 7, 8].map((r) => String(ws.getRow(r).getCell(3).value))
+    for (const why of gapsAfter) expect(why).toMatch(/^Gap/)
+  })
+
+  it('writes the action plan by section under headings that count the gaps, with hidden ids and real dates', () => {
     const ws = sheet(wb, 'Action plan')
     expect(headers(ws)).toEqual(ACTION_PLAN_COLUMNS.map((c) => c.header))
     expect(ws.getColumn(1).hidden).toBe(true)
     expect(ws.getColumn(ACTION_PLAN_COLUMNS.length).hidden).toBe(true)
     expect(ws.getCell('A1').value).toBe(42)
+    // Sections in questionnaire order, each under its heading; the heading is folded into the outline.
+    const listed = Array.from({ length: ws.rowCount - 3 }, (_, i) => ws.getRow(4 + i))
+    expect(listed.map((r) => r.getCell(2).value)).toEqual([
+      'A1 Governance, policy and accountability — 2 gaps',
+      'A1.4',
+      'A1.5',
+      'A6 Identity documents and freedom of movement — 1 gap, 1 red flag',
+      'A6.1',
+      'A7 Wages, deductions, debt and working time — 1 gap, 1 red flag',
+      'A7.2',
+      'A9 Grievance mechanism and remedy — 1 gap',
+      'A9.2',
+    ])
+    expect(listed.map((r) => r.getCell(1).value === 'section')).toEqual([
+      true,
+      false,
+      false,
+      true,
+      false,
+      true,
+      false,
+      true,
+      false,
+    ])
+    expect(listed.map((r) => r.outlineLevel ?? 0)).toEqual([0, 1, 1, 0, 1, 0, 1, 0, 1])
     const actions = reportInput().actions
-    // The engine already orders its gaps: red flags, then critical to low, then questionnaire order.
-    RESULT.gaps.forEach((g, i) => {
-      const row = ws.getRow(4 + i)
+    RESULT.gaps.forEach((g) => {
+      const row = rowOfQuestion(ws, g.question, 2)
       const action = actions.find((a) => a.question === g.question) as ActionItem
       expect(row.getCell(2).value).toBe(g.question)
       expect(row.getCell(1).value).toBe(action.id)
@@ -261,14 +322,15 @@ describe('gap report', () => {
       expect(isoDay(due as Date)).toBe(action.dueDate)
       expect(row.getCell(14).value).toBe(action.status === 'in_progress' ? 'In progress' : 'Open')
     })
-    expect(ws.getRow(4).getCell(12).value).toBe('HR manager')
-    expect(ws.getRow(4).getCell(15).value).toBe("'=not a formula")
-    expect(ws.getRow(4 + RESULT.gaps.length).getCell(2).value).toBeNull()
+    // The first action of the stored plan (the engine's first gap) carries the owner and notes.
+    const first = rowOfQuestion(ws, RESULT.gaps[0]?.question as string, 2)
+    expect(first.getCell(12).value).toBe('HR manager')
+    expect(first.getCell(15).value).toBe("'=not a formula")
   })
 
   it('offers the status as a drop-down list and checks due dates on every action row', () => {
     const ws = sheet(wb, 'Action plan')
-    for (let r = 4; r < 4 + RESULT.gaps.length; r++) {
+    for (const r of RESULT.gaps.map((g) => rowOfQuestion(ws, g.question, 2).number)) {
       expect(ws.getCell(`N${r}`).dataValidation).toMatchObject({
         type: 'list',
         formulae: ['"Open,In progress,Done,Verified"'],
@@ -317,7 +379,8 @@ describe('gap report', () => {
     expect(ws.rowCount).toBe(3 + recruiter.entries.length)
     expect(rowOfQuestion(ws, 'B0.5').getCell(4).value).toEqual(new Date('2027-06-30T00:00:00Z'))
     expect(rowOfQuestion(ws, 'B0.5').getCell(4).numFmt).toBe('yyyy-mm-dd')
-    expect(sheet(back, 'Action plan').rowCount).toBe(3 + Math.max(1, result.gaps.length))
+    const sections = new Set(result.gaps.map((g) => g.section)).size
+    expect(sheet(back, 'Action plan').rowCount).toBe(3 + Math.max(1, result.gaps.length + sections))
   })
 
   it('explains the method, with the rubric version, weights, bands, matrix and the caveat', () => {
@@ -380,8 +443,8 @@ describe('gap report', () => {
 
   it('without a stored plan, lists the gaps as open, due after their suggested days, and without ids', async () => {
     const ws = sheet((await readBack(reportInput({ actions: [] }))).wb, 'Action plan')
-    RESULT.gaps.forEach((g, i) => {
-      const row = ws.getRow(4 + i)
+    RESULT.gaps.forEach((g) => {
+      const row = rowOfQuestion(ws, g.question, 2)
       expect(row.getCell(1).value).toBeNull()
       expect(row.getCell(2).value).toBe(g.question)
       expect(row.getCell(14).value).toBe('Open')
@@ -395,14 +458,16 @@ describe('gap report', () => {
       .actions.filter((a) => a.question !== 'A1.5')
       .concat({ id: 900, question: 'A2.1', owner: 'Ops', dueDate: null, status: 'done', notes: null })
     const ws = sheet((await readBack(reportInput({ actions }))).wb, 'Action plan')
-    const rows = Array.from({ length: RESULT.gaps.length + 1 }, (_, i) => ws.getRow(4 + i))
-    const a15 = rows.find((r) => r.getCell(2).value === 'A1.5')
-    expect(a15?.getCell(1).value).toBeNull()
-    expect(a15?.getCell(14).value).toBe('Open')
-    // The closed one sorts last and says so.
-    const closed = rows.at(-1)
-    expect(closed?.getCell(1).value).toBe(900)
-    expect(closed?.getCell(5).value).toMatch(/\(no longer a gap\)$/)
+    const a15 = rowOfQuestion(ws, 'A1.5', 2)
+    expect(a15.getCell(1).value).toBeNull()
+    expect(a15.getCell(14).value).toBe('Open')
+    // The closed one stays in its section, which says so, and is not counted as a gap.
+    const closed = rowOfQuestion(ws, 'A2.1', 2)
+    expect(closed.getCell(1).value).toBe(900)
+    expect(closed.getCell(5).value).toMatch(/\(no longer a gap\)$/)
+    const heading = ws.getRow(closed.number - 1)
+    expect(heading.getCell(1).value).toBe('section')
+    expect(heading.getCell(2).value).toMatch(/^A2 .* — 0 gaps; 1 earlier action no longer a gap$/)
     expect(String(ws.getCell('B2').value)).toMatch(/cannot be uploaded back/)
   })
 
@@ -412,6 +477,8 @@ describe('gap report', () => {
     const { wb: back } = await readBack(reportInput({ result: clean, actions: [] }))
     expect(sheet(back, 'Red flags').getCell('A4').value).toMatch(/No answer in this assessment is a red flag/)
     expect(sheet(back, 'Action plan').getCell('B4').value).toMatch(/No gaps/)
+    expect(sheet(back, 'Top actions').getCell('B4').value).toMatch(/^Nothing to do/)
+    expect(sheet(back, 'Top actions').rowCount).toBe(4)
     expect(rowLabelled(sheet(back, 'Summary'), 'Risk rating').getCell(2).value).toBe(clean.rating.toUpperCase())
   })
 })

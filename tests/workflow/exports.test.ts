@@ -30,7 +30,14 @@ describe('gap report download and action plan upload over HTTP', () => {
     )
     const wb = new ExcelJS.Workbook()
     await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer)
-    expect(wb.worksheets.map((s) => s.name)).toEqual(['Summary', 'Red flags', 'Action plan', 'Answers', 'Method'])
+    expect(wb.worksheets.map((s) => s.name)).toEqual([
+      'Top actions',
+      'Summary',
+      'Red flags',
+      'Action plan',
+      'Answers',
+      'Method',
+    ])
     // The brand that requested it can download it too; another brand cannot.
     const brand = new Client(t.app)
     await brand.login(w.users.analystA, PASSWORD)
@@ -52,7 +59,13 @@ describe('gap report download and action plan upload over HTTP', () => {
       })
     })
     expect(ownerCol).toBeGreaterThan(0)
-    sheet.getCell(headerRow + 1, ownerCol).value = 'Dormitory manager'
+    // Action rows carry their id in the hidden column A; section headings sit between them.
+    const actionRows: number[] = []
+    sheet.eachRow((row, n) => {
+      if (n > headerRow && typeof row.getCell(1).value === 'number') actionRows.push(n)
+    })
+    const [firstAction = 0, secondAction = 0] = actionRows
+    sheet.getCell(firstAction, ownerCol).value = 'Dormitory manager'
     const edited = Buffer.from(await wb.xlsx.writeBuffer())
     await supplier.get(`/assessments/${id}/results`)
     const up = await supplier.request({
@@ -67,12 +80,12 @@ describe('gap report download and action plan upload over HTTP', () => {
     expect(owners).toContain('Dormitory manager')
 
     // A bad row: nothing changes, and the page names the sheet and cell.
-    sheet.getCell(headerRow + 1, ownerCol).value = 'Someone new'
+    sheet.getCell(firstAction, ownerCol).value = 'Someone new'
     let statusCol = 0
     sheet.getRow(headerRow).eachCell((cell, c) => {
       if (cell.value === 'Status') statusCol = c
     })
-    sheet.getCell(headerRow + 2, statusCol).value = 'finished-ish'
+    sheet.getCell(secondAction, statusCol).value = 'finished-ish'
     const bad = Buffer.from(await wb.xlsx.writeBuffer())
     const refused = await supplier.request({
       method: 'POST',

@@ -25,6 +25,11 @@ export const ACTION_PLAN_SHEET = 'Action plan'
 export const ASSESSMENT_ID_CELL = 'A1'
 export const FORMAT_CELL = 'A2'
 export const FORMAT_MARKER = 'fairhire:action-plan:1'
+/**
+ * In the hidden id column of a section heading row, where an action row has its id: the upload skips such a
+ * row, and names it when something was typed into it. Copies made before the headings have none, and need none.
+ */
+export const HEADING_ROW_MARKER = 'section'
 
 export const ACTION_STATUSES = ['open', 'in_progress', 'done', 'verified'] as const satisfies readonly ActionStatus[]
 export const STATUS_LABELS: Record<ActionStatus, string> = {

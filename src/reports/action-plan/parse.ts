@@ -23,6 +23,7 @@ import {
   FORMAT_CELL,
   FORMAT_MARKER,
   fingerprint,
+  HEADING_ROW_MARKER,
   headerOf,
   NOTES_MAX_LENGTH,
   OWNER_MAX_LENGTH,
@@ -146,6 +147,17 @@ function readRows(ws: ExcelJS.Worksheet, actions: ActionItem[]): Result {
   const errors: SheetError[] = []
   ws.eachRow((row, n) => {
     if (n < FIRST_DATA_ROW) return
+    if (isHeading(row)) {
+      if (hasEntries(row)) {
+        errors.push(
+          error(
+            firstEntry(row),
+            'This row is a section heading, not an action: nothing typed in it can be saved. Type owners, dates, statuses and notes in the rows of the actions below it.',
+          ),
+        )
+      }
+      return
+    }
     const rowErrors: SheetError[] = []
     const action = matchRow(row, byId, seen, rowErrors)
     if (action) {
@@ -204,11 +216,22 @@ function matchRow(
   return action
 }
 
+const ENTRY_COLUMNS = ['owner', 'dueDate', 'status', 'notes'] as const
+
 /** Rows without an id that carry no entries (the "no gaps" note) are not rows of the plan. */
 function hasEntries(row: ExcelJS.Row): boolean {
-  return (['owner', 'dueDate', 'status', 'notes'] as const).some(
-    (k) => readCell(row.getCell(columnOf(k))).kind !== 'empty',
-  )
+  return ENTRY_COLUMNS.some((k) => readCell(row.getCell(columnOf(k))).kind !== 'empty')
+}
+
+function firstEntry(row: ExcelJS.Row): string {
+  const key = ENTRY_COLUMNS.find((k) => readCell(row.getCell(columnOf(k))).kind !== 'empty') ?? 'owner'
+  return cellOf(key, row.number)
+}
+
+/** A section heading of the sheet (the hidden id column holds the heading marker instead of an id). */
+function isHeading(row: ExcelJS.Row): boolean {
+  const id = readCell(row.getCell(columnOf('id')))
+  return id.kind === 'text' && id.text.trim() === HEADING_ROW_MARKER
 }
 
 function checkReadOnly(row: ExcelJS.Row, action: ActionItem, errors: SheetError[]): void {

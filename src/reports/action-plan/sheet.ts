@@ -1,11 +1,19 @@
 import type ExcelJS from 'exceljs'
 import { t } from '../../questionnaire/text.ts'
-import { GAP_TYPES, type GapTypeKey, type Severity } from '../../questionnaire/vocabulary.ts'
+import type { Severity } from '../../questionnaire/vocabulary.ts'
 import type { Gap } from '../../scoring/result.schema.ts'
-import { type GapContext, SEVERITY_RANK, sectionLabel, severityOf } from '../gap-report/context.ts'
+import {
+  type GapContext,
+  gapTypeLabel,
+  plural,
+  SEVERITY_RANK,
+  sectionLabel,
+  severityOf,
+} from '../gap-report/context.ts'
+import { CLOSED_TIER, compareUrgency, type UrgencyKey, urgencyOf } from '../gap-report/urgency.ts'
 import { safeText } from '../xlsx/cell-safety.ts'
 import { addDaysUtc, type CellInput, DATE_FORMAT, dateCell, SEVERITY_SWATCHES } from '../xlsx/style.ts'
-import { type TableColumn, writeTable } from '../xlsx/table.ts'
+import { type TableColumn, type TableGroup, writeTable } from '../xlsx/table.ts'
 import {
   ACTION_PLAN_COLUMNS,
   type ActionItem,
@@ -15,10 +23,12 @@ import {
   CHECKED_COLUMNS,
   type CheckedColumnKey,
   cellOf,
+  columnOf,
   DUE_DATE_MAX,
   DUE_DATE_MIN,
   FORMAT_CELL,
   FORMAT_MARKER,
+  HEADING_ROW_MARKER,
   NOTES_MAX_LENGTH,
   OWNER_MAX_LENGTH,
   rowCheck,
@@ -26,9 +36,12 @@ import {
 } from './layout.ts'
 
 /**
- * The corrective action plan: one row per gap, red flags first, then by severity. Owner, due date, status
- * and notes are for the site to fill in and upload back; the hidden id column and row check let the upload
- * match rows and notice edits to the read-only columns.
+ * The corrective action plan: one row per gap, grouped by section of the questionnaire under a heading row
+ * that counts the section's gaps and red flags; within a section, most urgent first (gap-report/urgency.ts,
+ * the order of the Top actions sheet). Owner, due date, status and notes are for the site to fill in and
+ * upload back; the hidden id column and row check let the upload match rows and notice edits to the
+ * read-only columns. A heading row carries HEADING_ROW_MARKER where an action has its id, and the upload
+ * skips it; columns and hidden cells are unchanged, so copies made before the headings upload as before.
  */
 
 type PlanRow = {
@@ -47,7 +60,11 @@ type PlanRow = {
   dueDate: Date | null
   status: ActionStatus
   notes: string | null
-  sortKey: [number, number, number]
+  /** The section the row is grouped under ('' when its question is no longer in the questionnaire). */
+  sectionId: string
+  isGap: boolean
+  isRedFlag: boolean
+  sortKey: UrgencyKey
 }
 
 const VALUES: Record<Exclude<ActionPlanColumnKey, 'check'>, (r: PlanRow) => CellInput> = {
@@ -109,28 +126,58 @@ export function writeActionPlan(ws: ExcelJS.Worksheet, ctx: GapContext): void {
     title: 'Corrective action plan',
     intro: uploadable ? UPLOAD_INTRO : rows.length > 0 ? DRAFT_INTRO : EMPTY_INTRO,
     columns: COLUMNS,
-    rows,
+    // The heading text stays within the read-only columns: merged into an editable one, it would read there.
+    rows: { groups: bySection(ctx, rows), headingColumns: { from: columnOf('question'), to: columnOf('timeframe') } },
     empty: 'No gaps in this assessment.',
     freezeColumns: 2,
     footer: ctx.footer,
   })
   ws.getCell(ASSESSMENT_ID_CELL).value = ctx.input.assessment.id
   ws.getCell(FORMAT_CELL).value = FORMAT_MARKER
+  for (const row of placed.headingRows) ws.getCell(cellOf('id', row)).value = HEADING_ROW_MARKER
   if (rows.length === 0) return
-  for (let row = placed.firstRow; row <= placed.lastRow; row++) addValidations(ws, row)
+  for (const row of placed.dataRows) addValidations(ws, row)
   addOverdueHighlight(ws, placed.firstRow, placed.lastRow)
 }
 
+const ORDER =
+  'One row per gap, grouped by section with a heading row counting its gaps (use the outline buttons on the left ' +
+  'to fold a section); within a section, most urgent first, as on the Top actions sheet.'
 const UPLOAD_INTRO =
-  'One row per gap, most urgent first: red flags, then by severity. Fill in the green-headed columns (Owner, Due ' +
-  'date, Status, Notes) and upload this file to Fairhire to update the plan. Leave the other columns, their order ' +
-  'and the hidden columns as they are: an upload that changes them is refused, and the cell is named. Overdue ' +
-  'dates that are not done show in bold red.'
+  `${ORDER} Fill in the green-headed columns (Owner, Due date, Status, Notes) and upload this file to Fairhire to ` +
+  'update the plan. Leave the other columns, their order and the hidden columns as they are: an upload that ' +
+  'changes them is refused, and the cell is named. Overdue dates that are not done show in bold red.'
 const DRAFT_INTRO =
-  'One row per gap, most urgent first: red flags, then by severity. Due dates are suggested from each gap’s ' +
-  'timeframe. This plan is not yet saved in Fairhire, so this copy cannot be uploaded back: start the action ' +
-  'plan in Fairhire and download the report again to update it from Excel.'
-const EMPTY_INTRO = 'One row per gap, most urgent first.'
+  `${ORDER} Due dates are suggested from each gap’s timeframe. This plan is not yet saved in Fairhire, so this ` +
+  'copy cannot be uploaded back: start the action plan in Fairhire and download the report again to update it ' +
+  'from Excel.'
+const EMPTY_INTRO = 'One row per gap, grouped by section.'
+
+/**
+ * The rows under one heading per section, in questionnaire order; actions whose question has left the
+ * questionnaire come last. The heading counts the gaps and red flags (e.g. "A3 Recruitment fees and related
+ * costs — 21 gaps, 18 red flags"), so that the counts of all headings add up to the gaps of the score.
+ */
+function bySection(ctx: GapContext, rows: PlanRow[]): TableGroup<PlanRow>[] {
+  const sections = new Map<string, PlanRow[]>()
+  for (const r of rows) sections.set(r.sectionId, [...(sections.get(r.sectionId) ?? []), r])
+  const position = new Map(ctx.cq.def.sections.map((s, i) => [s.id, i]))
+  const at = (id: string) => position.get(id) ?? Number.MAX_SAFE_INTEGER
+  return [...sections]
+    .sort(([a], [b]) => at(a) - at(b))
+    .map(([id, list]) => ({ heading: sectionHeading(ctx, id, list), rows: list }))
+}
+
+function sectionHeading(ctx: GapContext, sectionId: string, rows: PlanRow[]): string {
+  const name = sectionId ? sectionLabel(ctx, sectionId) : 'Questions no longer in this questionnaire'
+  const gaps = rows.filter((r) => r.isGap).length
+  const flags = rows.filter((r) => r.isRedFlag).length
+  const closed = rows.length - gaps
+  const counts = [plural(gaps, 'gap')]
+  if (flags > 0) counts.push(plural(flags, 'red flag'))
+  const tail = closed > 0 ? `; ${closed} earlier ${closed === 1 ? 'action' : 'actions'} no longer a gap` : ''
+  return `${name} — ${counts.join(', ')}${tail}`
+}
 
 function addValidations(ws: ExcelJS.Worksheet, row: number): void {
   ws.getCell(cellOf('status', row)).dataValidation = {
@@ -201,11 +248,7 @@ function planRows(ctx: GapContext): PlanRow[] {
     ...input.actions.map((a) => rowFromAction(ctx, a)),
     ...input.result.gaps.filter((g) => !planned.has(g.question)).map((g) => rowFromGap(ctx, g)),
   ]
-  return rows.sort((a, b) => compareKeys(a.sortKey, b.sortKey))
-}
-
-function compareKeys(a: [number, number, number], b: [number, number, number]): number {
-  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2]
+  return rows.sort((a, b) => compareUrgency(a.sortKey, b.sortKey))
 }
 
 function rowFromGap(ctx: GapContext, g: Gap): PlanRow {
@@ -246,7 +289,10 @@ function gapColumns(ctx: GapContext, g: Gap): GapColumns {
     standard: g.sources.join('\n'),
     action: g.action,
     timeframe: g.timeframe,
-    sortKey: [g.redFlag ? 0 : 1, SEVERITY_RANK[g.severity], ctx.order.get(g.question) ?? 0],
+    sectionId: g.section,
+    isGap: true,
+    isRedFlag: g.redFlag,
+    sortKey: urgencyOf(ctx, g),
   }
 }
 
@@ -269,10 +315,9 @@ function closedGapColumns(ctx: GapContext, questionId: string): GapColumns {
       .join('\n'),
     action: t(rem?.action),
     timeframe: t(rem?.timeframe),
-    sortKey: [2, severity ? SEVERITY_RANK[severity] : 4, ctx.order.get(questionId) ?? 0],
+    sectionId: e?.section.id ?? '',
+    isGap: false,
+    isRedFlag: false,
+    sortKey: [CLOSED_TIER, severity ? SEVERITY_RANK[severity] : 4, 0, ctx.order.get(questionId) ?? 0],
   }
-}
-
-function gapTypeLabel(key: GapTypeKey | null): string {
-  return key ? `${key} ${GAP_TYPES[key]}` : ''
 }

@@ -16,6 +16,7 @@ import {
   styleTitle,
 } from '../xlsx/style.ts'
 import { CAVEAT, type GapContext, percent } from './context.ts'
+import { RANKING_TEXT } from './urgency.ts'
 
 /**
  * The Method sheet: how every number in the report is made, in plain words and with the rubric's own
@@ -82,6 +83,11 @@ function writeSteps(b: BlockSheet, ctx: GapContext): void {
         'evidence), was answered "don\'t know" or left blank, or is a red flag. Each gap carries the recommended ' +
         'action, the standards it rests on and a suggested timeframe from the questionnaire; a suggested due date ' +
         'counts the timeframe’s days from the day the plan is made.',
+    ],
+    [
+      '9. Top actions',
+      `Gaps whose questions call for the same action are one action. ${RANKING_TEXT} The first ten are on the ` +
+        'Top actions sheet; the Action plan sheet lists every gap by section, in the same order within a section.',
     ],
     ['This assessment', ctx.input.result.control.explanation],
   ]

@@ -27,6 +27,7 @@ import {
   sectorName,
   severityOf,
 } from './context.ts'
+import { indicatorGroups, indicatorSummary } from './red-flags.ts'
 
 /**
  * The Summary sheet: one screen that says how risky the site looks, why, how sure the score is, and how
@@ -280,19 +281,23 @@ function redFlagStatus(r: ScoreResult): string {
 }
 
 function writeRedFlagList(b: BlockSheet, ctx: GapContext): void {
-  const flags = ctx.input.result.redFlags
-  b.heading('Red flags')
-  if (flags.length === 0) {
+  const groups = indicatorGroups(ctx)
+  b.heading('Red flags by indicator')
+  if (groups.length === 0) {
     styleMuted(b.line('No answer in this assessment is a red flag.'))
     return
   }
-  for (const f of flags) {
+  for (const g of groups) {
     const row = b.next()
-    b.label(row, f.question)
-    const act = f.timeframe ? ` Act: ${f.timeframe.charAt(0).toLowerCase()}${f.timeframe.slice(1)}.` : ''
-    b.explain(row, 2, `${f.indicatorLabel}: ${f.answerLabel}. ${capitalise(f.status)}.${act}`)
+    b.label(row, g.label)
+    b.explain(row, 2, indicatorSummary(ctx, g))
   }
-  styleMuted(b.line('Why each matters and what to do: the Red flags sheet. Every gap: the Action plan sheet.'))
+  styleMuted(
+    b.line(
+      'What to do first: the Top actions sheet. Each answer, why it matters and what to do: the Red flags sheet. ' +
+        'Every gap, by section: the Action plan sheet.',
+    ),
+  )
 }
 
 function countBy(items: Severity[]): Record<Severity, number> {

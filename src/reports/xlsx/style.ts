@@ -129,6 +129,13 @@ export function styleBlockHeading(row: ExcelJS.Row, lastColumn: number): void {
   }
 }
 
+/** A heading row inside a table (a group of its rows): bold on the block colour, bordered like the rows. */
+export function styleGroupHeading(cell: ExcelJS.Cell): void {
+  cell.fill = solid(BLOCK_FILL)
+  cell.font = { bold: true, color: { argb: argb(HEADER_FILL) } }
+  cell.border = BORDERS
+}
+
 export function applyBorders(cell: ExcelJS.Cell): void {
   cell.border = BORDERS
 }

@@ -9,6 +9,7 @@ import {
   put,
   type Swatch,
   styleBody,
+  styleGroupHeading,
   styleHeader,
   styleMuted,
   styleTitle,
@@ -39,11 +40,27 @@ export type TableColumn<R> = {
   muted?: (row: R) => boolean
 }
 
+/** Rows under a heading row that says what they are and how many (see TableOptions.rows). */
+export type TableGroup<R> = { heading: string; rows: readonly R[] }
+
+export type GroupedRows<R> = {
+  groups: readonly TableGroup<R>[]
+  /**
+   * The columns a heading's text is merged across (1-based, default: the first visible to the last). A sheet
+   * that is uploaded back keeps its editable columns out: a merged cell reads as its text in every column.
+   */
+  headingColumns?: { from: number; to: number }
+}
+
 export type TableOptions<R> = {
   title: string
   intro: string
   columns: TableColumn<R>[]
-  rows: readonly R[]
+  /**
+   * The rows, or the rows in groups: each group under a heading row, its rows one outline level below, so
+   * that a reader can fold a group away (the outline buttons sit beside the headings, above their rows).
+   */
+  rows: readonly R[] | GroupedRows<R>
   /** Shown instead of rows when there are none, so an empty sheet never looks like a broken one. */
   empty: string
   /** Columns kept in view when scrolling right (counted from A, hidden ones included). */
@@ -51,7 +68,14 @@ export type TableOptions<R> = {
   footer: string
 }
 
-export type TablePlacement = { firstRow: number; lastRow: number; lastColumn: number }
+/** `dataRows`: the rows that hold a row of data; `headingRows`: the group headings. Both in order. */
+export type TablePlacement = {
+  firstRow: number
+  lastRow: number
+  lastColumn: number
+  dataRows: number[]
+  headingRows: number[]
+}
 
 export function writeTable<R>(ws: ExcelJS.Worksheet, opts: TableOptions<R>): TablePlacement {
   const { columns, rows } = opts
@@ -72,11 +96,32 @@ export function writeTable<R>(ws: ExcelJS.Worksheet, opts: TableOptions<R>): Tab
   growRow(header, headerLines)
 
   let lastRow = FIRST_DATA_ROW - 1
-  for (const r of rows) {
-    lastRow++
-    writeRow(ws.getRow(lastRow), columns, r)
+  const dataRows: number[] = []
+  const headingRows: number[] = []
+  const grouped = 'groups' in rows
+  const groups: readonly { heading: string | null; rows: readonly R[] }[] = grouped
+    ? rows.groups
+    : [{ heading: null, rows }]
+  const span = (grouped ? rows.headingColumns : undefined) ?? { from: firstVisible, to: lastColumn }
+  for (const group of groups) {
+    if (group.heading !== null) {
+      lastRow++
+      headingRows.push(lastRow)
+      writeGroupHeading(ws.getRow(lastRow), group.heading, columns, span, firstVisible)
+    }
+    for (const r of group.rows) {
+      lastRow++
+      const row = ws.getRow(lastRow)
+      writeRow(row, columns, r)
+      if (group.heading !== null) row.outlineLevel = 1
+      dataRows.push(lastRow)
+    }
   }
-  if (rows.length === 0) {
+  if (grouped && groups.length > 0) {
+    ws.properties.outlineLevelRow = 1
+    ws.properties.outlineProperties = { summaryBelow: false, summaryRight: false }
+  }
+  if (lastRow < FIRST_DATA_ROW) {
     lastRow = FIRST_DATA_ROW
     writeEmptyNote(ws, opts.empty, firstVisible, lastColumn)
   }
@@ -92,7 +137,7 @@ export function writeTable<R>(ws: ExcelJS.Worksheet, opts: TableOptions<R>): Tab
   ]
   ws.autoFilter = { from: { row: HEADER_ROW, column: 1 }, to: { row: lastRow, column: lastColumn } }
   printSetup(ws, { headerRows: `${HEADER_ROW}:${HEADER_ROW}`, footer: opts.footer })
-  return { firstRow: FIRST_DATA_ROW, lastRow, lastColumn }
+  return { firstRow: FIRST_DATA_ROW, lastRow, lastColumn, dataRows, headingRows }
 }
 
 function writeHeading<R>(ws: ExcelJS.Worksheet, opts: TableOptions<R>, from: number, to: number): void {
@@ -122,6 +167,23 @@ function writeRow<R>(row: ExcelJS.Row, columns: TableColumn<R>[], r: R): void {
     if (c.muted?.(r)) styleMuted(cell)
   })
   growRow(row, lines)
+}
+
+/** The whole visible width is coloured as one band; the text is merged across `span` only. */
+function writeGroupHeading<R>(
+  row: ExcelJS.Row,
+  text: string,
+  columns: TableColumn<R>[],
+  span: { from: number; to: number },
+  firstVisible: number,
+): void {
+  for (let c = firstVisible; c <= columns.length; c++) styleGroupHeading(row.getCell(c))
+  if (span.to > span.from) row.worksheet.mergeCells(row.number, span.from, row.number, span.to)
+  const cell = row.getCell(span.from)
+  put(cell, text)
+  cell.alignment = { vertical: 'top', wrapText: true }
+  const width = columns.slice(span.from - 1, span.to).reduce((n, c) => n + (c.hidden ? 0 : c.width), 0)
+  fitText(row, text, width)
 }
 
 function writeEmptyNote(ws: ExcelJS.Worksheet, text: string, from: number, to: number): void {
