@@ -9,14 +9,14 @@ import { parseActionPlanUpload } from '../../src/reports/action-plan/parse.ts'
 import { type ActionItem, buildGapReport, type GapReportInput } from '../../src/reports/gap-report/build.ts'
 import type { SheetError } from '../../src/reports/xlsx/sheet-error.ts'
 import { OFFICE } from '../helpers/office.ts'
-import { type Answers, bestAnswers, compiled, rubric, run } from '../helpers/scoring.ts'
+import { type Answers, bestAnswers, compiled, RUBRIC_2026_1 as rubric, run } from '../helpers/scoring.ts'
 
 /**
  * The action plan round trip: download the gap report, edit the Action plan sheet as a site would in
  * Excel (here with exceljs), upload it, and get exactly the edits back, or every problem with its cell.
  */
 
-const { cq } = compiled('employer')
+const { cq } = compiled('employer', '2026.1')
 const ANSWERS: Answers = {
   ...bestAnswers(cq),
   'A6.1': 'held_released_on_request',
@@ -26,7 +26,7 @@ const ANSWERS: Answers = {
   'A9.2': 'dont_know',
 }
 const EVIDENCE = cq.entries.filter((e) => e.scored).map((e) => e.question.id)
-const RESULT = run('employer', ANSWERS, { evidence: EVIDENCE })
+const RESULT = run('employer', ANSWERS, { version: '2026.1', evidence: EVIDENCE })
 const ASSESSMENT = 7
 
 // Gaps in engine order: A6.1, A7.2 (red flags), then A1.4, A1.5, A9.2.

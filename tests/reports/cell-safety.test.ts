@@ -10,7 +10,7 @@ import {
 } from '../../src/reports/questionnaire-workbook/build.ts'
 import { EXCEL_CELL_LIMIT, safeText, unquoteText, xmlText } from '../../src/reports/xlsx/cell-safety.ts'
 import { convertToPdf, OFFICE } from '../helpers/office.ts'
-import { type Answers, bestAnswers, compiled, rubric, run } from '../helpers/scoring.ts'
+import { type Answers, bestAnswers, compiled, RUBRIC_2026_1 as rubric, run } from '../helpers/scoring.ts'
 
 /**
  * Text a workbook cannot hold. A workbook is XML 1.0: control characters other than tab, line feed and
@@ -19,7 +19,7 @@ import { type Answers, bestAnswers, compiled, rubric, run } from '../helpers/sco
  * the API), so every export must clean them, and still open in exceljs and in LibreOffice.
  */
 
-const { cq, hash } = compiled('employer')
+const { cq, hash } = compiled('employer', '2026.1')
 
 /** Each kind of character XML 1.0 cannot hold, between ordinary text. */
 const UNWRITABLE = 'a\u0000b\u0001c\u0008d\u000be\u000cf\u001fg\u007fh\ud800i\udfffj\ufffek\uffffl'
@@ -78,7 +78,7 @@ const COMMENTS: Record<string, string> = {
 }
 /** Cut at the cell limit, which falls in the middle of an emoji. */
 const LONG_COMMENT = `x${'😀'.repeat(16_383)}${UNWRITABLE}`
-const RESULT = run('employer', ANSWERS, { evidence: ['A1.4'] })
+const RESULT = run('employer', ANSWERS, { version: '2026.1', evidence: ['A1.4'] })
 const ACTIONS: ActionItem[] = RESULT.gaps.map((g, i) => ({
   id: 100 + i,
   question: g.question,

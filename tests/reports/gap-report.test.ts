@@ -11,14 +11,14 @@ import {
 import { EXCEL_CELL_LIMIT, safeText, unquoteText } from '../../src/reports/xlsx/cell-safety.ts'
 import type { ScoreResult } from '../../src/scoring/result.schema.ts'
 import { convertToPdf, OFFICE } from '../helpers/office.ts'
-import { type Answers, bestAnswers, compiled, rubric, run } from '../helpers/scoring.ts'
+import { type Answers, bestAnswers, compiled, RUBRIC_2026_1 as rubric, run } from '../helpers/scoring.ts'
 
 /**
  * The gap report of a real employer self-assessment (a Thai seafood site with two red flags and a few
  * other gaps), written to a buffer and read back with exceljs, as a user's spreadsheet program would.
  */
 
-const { cq } = compiled('employer')
+const { cq } = compiled('employer', '2026.1')
 const GENERATED = new Date('2026-02-01T09:00:00Z')
 const DANGEROUS = ['=1+1', '+66 2 555 0100', '-2+3', '@SUM(A1:A2)', '\t=cmd|calc', '\r=cmd|calc']
 const DANGEROUS_QUESTIONS = ['A1.1', 'A1.2', 'A1.3', 'A1.3b', 'A1.6', 'A1.7']
@@ -39,7 +39,11 @@ const COMMENTS: Record<string, string> = {
   'A2.1': LONG_COMMENT,
 }
 const EVIDENCE = cq.entries.filter((e) => e.scored && e.question.id !== 'A8.5').map((e) => e.question.id)
-const RESULT = run('employer', ANSWERS, { evidence: EVIDENCE, verified: { 'A6.3': 'worker_interview' } })
+const RESULT = run('employer', ANSWERS, {
+  version: '2026.1',
+  evidence: EVIDENCE,
+  verified: { 'A6.3': 'worker_interview' },
+})
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10)
 const addDays = (d: Date, n: number) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + n))
@@ -472,7 +476,10 @@ describe('gap report', () => {
   })
 
   it('says so when there are no red flags and no gaps', async () => {
-    const clean = run('employer', bestAnswers(cq), { evidence: cq.entries.map((e) => e.question.id) })
+    const clean = run('employer', bestAnswers(cq), {
+      version: '2026.1',
+      evidence: cq.entries.map((e) => e.question.id),
+    })
     expect(clean.gaps).toEqual([])
     const { wb: back } = await readBack(reportInput({ result: clean, actions: [] }))
     expect(sheet(back, 'Red flags').getCell('A4').value).toMatch(/No answer in this assessment is a red flag/)
