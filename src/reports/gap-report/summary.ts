@@ -133,12 +133,17 @@ function value(cell: ExcelJS.Cell, v: string | number, numFmt?: string): void {
 
 function ratingExplanation(r: ScoreResult): string {
   const m = r.ratingExplanation.matrix
+  const v = r.verification
   const parts = [
-    `Inherent risk ${INHERENT_BAND_LABELS[m.inherentBand].toLowerCase()} and control ${CONTROL_BAND_LABELS[m.controlBand].toLowerCase()} give ${m.rating} in the rubric's matrix.`,
+    m.row && m.row !== m.inherentBand
+      ? `Every critical answer is verified, so inherent risk (${INHERENT_BAND_LABELS[m.inherentBand].toLowerCase()}) sets only the priority of verification: control ${CONTROL_BAND_LABELS[m.controlBand].toLowerCase()} gives ${m.rating} in the matrix's ${m.row} row.`
+      : `Inherent risk ${INHERENT_BAND_LABELS[m.inherentBand].toLowerCase()} and control ${CONTROL_BAND_LABELS[m.controlBand].toLowerCase()} give ${m.rating} in the rubric's matrix.`,
   ]
+  if (v?.caution) parts.unshift(`${v.caution}.`)
   if (r.ratingExplanation.floors.length > 0) {
-    parts.push(`Red-flag rules: ${r.ratingExplanation.floors.map((f) => f.reason).join('; ')}.`)
+    parts.push(`Rules that set a floor: ${r.ratingExplanation.floors.map((f) => f.reason).join('; ')}.`)
   }
+  if (v) parts.push(`Verified by a reviewer: ${v.verified} of ${v.required} critical answers.`)
   if (r.rating !== m.rating) parts.push(`The rating is therefore ${r.rating}.`)
   return parts.join(' ')
 }
