@@ -10,6 +10,9 @@ import type { Applicable } from './applicability.ts'
 import { round1 } from './round.ts'
 import type { QuestionPoints } from './types.ts'
 
+/** What a result that has no maturity gets: nothing, the same frozen object every time (the engine spreads it). */
+const NONE: { maturity?: Maturity } = Object.freeze({})
+
 type Step = Maturity['steps'][number]
 type Exposure = Maturity['exposure']
 type Row = Exposure['rows'][number]
@@ -37,7 +40,7 @@ export function brandMaturity(
   applicable: Applicable,
 ): { maturity?: Maturity } {
   const m = r.maturity
-  if (!m || m.questionnaire !== cq.def.id) return {}
+  if (!m || m.questionnaire !== cq.def.id) return NONE
   const steps = m.steps.map((s) => stepScore(cq, m, points, s))
   const exposure = sourcingExposure(cq, r, m, answers, applicable)
   return { maturity: { steps, exposure, explanation: explain(m, steps, exposure) } }
