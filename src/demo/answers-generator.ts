@@ -38,6 +38,9 @@ const COUNTRIES = [
   'NP',
   'ID',
 ]
+/** Origin and destination countries of generated migration routes. */
+const ORIGINS = ['NP', 'BD', 'MM', 'KH', 'ID', 'PH', 'IN', 'VN']
+const DESTINATIONS = ['MY', 'TH', 'QA', 'SA', 'AE', 'SG']
 const SECTORS = [
   'garment_textile',
   'electronics',
@@ -93,6 +96,19 @@ function answerFor(e: QuestionEntry, r: () => number, maturity: number, dkRate: 
       return '2026-06-30'
     case 'country':
       return pick(r, COUNTRIES)
+    case 'corridors': {
+      // One to three routes (origin-destination for a recruiter's, origin alone otherwise); the number stays
+      // small enough that a brand's rows, read as shares of spend, never add up to more than 100.
+      const rows = new Map<string, string>()
+      const n = 1 + Math.floor(r() * 3)
+      for (let k = 0; k < n; k++) {
+        const origin = pick(r, ORIGINS)
+        const route = q.corridor_destination ? `${origin}-${pick(r, DESTINATIONS)}` : origin
+        const choice = pick(r, e.choices).id
+        rows.set(`${route}:${choice}`, `${route}:${1 + Math.floor(r() * 30)}:${choice}`)
+      }
+      return [...rows.values()]
+    }
   }
 }
 

@@ -152,8 +152,18 @@ const SUPPLIERS = [
 ] as const
 
 const RECRUITERS = [
-  { name: 'Kathmandu Manpower', email: 'ops@kathmandu-manpower.example', country: 'NP' },
-  { name: 'Yangon Overseas Employment', email: 'ops@yangon-overseas.example', country: 'MM' },
+  {
+    name: 'Kathmandu Manpower',
+    email: 'ops@kathmandu-manpower.example',
+    country: 'NP',
+    routes: ['NP-MY:140:under_1_month', 'NP-QA:60:one_to_3_months'],
+  },
+  {
+    name: 'Yangon Overseas Employment',
+    email: 'ops@yangon-overseas.example',
+    country: 'MM',
+    routes: ['MM-TH:220:one_to_3_months', 'MM-MY:45:over_3_months'],
+  },
 ] as const
 
 const STATES = [
@@ -371,7 +381,10 @@ export async function seedDemo(
       { organisationId: orgId, questionnaire: 'recruiter', dueDate: null },
       now,
     )
-    await answerAndProgress(p, id, recruiterQ, 500 + i, i === 0 ? 'submitted' : 'draft', { 'B0.3': rec.country })
+    await answerAndProgress(p, id, recruiterQ, 500 + i, i === 0 ? 'submitted' : 'draft', {
+      'B0.3': rec.country,
+      'B0.16': [...rec.routes],
+    })
     count++
   }
   const extra = (options.suppliers ?? DEMO_ORGANISATIONS) - DEMO_ORGANISATIONS

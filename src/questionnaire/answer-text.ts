@@ -20,7 +20,9 @@ export function choiceLabel(e: QuestionEntry, id: string): string {
 /** Several choices are joined with `separator` ("; " in a line of text, a line break in a cell). */
 export function answerText(e: QuestionEntry, value: AnswerValue, separator = '; '): string {
   if (Array.isArray(value) && e.question.type === 'corridors')
-    return value.map((row) => corridorText(row, (id) => choiceLabel(e, id))).join(separator)
+    return value
+      .map((row) => corridorText(row, (id) => choiceLabel(e, id), e.question.unit && t(e.question.unit)))
+      .join(separator)
   if (Array.isArray(value)) return value.map((id) => choiceLabel(e, id)).join(separator)
   if (typeof value === 'number') return String(value)
   if (e.question.type === 'country') return COUNTRIES[value] ?? value

@@ -60,11 +60,15 @@ export function corridorsProblem(
   return null
 }
 
-/** Rows in a person's words: "Nepal, 450 workers (Agency in the home country)". */
-export function corridorText(row: string, label: (choice: string) => string): string {
+/**
+ * Rows in a person's words: "Nepal, 450 workers (Agency in the home country)". `unit` names what the number
+ * counts when it is not workers (a brand's share of spend: "Thailand, 35 percent of spend (Garments)").
+ */
+export function corridorText(row: string, label: (choice: string) => string, unit?: string): string {
   const c = parseCorridor(row)
   if (!c) return row
   const name = (code: string) => COUNTRIES[code] ?? code
   const route = c.destination ? `${name(c.origin)} to ${name(c.destination)}` : name(c.origin)
-  return `${route}, ${c.workers} worker${c.workers === 1 ? '' : 's'} (${label(c.choice)})`
+  const count = unit ? `${c.workers} ${unit}` : `${c.workers} worker${c.workers === 1 ? '' : 's'}`
+  return `${route}, ${count} (${label(c.choice)})`
 }

@@ -3,6 +3,7 @@ import type { CompiledQuestionnaire } from '../questionnaire/model.ts'
 import type { ScoreResult } from './result.schema.ts'
 import type { Rubric } from './rubric.schema.ts'
 import { applicableQuestions } from './stages/applicability.ts'
+import { brandMaturity } from './stages/brand-maturity.ts'
 import { confidence, dontKnowShare } from './stages/confidence.ts'
 import { consistency, type RuleDecision } from './stages/consistency.ts'
 import { controlScore } from './stages/control-score.ts'
@@ -77,5 +78,6 @@ export function score(input: ScoreInput): ScoreResult {
     suspectedFlags: suspected,
     gaps: actions,
     confidence: confidence(r, tally), // §8
+    ...brandMaturity(cq, r, points, answers, applicable), // §14: brands only, under a rubric with `maturity`
   }
 }

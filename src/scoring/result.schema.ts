@@ -102,6 +102,52 @@ export const Gap = z.object({
   sources: z.array(z.string()),
 })
 
+/** A brand's due-diligence maturity (scoring.md §14): present for the brand questionnaire under rubric 2026.2. */
+export const Maturity = z.object({
+  steps: z.array(
+    z.object({
+      step: z.string(),
+      title: z.string(),
+      /** Severity-weighted credit of the step's applicable questions, 0–100; null when none applies. */
+      score: z.number().nullable(),
+      grade: z.string().nullable(),
+      earned: z.number(),
+      possible: z.number(),
+      /** The questions counted, in questionnaire order. */
+      questions: z.array(z.string()),
+      basis: z.string(),
+    }),
+  ),
+  exposure: z.object({
+    /** The sourcing question, or null when the questionnaire has none. */
+    question: z.string().nullable(),
+    /** Spend-weighted mean of the rows' points; null when no row is given. */
+    score: z.number().nullable(),
+    band: z.enum(INHERENT_BANDS),
+    /** The shares of spend given, added up (percent). */
+    shareTotal: z.number(),
+    /** Percent of the spend given that sits in rows at or above the high band; null when no row is given. */
+    highShare: z.number().nullable(),
+    rows: z.array(
+      z.object({
+        country: z.string(),
+        countryName: z.string(),
+        share: z.number(),
+        sector: z.string(),
+        sectorLabel: z.string(),
+        countryPoints: z.number(),
+        countryBasis: z.string(),
+        sectorPoints: z.number(),
+        sectorBasis: z.string(),
+        points: z.number(),
+      }),
+    ),
+    /** Said when the answer needs correcting (shares above 100%). */
+    warning: z.string().nullable(),
+  }),
+  explanation: z.string(),
+})
+
 export const ScoreResult = z.object({
   questionnaire: z.object({ id: z.string(), version: z.string(), hash: z.string() }),
   rubric: z.object({ id: z.string(), version: z.string(), hash: z.string() }),
@@ -153,6 +199,7 @@ export const ScoreResult = z.object({
     dontKnowShare: z.number(),
     unverifiedShare: z.number(),
   }),
+  maturity: Maturity.optional(),
 })
 export type ScoreResult = z.infer<typeof ScoreResult>
 export type QuestionScore = z.infer<typeof QuestionScore>
@@ -160,3 +207,4 @@ export type SectionScore = z.infer<typeof SectionScore>
 export type RedFlagItem = z.infer<typeof RedFlagItem>
 export type Gap = z.infer<typeof Gap>
 export type InherentFactor = z.infer<typeof InherentFactor>
+export type Maturity = z.infer<typeof Maturity>

@@ -86,6 +86,40 @@ export const ConsistencyRule = z.strictObject({
 })
 export type ConsistencyRule = z.infer<typeof ConsistencyRule>
 
+/**
+ * Brand maturity (scoring.md §14): a brand is not a site. It is graded per due-diligence step from the questions
+ * citing that step, and its sourcing exposure weighs the countries and sectors it buys from by share of spend.
+ */
+export const MaturityBlock = z.strictObject({
+  /** The questionnaire graded this way (the brand's). */
+  questionnaire: z.string().min(1),
+  /**
+   * The steps in order. A step is made of the scored questions citing `source`: "OECD-DD step 1" matches a source
+   * "OECD-DD step 1" or "OECD-DD step 1 (policy commitment)", never "OECD-DD step 10".
+   */
+  steps: z
+    .array(z.strictObject({ step: z.string().min(1), title: z.string().min(1), source: z.string().min(1) }))
+    .min(1),
+  /** Grades from best to worst: a step scoring at least `min` (0–100) gets the first grade it reaches. */
+  grades: z
+    .array(z.strictObject({ grade: z.string().min(1), min: z.number().min(0).max(100), label: z.string().min(1) }))
+    .min(1)
+    .refine((g) => g.every((x, i) => i === 0 || x.min < (g[i - 1] as { min: number }).min), {
+      message: 'list the grades from best to worst, each with a lower min than the one before',
+    })
+    .refine((g) => g[g.length - 1]?.min === 0, { message: 'the last grade needs min 0, so every score gets one' }),
+  exposure: z.strictObject({
+    /**
+     * Bands of the spend-weighted mean of row points (country points + sector points, from `inherent`). A row at
+     * or above `high` counts in the share of spend at high risk.
+     */
+    bands: z.strictObject({ medium: Points, high: Points }),
+    /** The band when no sourcing row is given: unknown is not low. */
+    unknown_band: z.enum(INHERENT_BANDS),
+  }),
+})
+export type MaturityBlock = z.infer<typeof MaturityBlock>
+
 export const RubricFile = z.strictObject({
   id: z.string().regex(/^[a-z][a-z0-9-]*$/),
   version: z.string().regex(/^\d{4}\.\d+(\.\d+)?$/, 'versions look like 2026.1'),
@@ -193,6 +227,8 @@ export const RubricFile = z.strictObject({
     .optional(),
   /** Rubric 2026.2: answers that contradict each other, and warning signs (scoring.md §6.3). */
   consistency: z.strictObject({ rules: z.array(ConsistencyRule) }).optional(),
+  /** Rubric 2026.2: the brand's maturity per due-diligence step and its sourcing exposure (scoring.md §14). */
+  maturity: MaturityBlock.optional(),
   /** Suggested days per gap type when a question gives none. */
   default_timeframes: z.partialRecord(z.enum(GAP_TYPE_KEYS), z.number().int().min(0)).default({}),
 })
