@@ -25,6 +25,8 @@ const LABEL_GROUPS: Record<string, readonly string[]> = {
   'respondent.': RESPONDENTS,
   // assessment_access.kind
   'share.': ['requested', 'shared'],
+  // a consistency rule's suspected flag (result.suspectedFlags[].status)
+  'review.ruleStatus.': ['open', 'cleared', 'confirmed'],
 }
 
 /**

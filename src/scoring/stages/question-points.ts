@@ -164,24 +164,30 @@ export function scoreAnswer(
 
   // The evidence rule (§3.3): a claim of good practice on an important question needs backing.
   let unverified = false
+  // 2026.2 (a rubric with a verification block): a choice that names its honest alternative is a claim whatever
+  // its credit (a level-3 answer at 0.75 claims more than level 2 and earns level 2's credit until proven).
+  const claim = selected.length === 1 ? selected[0] : undefined
+  const honest = r.verification && claim?.unproven_as ? e.choiceById.get(claim.unproven_as) : undefined
   const needsEvidence =
-    credit >= 1 &&
-    ((q.type === 'scale' && ids[0] === 'yes' && r.evidence.severities.includes(severity)) ||
-      selected.some((c) => c.needs_evidence))
+    (credit >= 1 &&
+      ((q.type === 'scale' && ids[0] === 'yes' && r.evidence.severities.includes(severity)) ||
+        selected.some((c) => c.needs_evidence))) ||
+    (honest !== undefined && claim?.needs_evidence === true)
   if (needsEvidence && !hasEvidence && !verifiedBy) {
-    credit = r.evidence.unverified_credit
-    // 2026.2: claiming more never earns less than a lesser answer that needs no proof would have earned.
-    if (r.verification) credit = Math.min(credit === 0 ? 0 : Math.max(credit, plainBest(e)), selectedCredit(selected))
-    // A claim of a checked state never earns more, unproven, than the honest answer that it was not checked.
-    const honest =
-      selected.length === 1 && selected[0]?.unproven_as ? e.choiceById.get(selected[0].unproven_as) : undefined
+    const own = credit
+    credit = Math.min(own, r.evidence.unverified_credit)
+    // 2026.2: claiming more never earns less than a lesser answer that is not itself a claim would have earned,
+    if (r.verification && credit > 0) credit = Math.min(own, Math.max(credit, plainBest(e)))
+    // and a claim of a checked state never earns more, unproven, than the honest answer that it was not checked.
     if (honest?.credit !== undefined && honest.credit < credit) {
       credit = honest.credit
       note = `full credit needs evidence or verification: until then ${credit}, as for "${t(honest.label)}"`
     } else note = `full credit needs evidence or verification: ${credit} until then`
     unverified = true
   } else if (needsEvidence) {
-    note = verifiedBy ? `verified (${verifiedBy}): full credit` : 'evidence attached: full credit'
+    note = verifiedBy
+      ? `verified (${verifiedBy}): ${credit >= 1 ? 'full credit' : `its credit, ${credit}`}`
+      : `evidence attached: ${credit >= 1 ? 'full credit' : `its credit, ${credit}`}`
   }
   const gap = dontKnow || selected.some((c) => c.red_flag !== undefined) || (!unverified && credit < 1)
   return {
@@ -199,15 +205,9 @@ export function scoreAnswer(
 function plainBest(e: QuestionEntry): number {
   let best = 0
   for (const c of e.choices) {
-    if (c.red_flag || c.dont_know || c.not_applicable) continue
+    if (c.red_flag || c.dont_know || c.not_applicable || c.unproven_as) continue
     const credit = c.credit ?? (e.question.type === 'scale' && c.id === 'partly' ? 0.5 : 0)
     if (credit > best && credit < 1) best = credit
   }
   return best
-}
-
-function selectedCredit(selected: readonly Choice[]): number {
-  let top = 1
-  for (const c of selected) if (c.credit !== undefined) top = Math.min(top, Math.max(c.credit, 0))
-  return selected.length === 1 ? top : 1
 }
