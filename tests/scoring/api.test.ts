@@ -160,7 +160,7 @@ describe('fairhire score and rubric import', () => {
       expect(ko.stderr().trim().split('\n')).toEqual([
         `${bad}: answers.A0.1: expected an ISO 3166 two-letter country code such as TH or MY`,
         `${bad}: answers.A0.3: Enter a whole number of 1 or more.`,
-        `${bad}: answers.B9: no question "B9" in questionnaire employer 2026.1`,
+        `${bad}: answers.B9: no question "B9" in questionnaire employer 2026.2`,
       ])
 
       // Derive a rubric: print the current one, change it, import it under a new id.
