@@ -245,7 +245,9 @@ describe('portfolio risk spreadsheet', () => {
     flags.eachRow((row) => {
       if (row.getCell(column(flags, 'Status')).value === 'Suspected') suspected.push(row.values)
     })
-    expect(suspected).toHaveLength(1)
+    // The reviewer's suspected flag, and those the rubric's consistency rules raised on the generated answers.
+    expect(suspected).toHaveLength(scoredRows.reduce((n, r) => n + (r.result?.suspectedFlags.length ?? 0), 0))
+    expect(scoredRows.some((r) => r.result?.suspectedFlags.some((f) => !f.rule))).toBe(true)
   })
 
   it('removes its temporary files', () => {
