@@ -20,6 +20,7 @@ const UNIT = [
   'tests/reports/questionnaire-workbook.test.ts',
   'tests/reports/upload-pool.test.ts',
   'tests/scoring/engine.test.ts',
+  'tests/scoring/inherent-risk.test.ts',
   'tests/scoring/properties.test.ts',
   'tests/scoring/scenarios.test.ts',
   'tests/web/**/*.test.ts',

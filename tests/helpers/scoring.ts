@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import fc from 'fast-check'
-import { DEFAULT_QUESTIONNAIRES_DIR } from '../../src/paths.ts'
+import { DEFAULT_QUESTIONNAIRES_DIR, PROJECT_ROOT } from '../../src/paths.ts'
 import type { AnswerValue } from '../../src/questionnaire/condition.ts'
 import { loadQuestionnaireDir } from '../../src/questionnaire/loader.ts'
 import { type CompiledQuestionnaire, compileQuestionnaire, type QuestionEntry } from '../../src/questionnaire/model.ts'
@@ -11,6 +11,14 @@ import type { Rubric } from '../../src/scoring/rubric.schema.ts'
 const loaded = loadQuestionnaireDir(DEFAULT_QUESTIONNAIRES_DIR)
 export const rubric: Rubric = loadRubricFile(join(DEFAULT_QUESTIONNAIRES_DIR, 'rubrics/default.yaml'))
 export const rubricHash = hashRubric(rubric)
+/**
+ * The default rubric as it was at 2026.1 (tests/fixtures/rubrics): a rubric without the 2026.2 blocks must score
+ * exactly as 2026.1 did, and old snapshots are read with it.
+ */
+export const rubric2026_1: Rubric = loadRubricFile(
+  join(PROJECT_ROOT, 'tests/fixtures/rubrics/default-2026.1.yaml'),
+  PROJECT_ROOT,
+)
 
 export function compiled(id: string): { cq: CompiledQuestionnaire; hash: string } {
   const q = loaded.find((x) => x.def.id === id)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Rubric } from '../../src/scoring/rubric.schema.ts'
-import { bestAnswers, compiled, PROFILE, rubric, run } from '../helpers/scoring.ts'
+import { bestAnswers, compiled, PROFILE, rubric, rubric2026_1, run } from '../helpers/scoring.ts'
 
 const { cq } = compiled('employer')
 const best = bestAnswers(cq)
@@ -135,8 +135,8 @@ describe('scoring engine: applicability', () => {
 describe('scoring engine: inherent risk', () => {
   const factor = (r: ReturnType<typeof run>, f: string) => r.inherent.factors.find((x) => x.factor === f)
 
-  it('adds country, sector (with listed goods), migrant share, channels, tied permits and housing, capped at 10', () => {
-    const r = run('employer', best, { evidence: allEvidence })
+  it('2026.1: adds country, sector (with listed goods), migrant share, channels, tied permits and housing, capped at 10', () => {
+    const r = run('employer', best, { evidence: allEvidence, rubric: rubric2026_1 })
     expect(factor(r, 'country')).toMatchObject({ input: 'Thailand', points: 2 })
     expect(factor(r, 'country')?.basis).toContain('2025 TIP Report: Tier 2')
     // Seafood from Thailand (fish, shrimp) is on the DOL list: base 2 + 1.
@@ -149,6 +149,32 @@ describe('scoring engine: inherent risk', () => {
     expect(r.inherent.uncapped).toBe(11)
     expect(r.inherent.score).toBe(10)
     expect(r.inherent.band).toBe('high')
+    // Nothing of 2026.2 in a 2026.1 result.
+    expect(r.inherent.groups).toBeUndefined()
+    expect(r.inherent.explanation).toBeUndefined()
+    expect(r.inherent.factors.every((f) => f.group === undefined)).toBe(true)
+  })
+
+  it('2026.2: the same site, with migrant share, channels, tied permits and housing capped together at 3', () => {
+    const r = run('employer', best, { evidence: allEvidence })
+    // Thailand 2 + seafood 3 + migration exposure min(3, 2 + 2 + 1 + 1) = 8: still high, but no longer at the cap.
+    expect(r.inherent.groups).toEqual([
+      {
+        id: 'migration_exposure',
+        label: 'Migration exposure',
+        factors: ['migrant_share', 'recruitment_channels', 'tied_permits', 'employer_accommodation'],
+        raw: 6,
+        cap: 3,
+        points: 3,
+        removed: 3,
+      },
+    ])
+    expect(r.inherent).toMatchObject({ uncapped: 8, score: 8, band: 'high' })
+    expect(factor(r, 'tied_permits')?.group).toBe('migration_exposure')
+    expect(factor(r, 'country')?.group).toBeUndefined()
+    expect(r.inherent.explanation).toMatch(
+      /^country 2 \+ sector 3 \+ migration exposure 3 \(6, capped at 3\) = 8: high\. Priority of verification: high\./,
+    )
   })
 
   it('uses the stated default for a country without data and for an unanswered country, never "low"', () => {
