@@ -190,6 +190,19 @@ describe('gap report', () => {
     expect(total.getCell(4).value).toBe(1)
   })
 
+  it('shows what the cap of a group of factors took off (rubric 2026.2), and says so on the method sheet', () => {
+    const g = RESULT.inherent.groups?.[0]
+    expect(g?.removed).toBeGreaterThan(0)
+    const row = rowLabelled(sheet(wb, 'Summary'), `${g?.label}: capped at ${g?.cap}`)
+    expect(row.getCell(2).value).toBe(-(g?.removed ?? 0))
+    expect(row.getCell(3).value).toBe(`${g?.raw} points from its factors`)
+    const method = allText(sheet(wb, 'Method'))
+    expect(method).toContain(
+      `${g?.label} (migrant share, recruitment channels, tied permits, employer accommodation) counts at most ${g?.cap} in all.`,
+    )
+    expect(method).toContain("A recruiter's countries are those of its routes, not its head office.")
+  })
+
   it('frames the list sheets: frozen header, filter, landscape print one page wide with the header repeated', () => {
     for (const name of ['Red flags', 'Action plan', 'Answers']) {
       const ws = sheet(wb, name)

@@ -150,6 +150,46 @@ describe('inherent risk 2026.2: capped groups', () => {
   })
 })
 
+describe('inherent risk 2026.2: the worked example of docs/scoring.md §4.8', () => {
+  const saudi = site({
+    'A0.1': 'SA',
+    'A0.2': 'construction',
+    'A0.3': 1000,
+    'A0.3b': 900,
+    'A0.4': ['PK:600:origin_agency', 'NP:300:informal_broker'],
+    'A0.5': ['origin_agency', 'informal_broker'],
+  })
+
+  it('gives the numbers the page shows', () => {
+    const r = run(employer, saudi)
+    expect(points(r)).toEqual({
+      country: 2,
+      sector: 2,
+      migrant_share: 2,
+      recruitment_channels: 2,
+      tied_permits: 1,
+      employer_accommodation: 1,
+      corridors: 2.3,
+    })
+    expect(r.inherent).toMatchObject({ uncapped: 9.3, score: 9.3, band: 'high' })
+    expect(r.inherent.explanation).toMatch(
+      /^country 2 \+ sector 2 \+ migration exposure 3 \(6, capped at 3\) \+ migration routes 2\.3 = 9\.3: high\. Priority of verification: high\./,
+    )
+    expect(run(employer, saudi, rubric2026_1).inherent).toMatchObject({ uncapped: 10, score: 10 })
+  })
+
+  it('gives medium to the same site with Filipino workers hired directly, without tied permits or housing', () => {
+    const r = run(employer, {
+      ...saudi,
+      'A0.4': ['PH:900:direct'],
+      'A0.5': ['direct'],
+      'A0.7': 'no',
+      'A0.8': 'no',
+    })
+    expect(r.inherent).toMatchObject({ score: 6, band: 'medium' })
+  })
+})
+
 describe('inherent risk 2026.2: internal migrants count', () => {
   it('gives a garment maker whose 1,800 workers came from other districts through brokers migration exposure', () => {
     const maker = site({
