@@ -38,9 +38,6 @@ const COUNTRIES = [
   'NP',
   'ID',
 ]
-/** Origin and destination countries of generated migration routes. */
-const ORIGINS = ['NP', 'BD', 'MM', 'KH', 'ID', 'PH', 'IN', 'VN']
-const DESTINATIONS = ['MY', 'TH', 'QA', 'SA', 'AE', 'SG']
 const SECTORS = [
   'garment_textile',
   'electronics',
@@ -53,6 +50,10 @@ const SECTORS = [
   'logistics',
   'manufacturing_other',
 ]
+
+/** Home countries of migrant workers, and countries recruiters place them in, for generated routes. */
+const ORIGINS = ['NP', 'BD', 'MM', 'KH', 'IN', 'PK', 'ID', 'VN', 'PH', 'LK', 'ET', 'LA']
+const DESTINATIONS = ['MY', 'QA', 'SA', 'AE', 'KW', 'JP', 'KR', 'SG', 'TH', 'OM']
 
 export type GeneratedAssessment = { answers: Map<string, AnswerValue>; evidence: Set<string> }
 
@@ -96,20 +97,39 @@ function answerFor(e: QuestionEntry, r: () => number, maturity: number, dkRate: 
       return '2026-06-30'
     case 'country':
       return pick(r, COUNTRIES)
-    case 'corridors': {
-      // One to three routes (origin-destination for a recruiter's, origin alone otherwise); the number stays
-      // small enough that a brand's rows, read as shares of spend, never add up to more than 100.
-      const rows = new Map<string, string>()
-      const n = 1 + Math.floor(r() * 3)
-      for (let k = 0; k < n; k++) {
-        const origin = pick(r, ORIGINS)
-        const route = q.corridor_destination ? `${origin}-${pick(r, DESTINATIONS)}` : origin
-        const choice = pick(r, e.choices).id
-        rows.set(`${route}:${choice}`, `${route}:${1 + Math.floor(r() * 30)}:${choice}`)
-      }
-      return [...rows.values()]
-    }
+    case 'corridors':
+      return undefined
   }
+}
+
+/**
+ * Migration routes as the `corridors` question stores them: a site's migrant workers split over one to three home
+ * countries (and its internal migrants on a route within its own country); a recruiter's placements over routes
+ * with a destination. Choices (channel or fee band) at random.
+ */
+function routesFor(e: QuestionEntry, r: () => number, answers: Map<string, AnswerValue>): string[] | undefined {
+  const known = e.choices.filter((c) => !c.dont_know)
+  const choice = () => pick(r, known.length > 0 ? known : e.choices).id
+  const site = answers.get('A0.1')
+  const origins = ORIGINS.filter((o) => o !== site)
+    .map((o) => ({ o, k: r() }))
+    .sort((a, b) => a.k - b.k)
+    .slice(0, 1 + Math.floor(r() * 3))
+    .map((x) => x.o)
+  if (e.question.corridor_destination) {
+    return origins.map((o) => `${o}-${pick(r, DESTINATIONS)}:${20 + Math.floor(r() * 480)}:${choice()}`)
+  }
+  const cross = Number(answers.get('A0.3b') ?? 0)
+  const internal = Number(answers.get('A0.3c') ?? 0)
+  const rows: string[] = []
+  let left = cross
+  for (const [i, o] of origins.entries()) {
+    const n = i === origins.length - 1 ? left : Math.floor(left * (0.3 + r() * 0.5))
+    if (n > 0) rows.push(`${o}:${n}:${choice()}`)
+    left -= n
+  }
+  if (internal > 0 && typeof site === 'string') rows.push(`${site}:${internal}:${choice()}`)
+  return rows.length > 0 ? rows : undefined
 }
 
 export function generateAssessment(cq: CompiledQuestionnaire, seed: number): GeneratedAssessment {
@@ -125,6 +145,11 @@ export function generateAssessment(cq: CompiledQuestionnaire, seed: number): Gen
     else if (p === 'sector') v = e.question.type === 'multi' ? [pick(r, SECTORS)] : pick(r, SECTORS)
     else if (p === 'workers_total') v = 50 + Math.floor(r() * 3000)
     else if (p === 'migrant_workers') v = Math.floor(((answers.get('A0.3') as number) ?? 500) * r())
+    else if (p === 'internal_migrants') {
+      // A third of sites employ internal migrants too, never more than the workers left after cross-border ones.
+      const room = ((answers.get('A0.3') as number) ?? 500) - ((answers.get('A0.3b') as number) ?? 0)
+      v = r() < 0.35 ? Math.floor(Math.max(0, room) * r()) : 0
+    } else if (p === 'corridors') v = routesFor(e, r, answers)
     else if (p === 'employer_accommodation') v = r() < 0.6 ? 'yes' : 'no'
     else v = answerFor(e, r, maturity, dkRate)
     if (v !== undefined) answers.set(e.question.id, v)

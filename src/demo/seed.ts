@@ -38,6 +38,8 @@ const SUPPLIERS = [
     migrants: 610,
     code: 'TH-014',
     tier: 2,
+    routes: ['MM:480:origin_agency', 'KH:130:informal_broker'],
+    internal: 0,
   },
   {
     name: 'Penang Circuits',
@@ -48,6 +50,8 @@ const SUPPLIERS = [
     migrants: 640,
     code: 'MY-003',
     tier: 1,
+    routes: ['NP:400:origin_agency', 'BD:240:origin_agency'],
+    internal: 0,
   },
   {
     name: 'Dhaka Knitwear',
@@ -58,6 +62,8 @@ const SUPPLIERS = [
     migrants: 40,
     code: 'BD-021',
     tier: 1,
+    routes: ['NP:40:destination_agency', 'BD:1500:informal_broker'],
+    internal: 1500,
   },
   {
     name: 'Saigon Stitch',
@@ -68,6 +74,8 @@ const SUPPLIERS = [
     migrants: 160,
     code: 'VN-007',
     tier: 1,
+    routes: ['KH:160:direct', 'VN:420:direct'],
+    internal: 420,
   },
   {
     name: 'Klang Gloves',
@@ -78,6 +86,8 @@ const SUPPLIERS = [
     migrants: 900,
     code: 'MY-011',
     tier: 2,
+    routes: ['NP:500:origin_agency', 'BD:250:origin_agency', 'MM:150:informal_broker'],
+    internal: 0,
   },
   {
     name: 'Doha Build Services',
@@ -88,6 +98,8 @@ const SUPPLIERS = [
     migrants: 3300,
     code: 'QA-002',
     tier: 3,
+    routes: ['NP:1400:origin_agency', 'BD:1100:origin_agency', 'IN:800:origin_agency'],
+    internal: 0,
   },
   {
     name: 'Taipei Precision',
@@ -98,6 +110,8 @@ const SUPPLIERS = [
     migrants: 290,
     code: 'TW-005',
     tier: 1,
+    routes: ['PH:190:destination_agency', 'VN:100:origin_agency'],
+    internal: 0,
   },
   {
     name: 'Sumatra Palm Mills',
@@ -108,6 +122,8 @@ const SUPPLIERS = [
     migrants: 120,
     code: 'ID-009',
     tier: 3,
+    routes: ['ID:300:labour_provider', 'TL:120:informal_broker'],
+    internal: 300,
   },
   {
     name: 'Izmir Textiles',
@@ -118,6 +134,8 @@ const SUPPLIERS = [
     migrants: 110,
     code: 'TR-004',
     tier: 1,
+    routes: ['SY:110:informal_broker'],
+    internal: 0,
   },
   {
     name: 'Leicester Garments',
@@ -128,6 +146,8 @@ const SUPPLIERS = [
     migrants: 70,
     code: 'GB-001',
     tier: 1,
+    routes: ['RO:40:direct', 'IN:30:informal_broker'],
+    internal: 0,
   },
   {
     name: 'Almeria Greenhouses',
@@ -138,6 +158,8 @@ const SUPPLIERS = [
     migrants: 260,
     code: 'ES-006',
     tier: 2,
+    routes: ['MA:200:direct', 'RO:60:labour_provider'],
+    internal: 0,
   },
   {
     name: 'Monterrey Logistics',
@@ -148,6 +170,8 @@ const SUPPLIERS = [
     migrants: 35,
     code: 'MX-010',
     tier: 2,
+    routes: ['GT:20:direct', 'HN:15:destination_agency', 'MX:60:direct'],
+    internal: 60,
   },
 ] as const
 
@@ -339,7 +363,23 @@ export async function seedDemo(
         : r() < 0.5
           ? ['direct']
           : ['informal_broker', 'origin_agency']
-    const profile = { 'A0.1': s.country, 'A0.2': s.sector, 'A0.3': s.workers, 'A0.3b': s.migrants, 'A0.5': channels }
+    const profile: Record<string, RawAnswer> = {
+      'A0.1': s.country,
+      'A0.2': s.sector,
+      'A0.3': s.workers,
+      'A0.3b': s.migrants,
+      'A0.5': channels,
+    }
+    // A questionnaire that asks for migration routes and internal migrants (2026.2) gets the site's own.
+    const ecq = compiledVersion(employer)
+    for (const e of ecq.entries) {
+      if (e.question.profile === 'corridors') {
+        profile[e.question.id] = [...s.routes]
+        // The channels used are those of the routes.
+        profile['A0.5'] = [...new Set(s.routes.map((row) => row.split(':')[2] as string))]
+      }
+      if (e.question.profile === 'internal_migrants') profile[e.question.id] = s.internal
+    }
     await answerAndProgress(p, id, employer, 100 + i, STATES[i] as (typeof STATES)[number], profile)
     count++
     if (i === 1) {

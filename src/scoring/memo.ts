@@ -16,6 +16,10 @@ import type { ScoredAnswer } from './stages/types.ts'
 
 export type PreparedRubric = {
   countries: Map<string, { points: number | null; basis: string }>
+  /** Surveyed recruitment costs by corridor, "NP-MY" (rubric 2026.2). */
+  corridorCosts: Map<string, NonNullable<Rubric['inherent']['corridors']>['costs']['corridors'][number]>
+  /** The capped group of each grouped factor (rubric 2026.2). */
+  factorGroups: Map<string, NonNullable<Rubric['inherent']['groups']>[number]>
   /** Per questionnaire id: whether a question is one of the fee questions of the repayment rule. */
   feeMatchers: Map<string, (qid: string) => boolean>
   /** `question:choice` pairs that escalate alone. */
@@ -34,8 +38,14 @@ export function preparedRubric(r: Rubric): PreparedRubric {
     const prefixes = rule.fee_questions.filter((x) => x.endsWith('*')).map((x) => x.slice(0, -1))
     feeMatchers.set(qid, (id) => exact.has(id) || prefixes.some((pre) => id.startsWith(pre)))
   }
+  const factorGroups: PreparedRubric['factorGroups'] = new Map()
+  for (const g of r.inherent.groups ?? []) for (const f of g.factors) factorGroups.set(f, g)
   p = {
     countries: new Map(r.inherent.country.countries.map((c) => [c.code, { points: c.points, basis: c.basis }])),
+    corridorCosts: new Map(
+      (r.inherent.corridors?.costs.corridors ?? []).map((c) => [`${c.origin}-${c.destination}`, c]),
+    ),
+    factorGroups,
     feeMatchers,
     escalateAnswers: new Set(r.red_flags.escalate_answers),
     escalateIndicators: new Set(r.red_flags.escalate_indicators),

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { GAP_TYPE_KEYS, INDICATOR_KEYS, SEVERITIES } from '../questionnaire/vocabulary.ts'
-import { CONTROL_BANDS, INHERENT_BANDS, Rating } from './rubric.schema.ts'
+import { CONTROL_BANDS, INHERENT_BANDS, INHERENT_FACTORS, Rating } from './rubric.schema.ts'
 
 /** What the scoring engine returns: every number with the answers and rubric entries that made it. */
 
@@ -36,20 +36,42 @@ export const SectionScore = z.object({
   questions: z.array(QuestionScore),
 })
 
+/** One migration route as the inherent-risk stage scored it (rubric 2026.2). */
+export const InherentRoute = z.object({
+  /** The stored row: "NP:450:origin_agency", or for a recruiter "NP-MY:120:under_1_month". */
+  row: z.string(),
+  origin: z.string(),
+  destination: z.string().nullable(),
+  workers: z.number(),
+  points: z.number(),
+  /** Where the points come from, in words: the origin's country points, the corridor survey or its absence. */
+  basis: z.string(),
+})
+
 export const InherentFactor = z.object({
-  factor: z.enum([
-    'country',
-    'sector',
-    'migrant_share',
-    'recruitment_channels',
-    'tied_permits',
-    'employer_accommodation',
-    'dont_know',
-  ]),
+  factor: z.enum(INHERENT_FACTORS),
   question: z.string().nullable(),
   input: z.string(),
+  /** The factor's own points, before any group cap. */
   points: z.number(),
   basis: z.string(),
+  /** Rubric 2026.2: the capped group the factor belongs to (see `inherent.groups`). */
+  group: z.string().optional(),
+  /** Rubric 2026.2: the routes behind a `corridors` factor, or a recruiter's `country` factor. */
+  routes: z.array(InherentRoute).optional(),
+})
+
+/** Rubric 2026.2: a capped group of factors and what its cap removed. */
+export const InherentGroupScore = z.object({
+  id: z.string(),
+  label: z.string(),
+  factors: z.array(z.enum(INHERENT_FACTORS)),
+  /** The sum of its factors' points. */
+  raw: z.number(),
+  cap: z.number(),
+  /** What the group adds to inherent risk: min(raw, cap). */
+  points: z.number(),
+  removed: z.number(),
 })
 
 export const RedFlagItem = z.object({
@@ -170,9 +192,15 @@ export const ScoreResult = z.object({
   }),
   inherent: z.object({
     score: z.number(),
+    /** Rubric 2026.2: the priority of verification (scoring.md §4.7), as well as the row of the matrix. */
     band: z.enum(INHERENT_BANDS),
+    /** The sum before the overall cap (after group caps, when the rubric has groups). */
     uncapped: z.number(),
     factors: z.array(InherentFactor),
+    /** Rubric 2026.2: the capped groups. */
+    groups: z.array(InherentGroupScore).optional(),
+    /** Rubric 2026.2: the sum written out, and what the band means for verification. */
+    explanation: z.string().optional(),
   }),
   redFlags: z.array(RedFlagItem),
   /** Rubric 2026.2: how much of what the rating rests on is proven (scoring.md §5.1). */

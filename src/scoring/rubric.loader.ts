@@ -126,6 +126,19 @@ export function checkRubricAgainst(rubric: Rubric, questionnaires: Questionnaire
       if (!match) problems.push(`red_flags.fee_repayment.${qid}.fee_questions: ${pattern} matches no question`)
     }
   }
+  // Rubric 2026.2: every fee band a recruiter can report for a route needs its points, or a misspelt id would be
+  // scored as "not known".
+  const fees = rubric.inherent.corridor_fee_bands
+  if (fees) {
+    for (const q of questionnaires) {
+      for (const x of q.sections.flatMap((s) => s.questions)) {
+        if (x.type !== 'corridors' || !x.corridor_destination) continue
+        for (const c of x.choices ?? [])
+          if (fees[c.id] === undefined)
+            problems.push(`inherent.corridor_fee_bands: no points for ${q.id} ${x.id} choice ${c.id}`)
+      }
+    }
+  }
   for (const answer of rubric.red_flags.escalate_answers) {
     const [question, choice] = answer.split(':') as [string, string]
     const found = questionnaires.some((q) => {

@@ -52,6 +52,91 @@ export const SectorTable = z.strictObject({
 
 const Threshold = z.strictObject({ below: Share.optional(), points: Points, label: z.string() })
 
+/**
+ * The factors of inherent risk (scoring.md §4). `corridors` (2026.2) scores the workforce's migration routes; for a
+ * recruiter, `country` then comes from its routes instead of its head office.
+ */
+export const INHERENT_FACTORS = [
+  'country',
+  'sector',
+  'migrant_share',
+  'recruitment_channels',
+  'tied_permits',
+  'employer_accommodation',
+  'corridors',
+  'dont_know',
+] as const
+export type InherentFactorKey = (typeof INHERENT_FACTORS)[number]
+
+/**
+ * Rubric 2026.2 (scoring.md §4.2): factors that move together (many migrants, recruited through agencies, on tied
+ * permits, in employer housing) are banded in a group whose points are capped, so that together they cannot fill
+ * the scale and the total still tells sites apart.
+ */
+const InherentGroup = z.strictObject({
+  id: z.string().regex(/^[a-z][a-z0-9_]*$/, 'group ids are lower-case words joined by _'),
+  label: z.string().min(1),
+  factors: z.array(z.enum(INHERENT_FACTORS)).min(1),
+  cap: Points,
+})
+
+/** A band of a number with no upper limit (months of earnings, country points): the first band it is below. */
+const Band = z.strictObject({ below: z.number().min(0).optional(), points: Points, label: z.string().min(1) })
+
+/** One migration corridor's typical worker-paid recruitment cost, from a published survey. */
+const CorridorCost = z.strictObject({
+  origin: z.string().regex(/^[A-Z]{2}$/),
+  destination: z.string().regex(/^[A-Z]{2}$/),
+  /** Worker-paid recruitment cost in months of earnings in the destination country. */
+  months: z.number().min(0).max(120),
+  /** The survey the figure comes from. */
+  survey: z.string().min(1),
+  year: z.number().int().min(1990).max(2100),
+  /** How the figure was read or worked out from the survey. */
+  basis: z.string().min(1),
+})
+
+export const CorridorCostTable = z.strictObject({
+  source: z.string().min(1),
+  year: z.number().int().min(1990).max(2100),
+  unit: z.string().min(1),
+  corridors: z.array(CorridorCost).superRefine((rows, ctx) => {
+    const seen = new Set<string>()
+    rows.forEach((c, i) => {
+      const key = `${c.origin}-${c.destination}`
+      if (seen.has(key))
+        ctx.addIssue({
+          code: 'custom',
+          path: [i],
+          message: `${key} appears more than once: keep one figure per corridor`,
+        })
+      seen.add(key)
+    })
+  }),
+})
+
+/**
+ * Rubric 2026.2 (scoring.md §4.5): the workforce's migration routes (the `corridors` profile question), each scored
+ * from public data: the origin country's points in the country table, banded; for a recruiter the destination's
+ * too; and where a recruitment-cost survey covers the corridor, the typical cost workers paid, banded.
+ */
+const CorridorScoring = z.strictObject({
+  costs: CorridorCostTable,
+  /** Bands of the origin country's points in the country table. */
+  origin: z.array(Band).min(1),
+  /** Bands of the surveyed cost in months of earnings. */
+  cost_bands: z.array(Band).min(1),
+  /** At most this many points per route. */
+  max_points: Points,
+  /**
+   * How routes combine into one factor: `workers`, the mean weighted by the number of workers on each route (the
+   * exposure of the workforce as a whole), or `worst`, the riskiest route.
+   */
+  weighting: z.enum(['workers', 'worst']),
+  /** Routes not given although the site employs migrant workers (or a recruiter places workers). */
+  unanswered_points: Points,
+})
+
 /** One side of a consistency rule: answers to a question (or to every question matching a prefix ending in *). */
 const AnswerMatch = z.strictObject({
   question: z.string().regex(/^[A-Za-z][A-Za-z0-9_.]*\*?$/, 'a question id, or a prefix ending in * (A3.2*)'),
@@ -156,6 +241,45 @@ export const RubricFile = z.strictObject({
     tied_permits: z.record(z.string(), Points),
     employer_accommodation: z.record(z.string(), Points),
     dont_know: z.strictObject({ above_share: Share, points: Points }),
+    /** Rubric 2026.2: capped groups of correlated factors. Absent: every factor adds up to the one cap. */
+    groups: z
+      .array(InherentGroup)
+      .superRefine((groups, ctx) => {
+        const ids = new Set<string>()
+        const owner = new Map<string, string>()
+        groups.forEach((g, i) => {
+          if (ids.has(g.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `group ${g.id} appears twice` })
+          ids.add(g.id)
+          g.factors.forEach((f, j) => {
+            const other = owner.get(f)
+            if (other !== undefined)
+              ctx.addIssue({
+                code: 'custom',
+                path: [i, 'factors', j],
+                message: `${f} is already in group ${other}: a factor belongs to one group at most`,
+              })
+            owner.set(f, g.id)
+          })
+        })
+      })
+      .optional(),
+    /**
+     * Rubric 2026.2: which profile answers count as migrant workers in the migrant share. Absent: cross-border
+     * migrants only (`migrant_workers`).
+     */
+    migrant_share_counts: z
+      .array(z.enum(['migrant_workers', 'internal_migrants']))
+      .min(1)
+      .optional(),
+    /** Rubric 2026.2: the migration routes. Absent: routes are not scored and a recruiter's country is its head office. */
+    corridors: CorridorScoring.optional(),
+    /** Rubric 2026.2: points per fee band a recruiter reports for a route (the choice ids of its corridors question). */
+    corridor_fee_bands: z.record(z.string(), Points).optional(),
+    /**
+     * Rubric 2026.2: what each band means as a priority of verification, said in the result's explanation (the
+     * band also chooses the row of the matrix and, with unverified critical claims, the verification rule).
+     */
+    priority: z.strictObject({ low: z.string().min(1), medium: z.string().min(1), high: z.string().min(1) }).optional(),
   }),
   /** Rating per inherent band (rows) and control band (columns). */
   matrix: z.strictObject(

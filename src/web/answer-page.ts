@@ -1,7 +1,8 @@
 import { answerText } from '../questionnaire/answer-text.ts'
 import type { AnswerValue } from '../questionnaire/condition.ts'
 import { parseCondition, references } from '../questionnaire/condition.ts'
-import { COUNTRIES } from '../questionnaire/countries.ts'
+import { MAX_CORRIDOR_WORKERS, MAX_CORRIDORS } from '../questionnaire/corridors.ts'
+import { COUNTRIES, isCountryCode } from '../questionnaire/countries.ts'
 import {
   type Applicability,
   applicability,
@@ -42,7 +43,20 @@ export type QuestionView = {
   max?: number
   step?: string
   unit: string
+  /** Corridors questions: the rows of the routes table, saved or typed, then empty ones to fill in. */
+  routes?: RouteView[]
+  /** Corridors questions: each row names the country of work too (a recruiter's routes). */
+  routeDestination?: boolean
+  /** Corridors questions: the countries to choose from, sorted by name. */
+  countries?: { id: string; label: string }[]
 }
+
+/** One row of a routes table as the form shows it: codes, the number as typed, the choice id. */
+export type RouteView = { origin: string; destination: string; workers: string; choice: string }
+
+/** Rows shown for a corridors question: at least this many, and always a few empty ones after the saved routes. */
+export const ROUTE_ROWS = 8
+const SPARE_ROUTE_ROWS = 3
 
 export type SectionNav = {
   id: string
@@ -161,9 +175,29 @@ type StaticView = Pick<
   | 'max'
   | 'step'
   | 'unit'
+  | 'routeDestination'
+  | 'countries'
 >
 
 const COUNTRY_CHOICES = Object.entries(COUNTRIES).map(([id, label]) => ({ id, label }))
+/** People look for a country by its name, not its code. */
+const COUNTRIES_BY_NAME = [...COUNTRY_CHOICES].sort((a, b) => a.label.localeCompare(b.label, 'en'))
+
+/**
+ * The rows of a routes table from a stored answer ("NP:450:origin_agency") or from a refused form, whose rows may be
+ * incomplete ("NP::origin_agency"): read forgivingly, so that what was typed is shown again as it was.
+ */
+export function routeRows(value: AnswerValue | null): RouteView[] {
+  const rows: RouteView[] = (Array.isArray(value) ? value : []).map((row) => {
+    const m = /^([^:-]*)(?:-([^:]*))?:([^:]*):(.*)$/.exec(row)
+    return m
+      ? { origin: m[1] ?? '', destination: m[2] ?? '', workers: m[3] ?? '', choice: m[4] ?? '' }
+      : { origin: '', destination: '', workers: '', choice: '' }
+  })
+  const shown = Math.min(MAX_CORRIDORS, Math.max(ROUTE_ROWS, rows.length + SPARE_ROUTE_ROWS))
+  while (rows.length < shown) rows.push({ origin: '', destination: '', workers: '', choice: '' })
+  return rows
+}
 
 // What a question shows that no answer changes, worked out once per stored questionnaire version (entries
 // are immutable), not on every page view.
@@ -186,6 +220,8 @@ function staticView(e: QuestionEntry): StaticView {
     max: q.max,
     step: q.type === 'number' ? (q.integer ? '1' : 'any') : undefined,
     unit: t(q.unit),
+    routeDestination: q.type === 'corridors' ? q.corridor_destination === true : undefined,
+    countries: q.type === 'corridors' ? COUNTRIES_BY_NAME : undefined,
   }
   staticViews.set(e, v)
   return v
@@ -253,14 +289,69 @@ export function buildSection(input: {
       editable: input.editable === 'all' || (input.editable !== 'none' && input.editable.has(q.id)),
       returnedComment: input.returned.get(q.id) ?? null,
       evidence: input.evidence.get(q.id) ?? [],
+      routes: q.type === 'corridors' ? routeRows(value) : undefined,
+      routeDestination: v.routeDestination,
+      countries: v.countries,
     })
   }
   return out
 }
 
+const first = (v: string | string[] | undefined): string => (Array.isArray(v) ? (v[0] ?? '') : (v ?? '')).trim()
+
+/**
+ * A routes table read back: the rows in the stored form ("NP:450:origin_agency", "NP-MY:120:none"), empty rows left
+ * out, and what is wrong with the rows that are filled in, each named by its number on the page. A refused row is
+ * kept as typed (routeRows shows it again).
+ */
+export function readRoutes(
+  e: QuestionEntry,
+  fields: Record<string, string | string[]>,
+): { rows: string[]; problem: string | null } {
+  const id = e.question.id
+  const withDestination = e.question.corridor_destination === true
+  const choices = new Set(e.choices.map((c) => c.id))
+  const rows: string[] = []
+  const problems: string[] = []
+  const seen = new Map<string, number>()
+  for (let i = 0; i < MAX_CORRIDORS; i++) {
+    const field = (k: string) => first(fields[`a[${id}][${i}][${k}]`])
+    const origin = field('origin')
+    const destination = withDestination ? field('destination') : ''
+    const workers = field('workers').replace(/[\s,]/g, '')
+    const choice = field('choice')
+    if (!origin && !destination && !workers && !choice) continue
+    const n = i + 1
+    const wrong: string[] = []
+    if (!origin) wrong.push('choose the home country')
+    else if (!isCountryCode(origin)) wrong.push(`"${origin}" is not a country in the list`)
+    if (withDestination && !destination) wrong.push('choose the country of work')
+    else if (withDestination && !isCountryCode(destination)) wrong.push(`"${destination}" is not a country in the list`)
+    const count = Number(workers)
+    if (!workers) wrong.push('enter the number of workers')
+    else if (!/^\d+$/.test(workers) || count < 1 || count > MAX_CORRIDOR_WORKERS)
+      wrong.push(`the number of workers must be a whole number from 1 to ${MAX_CORRIDOR_WORKERS.toLocaleString('en')}`)
+    if (!choice) wrong.push('choose an answer in the last column')
+    else if (!choices.has(choice)) wrong.push(`"${choice}" is not one of the answers`)
+    const row = `${origin}${withDestination ? `-${destination}` : ''}:${workers.replace(/:/g, '')}:${choice}`
+    if (wrong.length === 0) {
+      const key = `${origin}-${destination}:${choice}`
+      const earlier = seen.get(key)
+      if (earlier !== undefined)
+        wrong.push(`it repeats route ${earlier} (same countries and answer); add the numbers up in one row`)
+      else seen.set(key, n)
+    }
+    if (wrong.length > 0) problems.push(`Route ${n}: ${wrong.join('; ')}.`)
+    rows.push(wrong.length === 0 ? `${origin}${withDestination ? `-${destination}` : ''}:${count}:${choice}` : row)
+  }
+  return { rows, problem: problems.length > 0 ? problems.join(' ') : null }
+}
+
 /**
  * Reads a posted section form back into answers. Field names: a[<question>] (repeated for several
- * choices), c[<question>] comments, v[<question>] the version the form was built from.
+ * choices), a[<question>][<row>][origin|destination|workers|choice] for the rows of a routes table,
+ * c[<question>] comments, v[<question>] the version the form was built from. `problems` are rows of a routes
+ * table that cannot be saved as they are, by question.
  */
 export function readSectionForm(
   cq: CompiledQuestionnaire,
@@ -270,13 +361,18 @@ export function readSectionForm(
   const answers: Record<string, string | number | string[] | null> = {}
   const comments: Record<string, string | null> = {}
   const versions: Record<string, number> = {}
+  const problems: Record<string, string> = {}
   for (const e of cq.entries) {
     if (e.section.id !== sectionId) continue
     const id = e.question.id
     if (fields[`present[${id}]`] === undefined) continue // not on the form (locked or hidden): leave it alone
     const raw = fields[`a[${id}]`]
     const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]
-    if (e.question.type === 'multi') answers[id] = list.filter((x) => x !== '')
+    if (e.question.type === 'corridors') {
+      const routes = readRoutes(e, fields)
+      answers[id] = routes.rows.length > 0 ? routes.rows : null
+      if (routes.problem) problems[id] = routes.problem
+    } else if (e.question.type === 'multi') answers[id] = list.filter((x) => x !== '')
     else {
       const v = (list[0] ?? '').trim()
       answers[id] = v === '' ? null : v
@@ -287,5 +383,5 @@ export function readSectionForm(
     const ver = Number(fields[`v[${id}]`])
     if (Number.isInteger(ver) && ver >= 0) versions[id] = ver
   }
-  return { answers, comments, versions }
+  return { answers, comments, versions, problems }
 }

@@ -83,6 +83,8 @@ export type HarnessOptions<T> = {
   seed?: (app: FastifyInstance) => Promise<T>
   /** A browser to share; otherwise one is launched and closed with the harness. */
   browser?: Browser
+  /** More environment variables for the app (QUESTIONNAIRES_DIR for other questionnaire files). */
+  env?: Record<string, string>
 }
 
 /** Launches headless chromium; playwright gives every launch a new, empty user-data-dir and removes it on close. */
@@ -92,7 +94,7 @@ export function launchBrowser(): Promise<Browser> {
 
 /** Starts the app on 127.0.0.1 with a free port over a fresh database, and a browser to drive it. */
 export async function startHarness<T = undefined>(options: HarnessOptions<T> = {}): Promise<Harness<T>> {
-  const env = freshEnv()
+  const env = freshEnv(options.env)
   const app = await buildApp(env.config, { logger: false })
   const contexts: BrowserContext[] = []
   let browser: Browser | undefined

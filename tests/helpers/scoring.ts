@@ -17,6 +17,7 @@ export const RUBRIC_2026_1: Rubric = loadRubricFile(
   join(DEFAULT_QUESTIONNAIRES_DIR, 'rubrics/archive/default-2026.1.yaml'),
   join(DEFAULT_QUESTIONNAIRES_DIR, 'rubrics'),
 )
+export const rubric2026_1 = RUBRIC_2026_1
 
 const compiledCache = new Map<string, { cq: CompiledQuestionnaire; hash: string }>()
 

@@ -11,7 +11,14 @@ import {
 import { EXCEL_CELL_LIMIT, safeText, unquoteText } from '../../src/reports/xlsx/cell-safety.ts'
 import type { ScoreResult } from '../../src/scoring/result.schema.ts'
 import { convertToPdf, OFFICE } from '../helpers/office.ts'
-import { type Answers, bestAnswers, compiled, RUBRIC_2026_1 as rubric, run } from '../helpers/scoring.ts'
+import {
+  type Answers,
+  bestAnswers,
+  compiled,
+  RUBRIC_2026_1 as rubric,
+  rubric as rubric2026,
+  run,
+} from '../helpers/scoring.ts'
 
 /**
  * The gap report of a real employer self-assessment (a Thai seafood site with two red flags and a few
@@ -193,6 +200,36 @@ describe('gap report', () => {
     expect(total.getCell(2).value).toBe(2)
     expect(total.getCell(3).value).toBe(RESULT.gaps.length)
     expect(total.getCell(4).value).toBe(1)
+  })
+
+  it('shows what the cap of a group of factors took off (rubric 2026.2), and says so on the method sheet', async () => {
+    const current = compiled('employer')
+    const result = run('employer', bestAnswers(current.cq), { evidence: current.cq.entries.map((e) => e.question.id) })
+    const wb = (
+      await readBack(
+        reportInput({
+          result,
+          rubric: { id: rubric2026.id, version: rubric2026.version, revision: 4, rubric: rubric2026 },
+          questionnaire: {
+            id: 'employer',
+            title: t(current.cq.def.title),
+            version: current.cq.def.version,
+            revision: 2,
+            def: current.cq.def,
+          },
+        }),
+      )
+    ).wb
+    const g = result.inherent.groups?.[0]
+    expect(g?.removed).toBeGreaterThan(0)
+    const row = rowLabelled(sheet(wb, 'Summary'), `${g?.label}: capped at ${g?.cap}`)
+    expect(row.getCell(2).value).toBe(-(g?.removed ?? 0))
+    expect(row.getCell(3).value).toBe(`${g?.raw} points from its factors`)
+    const method = allText(sheet(wb, 'Method'))
+    expect(method).toContain(
+      `${g?.label} (migrant share, recruitment channels, tied permits, employer accommodation) counts at most ${g?.cap} in all.`,
+    )
+    expect(method).toContain("A recruiter's countries are those of its routes, not its head office.")
   })
 
   it('frames the list sheets: frozen header, filter, landscape print one page wide with the header repeated', () => {

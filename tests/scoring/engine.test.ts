@@ -140,7 +140,7 @@ describe('scoring engine: applicability', () => {
 describe('scoring engine: inherent risk', () => {
   const factor = (r: ReturnType<typeof run>, f: string) => r.inherent.factors.find((x) => x.factor === f)
 
-  it('adds country, sector (with listed goods), migrant share, channels, tied permits and housing, capped at 10', () => {
+  it('2026.1: adds country, sector (with listed goods), migrant share, channels, tied permits and housing, capped at 10', () => {
     const r = run('employer', best, { evidence: allEvidence })
     expect(factor(r, 'country')).toMatchObject({ input: 'Thailand', points: 2 })
     expect(factor(r, 'country')?.basis).toContain('2025 TIP Report: Tier 2')
@@ -154,6 +154,38 @@ describe('scoring engine: inherent risk', () => {
     expect(r.inherent.uncapped).toBe(11)
     expect(r.inherent.score).toBe(10)
     expect(r.inherent.band).toBe('high')
+    // Nothing of 2026.2 in a 2026.1 result.
+    expect(r.inherent.groups).toBeUndefined()
+    expect(r.inherent.explanation).toBeUndefined()
+    expect(r.inherent.factors.every((f) => f.group === undefined)).toBe(true)
+  })
+
+  it('2026.2: the same site, with migrant share, channels, tied permits and housing capped together at 3', () => {
+    const current = bestAnswers(compiled('employer').cq)
+    const r = runShipped('employer', current, {
+      evidence: compiled('employer')
+        .cq.entries.filter((e) => e.scored)
+        .map((e) => e.question.id),
+    })
+    // Thailand 2 + seafood 3 + migration exposure min(3, 2 + 2 + 1 + 1) = 8: still high, but no longer at the cap.
+    expect(r.inherent.groups).toEqual([
+      {
+        id: 'migration_exposure',
+        label: 'Migration exposure',
+        factors: ['migrant_share', 'recruitment_channels', 'tied_permits', 'employer_accommodation'],
+        raw: 6,
+        cap: 3,
+        points: 3,
+        removed: 3,
+      },
+    ])
+    // The routes (A0.4) are not given: the rubric's default of 2 until they are. 2 + 3 + 3 + 2 = 10.
+    expect(r.inherent).toMatchObject({ uncapped: 10, score: 10, band: 'high' })
+    expect(factor(r, 'tied_permits')?.group).toBe('migration_exposure')
+    expect(factor(r, 'country')?.group).toBeUndefined()
+    expect(r.inherent.explanation).toMatch(
+      /^country 2 \+ sector 3 \+ migration exposure 3 \(6, capped at 3\) \+ migration routes 2 = 10: high\. Priority of verification: high\./,
+    )
   })
 
   it('uses the stated default for a country without data and for an unanswered country, never "low"', () => {

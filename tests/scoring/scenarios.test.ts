@@ -11,8 +11,9 @@ import { hashRubric, loadRubricFile } from '../../src/scoring/rubric.loader.ts'
 
 /**
  * Whole-site scenarios: each fixture is a complete employer self-assessment of a recognisable site, scored
- * with the shipped employer questionnaire and the default rubric. The expected numbers are derived by hand
- * from questionnaires/rubrics/default.yaml (credits, severity and section weights, the evidence rule, the
+ * with the shipped employer questionnaire and the default rubric as it was at 2026.1 (tests/fixtures/rubrics):
+ * old snapshots keep that meaning, and a rubric without the 2026.2 blocks must score exactly so. The expected
+ * numbers are derived by hand from that rubric (credits, severity and section weights, the evidence rule, the
  * inherent-risk tables, the matrix and the red-flag floors); the comments show the arithmetic.
  */
 

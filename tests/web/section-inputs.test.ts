@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { VIEWS_DIR } from '../../src/paths.ts'
 import { QUESTION_TYPES } from '../../src/questionnaire/questionnaire.schema.ts'
-import type { QuestionView } from '../../src/web/answer-page.ts'
+import { type QuestionView, routeRows } from '../../src/web/answer-page.ts'
 import { createEta } from '../../src/web/eta.ts'
 import { formatters, messages } from '../../src/web/messages.ts'
 import { type SectionPage, sectionPage } from '../../src/web/view-models/answer.ts'
@@ -18,6 +18,7 @@ const VALUES: Record<string, QuestionView['value']> = {
   text: 'Written <policy>',
   date: '2026-11-30',
   country: 'NP',
+  corridors: ['NP:450:b', 'TH:20:a'],
 }
 
 function question(type: string, editable = true): QuestionView {
@@ -53,6 +54,16 @@ function question(type: string, editable = true): QuestionView {
     max: undefined,
     step: type === 'number' ? '1' : undefined,
     unit: type === 'number' ? 'workers' : '',
+    ...(type === 'corridors'
+      ? {
+          routes: routeRows(VALUES.corridors ?? null),
+          routeDestination: false,
+          countries: [
+            { id: 'NP', label: 'Nepal' },
+            { id: 'TH', label: 'Thailand' },
+          ],
+        }
+      : {}),
   }
 }
 
@@ -107,6 +118,26 @@ describe('section page inputs', () => {
     expect(fieldset(html, 'Q.text')).toContain(
       '<textarea id="in-Q.text" name="a[Q.text]" rows="3">Written &lt;policy&gt;</textarea>',
     )
+  })
+
+  it('draws a routes table: the saved routes, then empty rows, each cell labelled with its route number', () => {
+    const f = fieldset(html, 'Q.corridors')
+    expect(f).toContain('<table class="routes" data-routes="Q.corridors">')
+    // Two saved routes and six empty rows: eight in all.
+    expect(f.match(/<th scope="row"/g)).toHaveLength(8)
+    expect(f).toMatch(
+      /<select name="a\[Q\.corridors\]\[0\]\[origin\]" data-k="origin" aria-label="Route 1: home country">\s*<option value="">–<\/option>\s*<option value="NP" selected>Nepal<\/option>/,
+    )
+    expect(f).toContain(
+      '<input type="number" inputmode="numeric" min="1" step="1" name="a[Q.corridors][0][workers]" data-k="workers" value="450" aria-label="Route 1: number of workers">',
+    )
+    expect(f).toMatch(
+      /name="a\[Q\.corridors\]\[1\]\[choice\]"[^>]*>\s*<option value="">–<\/option>\s*<option value="a" selected>First/,
+    )
+    expect(f).toContain('name="a[Q.corridors][7][workers]" data-k="workers" value=""')
+    // No country of work unless the question asks for it.
+    expect(f).not.toContain('[destination]')
+    expect(f).toContain('Need more rows? Save, and more empty rows appear.')
   })
 
   it('disables every input of a locked question', () => {

@@ -127,8 +127,26 @@ function inherentText(r: Rubric): string {
     `country are listed for forced labour: ${i.sector.listed_goods.source}, ${i.sector.listed_goods.year}), the share ` +
     'of migrant workers, the riskiest recruitment channel used, work permits tied to the employer, and housing ' +
     `provided by the employer; plus ${i.dont_know.points} when more than ${percent(i.dont_know.above_share)} of ` +
-    `answers are "don't know". The sum is capped at ${i.cap}.`
+    `answers are "don't know". The sum is capped at ${i.cap}.${inherent2026_2(r)}`
   )
+}
+
+/** Rubric 2026.2: the capped groups, internal migrants and the migration routes. */
+function inherent2026_2(r: Rubric): string {
+  const i = r.inherent
+  const parts: string[] = []
+  if (i.migrant_share_counts?.includes('internal_migrants'))
+    parts.push('Internal migrants count in the share of migrant workers.')
+  for (const g of i.groups ?? [])
+    parts.push(`${g.label} (${g.factors.map((f) => f.replace(/_/g, ' ')).join(', ')}) counts at most ${g.cap} in all.`)
+  if (i.corridors)
+    parts.push(
+      `The migration routes add points for the workers' home countries and, where a survey gives it, the typical cost ` +
+        `workers paid on that route in months of earnings (${i.corridors.costs.source.replace(/\s+/g, ' ')}); routes count ` +
+        `${i.corridors.weighting === 'workers' ? 'by their share of the workers' : 'by the riskiest one'}. A recruiter's ` +
+        'countries are those of its routes, not its head office.',
+    )
+  return parts.length > 0 ? ` ${parts.join(' ')}` : ''
 }
 
 function floorText(ctx: GapContext): string {

@@ -45,6 +45,7 @@ const FACTOR_LABELS: Record<InherentFactor['factor'], string> = {
   recruitment_channels: 'Recruitment channels',
   tied_permits: 'Work permits tied to the employer',
   employer_accommodation: 'Accommodation provided by the employer',
+  corridors: 'Migration routes',
   dont_know: 'Many "don\'t know" answers',
 }
 
@@ -233,6 +234,15 @@ function writeInherent(b: BlockSheet, ctx: GapContext): void {
   for (const f of inh.factors) {
     b.tableRow(
       [FACTOR_LABELS[f.factor], f.points, f.input, null, null, null, null, f.basis],
+      [undefined, SCORE],
+      answer,
+    )
+  }
+  // Rubric 2026.2: what each group's cap took off the sum of its factors.
+  for (const g of inh.groups ?? []) {
+    if (g.removed <= 0) continue
+    b.tableRow(
+      [`${g.label}: capped at ${g.cap}`, -g.removed, `${g.raw} points from its factors`, null, null, null, null, null],
       [undefined, SCORE],
       answer,
     )

@@ -20,6 +20,7 @@ import {
   SHEET,
   type WorkbookMeta,
 } from './layout.ts'
+import { routeLineShape, routesCellText } from './routes.ts'
 
 /**
  * The offline questionnaire: a workbook a site can fill in without a connection and upload again.
@@ -307,6 +308,14 @@ function howToAnswer(cq: CompiledQuestionnaire, e: QuestionEntry): string {
     case 'text':
       lines.push('Free text, up to 10,000 characters.')
       break
+    case 'corridors': {
+      const example = e.choices[0] ? t(e.choices[0].label) : 'answer'
+      lines.push(
+        `One route per line: ${routeLineShape(e)}, separated by ";". For example: ${q.corridor_destination ? 'Nepal; Malaysia; 120' : 'Nepal; 450'}; ${example}`,
+        `Answers: ${e.choices.map((c) => t(c.label)).join('; ')}`,
+      )
+      break
+    }
   }
   if (!q.required) lines.push('Optional.')
   return lines.join('\n')
@@ -336,6 +345,8 @@ function answerCellValue(e: QuestionEntry, value: AnswerValue): ExcelJS.CellValu
       return dateCell(String(value))
     case 'text':
       return safeText(String(value))
+    case 'corridors':
+      return safeText(routesCellText(e, Array.isArray(value) ? value : [String(value)]))
   }
 }
 
@@ -415,6 +426,18 @@ function answerValidation(e: QuestionEntry, lists: Lists): ExcelJS.DataValidatio
         formulae: [10_000],
         errorStyle: 'stop',
         error: 'At most 10,000 characters.',
+      }
+    case 'corridors':
+      return {
+        ...base,
+        type: 'textLength',
+        operator: 'lessThanOrEqual',
+        formulae: [10_000],
+        errorStyle: 'stop',
+        error: 'At most 10,000 characters.',
+        showInputMessage: true,
+        promptTitle: 'One route per line',
+        prompt: clip(`Write ${routeLineShape(e)}, separated by ";". Alt+Enter starts a new line in the cell.`),
       }
   }
 }

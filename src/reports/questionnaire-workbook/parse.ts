@@ -24,6 +24,7 @@ import {
   SHEET,
   type WorkbookMeta,
 } from './layout.ts'
+import { readRoutesCell } from './routes.ts'
 
 /**
  * Reading an offline questionnaire back. Every row is checked and every problem is reported with its
@@ -117,13 +118,8 @@ function readAnswer(e: QuestionEntry, cell: ExcelJS.Cell): Read {
     case 'text':
       return { value: plainText(p) }
     case 'corridors':
-      // One route per line or separated by ";", written as on the answer page's help: NP:450:origin_agency.
-      return {
-        value: plainText(p)
-          .split(/[\n;]+/)
-          .map((r) => r.trim())
-          .filter((r) => r !== ''),
-      }
+      // One route per line, in words ("Nepal; 450; Agency in the home country") or short ("NP:450:origin_agency").
+      return readRoutesCell(e, plainText(p))
   }
 }
 

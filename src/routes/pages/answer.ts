@@ -179,29 +179,31 @@ const answerPages: FastifyPluginAsyncZod = async (app) => {
       )
       const typedComments = new Map(Object.entries(form.comments).map(([k, v]) => [k, v ?? '']))
       // Evidence is checked before anything is saved: a refused file refuses the whole save.
-      const fileErrors = new Map<string, string>()
+      const refused = new Map<string, string>()
       for (const f of files) {
         const qid = /^file\[(.+)\]$/.exec(f.field)?.[1]
         if (!qid || !ctx.cq.byId.has(qid)) continue
         if (f.data.length > MAX_EVIDENCE_BYTES)
-          fileErrors.set(
+          refused.set(
             qid,
             `"${f.name}" is larger than ${MAX_EVIDENCE_BYTES / 1024 / 1024} MB. Nothing was saved; choose a smaller file.`,
           )
         else {
           if (!sniffEvidenceType(f.data))
-            fileErrors.set(
+            refused.set(
               qid,
               `"${f.name}" is not a PDF, an image or an office document. Nothing was saved; choose another file.`,
             )
         }
       }
-      if (fileErrors.size > 0)
+      // Rows of a routes table that cannot be saved as typed refuse the whole save too, naming each row.
+      for (const [qid, problem] of Object.entries(form.problems)) refused.set(qid, problem)
+      if (refused.size > 0)
         return renderSection(
           reply,
           ctx,
           req.params.sid,
-          { typed, typedComments, errors: fileErrors, alert: msg('answer.errors') },
+          { typed, typedComments, errors: refused, alert: msg('answer.errors') },
           400,
         )
       let saved = 0

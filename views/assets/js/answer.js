@@ -5,7 +5,23 @@
   if (!form) return
   const saved = JSON.parse(form.dataset.saved || '{}')
 
+  // A routes table (corridors question) is read as the server stores it: one "NP:450:choice" (or "NP-MY:…") per
+  // row that holds anything. An incomplete row is sent as it is, so that the server refuses the autosave and a
+  // normal save names the row.
+  function readRoutes(table) {
+    const rows = []
+    for (const tr of table.querySelectorAll('tbody tr')) {
+      const get = (k) => (tr.querySelector(`[data-k="${k}"]`)?.value ?? '').trim()
+      const [origin, destination, workers, choice] = ['origin', 'destination', 'workers', 'choice'].map(get)
+      if (!origin && !destination && !workers && !choice) continue
+      rows.push(`${origin}${table.dataset.destination ? `-${destination}` : ''}:${workers}:${choice}`)
+    }
+    return rows.length ? rows : undefined
+  }
+
   function readValue(qid) {
+    const table = form.querySelector(`[data-routes="${CSS.escape(qid)}"]`)
+    if (table) return readRoutes(table)
     const inputs = form.querySelectorAll(`[name="a[${CSS.escape(qid)}]"]`)
     if (inputs.length === 0) return saved[qid]
     const first = inputs[0]
