@@ -133,3 +133,92 @@ describe('risk model 2026.2: properties', () => {
     })
   }
 })
+
+describe('risk model 2026.2: consistency rules', () => {
+  const rules = rubric.consistency?.rules.filter((x) => x.questionnaire === 'employer') ?? []
+  const profile: Answers = { ...PROFILE, 'A0.5': ['origin_agency', 'informal_broker'] }
+  const best = bestAnswers(cq, profile)
+  const firstQuestion = (pattern: string) =>
+    pattern.endsWith('*')
+      ? (cq.entries.find((e) => e.question.id.startsWith(pattern.slice(0, -1)))?.question.id as string)
+      : pattern
+  const matchValue = (q: string, choice: string): Answers[string] =>
+    cq.byId.get(q)?.question.type === 'multi' ? [...new Set([...((best[q] as string[]) ?? []), choice])] : choice
+
+  it('has the rules the issue asks for', () => {
+    expect(rules.length).toBeGreaterThanOrEqual(5)
+  })
+
+  for (const rule of rules) {
+    it(`${rule.id}: fires on its contradiction, and not on consistent answers`, () => {
+      const claimed: Answers = { ...best }
+      for (const m of rule.claim)
+        claimed[firstQuestion(m.question)] = matchValue(firstQuestion(m.question), m.choices?.[0] as string)
+      const against = rule.contradicted_by.find((m) => m.choices) as (typeof rule.contradicted_by)[number]
+      const q = firstQuestion(against.question)
+      const contradiction = { ...claimed, [q]: matchValue(q, against.choices?.[0] as string) }
+      const fired = run('employer', contradiction).suspectedFlags.find((f) => f.rule === rule.id)
+      expect(fired, `${rule.id} on ${q}=${against.choices?.[0]}`).toMatchObject({
+        rule: rule.id,
+        indicator: rule.indicator,
+        status: 'open',
+      })
+      expect(fired?.answers?.some((a) => a.startsWith(`${q}:`))).toBe(true)
+      // The rating holds at High or worse while it is open, and the reviewer can clear or confirm it.
+      expect(rank(run('employer', contradiction).rating)).toBeGreaterThanOrEqual(rank('high'))
+      const cleared = run('employer', contradiction, { ruleDecisions: { [rule.id]: 'cleared' } })
+      expect(cleared.suspectedFlags.find((f) => f.rule === rule.id)?.status).toBe('cleared')
+      const confirmed = run('employer', contradiction, { ruleDecisions: { [rule.id]: 'confirmed' } })
+      expect(confirmed.redFlags.some((f) => f.indicator === rule.indicator && f.statusReason.includes(rule.id))).toBe(
+        true,
+      )
+      // Consistent: every answer at its best (a claim with nothing against it, or no claim at all).
+      expect(run('employer', best).suspectedFlags.filter((f) => f.rule === rule.id)).toEqual([])
+      if (rule.claim.length > 0)
+        expect(run('employer', claimed).suspectedFlags.filter((f) => f.rule === rule.id)).toEqual([])
+    })
+  }
+})
+
+describe('risk model 2026.2: two migrant-heavy sites', () => {
+  it('get different inherent tiers and different ratings when their practices differ', () => {
+    // A greenhouse in Spain (Tier 1: 1), vegetables (agriculture 2), 260 of 310 workers migrants (84%: 2), from
+    // Morocco and Romania (routes 1). Every practice answered at its best, nothing verified yet.
+    const greenhouse: Answers = {
+      ...PROFILE,
+      'A0.1': 'ES',
+      'A0.2': 'agriculture',
+      'A0.3': 310,
+      'A0.3b': 260,
+      'A0.3c': 0,
+    }
+    // Hires directly, no tied permits, no housing: exposure 2 + 0 + 0 + 0 = 2; 1 + 2 + 2 + 1 = 6, medium tier.
+    const direct = run(
+      'employer',
+      bestAnswers(cq, {
+        ...greenhouse,
+        'A0.4': ['MA:200:direct', 'RO:60:direct'],
+        'A0.5': ['direct'],
+        'A0.7': 'no',
+        'A0.8': 'no',
+      }),
+    )
+    // Informal brokers, tied permits, housing: exposure 2 + 2 + 1 + 1 = 6, capped at 3; 1 + 2 + 3 + 1 = 7, high.
+    const brokers = run(
+      'employer',
+      bestAnswers(cq, {
+        ...greenhouse,
+        'A0.4': ['MA:200:informal_broker', 'RO:60:informal_broker'],
+        'A0.5': ['informal_broker'],
+        'A0.7': 'yes',
+        'A0.8': 'yes',
+      }),
+    )
+    expect([direct.inherent.score, direct.inherent.band]).toEqual([6, 'medium'])
+    expect([brokers.inherent.score, brokers.inherent.band]).toEqual([7, 'high'])
+    // Medium tier, unverified: Medium at best (5.1). High tier, unverified: High, with the caution.
+    expect(direct.rating).toBe('medium')
+    expect(brokers.rating).toBe('high')
+    expect(brokers.verification?.caution).toBe('Verify before relying on this rating')
+  })
+})
