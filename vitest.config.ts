@@ -18,6 +18,7 @@ const UNIT = [
   'tests/reports/portfolio.test.ts',
   'tests/reports/portfolio-csv.test.ts',
   'tests/reports/questionnaire-workbook.test.ts',
+  'tests/reports/rescore-changes.test.ts',
   'tests/reports/upload-pool.test.ts',
   'tests/scoring/engine.test.ts',
   'tests/scoring/properties.test.ts',

@@ -8,6 +8,7 @@ import * as m20261203_1500 from './2026_12_03_1500_sign_in_throttle.ts'
 import * as m20261207_1000 from './2026_12_07_1000_jobs.ts'
 import * as m20261207_1100 from './2026_12_07_1100_evidence_blob_release.ts'
 import * as m20261207_1200 from './2026_12_07_1200_portfolio_summary.ts'
+import * as m20261210_1000 from './2026_12_10_1000_rescore_changes_and_operators.ts'
 
 /** Every migration, by name. Names sort by date; Kysely runs them in that order. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_07_1000_jobs': m20261207_1000,
   '2026_12_07_1100_evidence_blob_release': m20261207_1100,
   '2026_12_07_1200_portfolio_summary': m20261207_1200,
+  '2026_12_10_1000_rescore_changes_and_operators': m20261210_1000,
 }

@@ -5,6 +5,7 @@ import type {
   BrandSupplierTable,
   InvitationTable,
   OrganisationTable,
+  PlatformOperatorTable,
   SessionTable,
   SignInThrottleTable,
   UserAccountTable,
@@ -16,6 +17,7 @@ import type {
   AssessmentTable,
   EvidenceBlobReleaseTable,
   EvidenceTable,
+  RescoreChangeTable,
   ReviewDecisionTable,
   SuspectedFlagTable,
 } from '../assessment/assessment.table.ts'
@@ -55,6 +57,8 @@ export interface Database {
   suspected_flag: SuspectedFlagTable
   action_item: ActionItemTable
   job: JobTable
+  rescore_change: RescoreChangeTable
+  platform_operator: PlatformOperatorTable
 }
 
 /**
