@@ -4,6 +4,7 @@ import ExcelJS from 'exceljs'
 import { describe, expect, it } from 'vitest'
 import { type RescoreChangeRow, type ScoreSide, writeRescoreChanges } from '../../src/reports/rescore-changes/build.ts'
 import { explainMove, type RatingExplanation, ratingOf } from '../../src/reports/rescore-changes/rule.ts'
+import { convertToPdf, OFFICE } from '../helpers/office.ts'
 
 /**
  * The "what changed" workbook's pure parts: the rule that moved a rating, read from two rating explanations, and
@@ -117,53 +118,99 @@ async function* rowsOf(rows: RescoreChangeRow[]): AsyncGenerator<RescoreChangeRo
   for (const r of rows) yield r
 }
 
+const ATTACK = '=HYPERLINK("http://evil.example","click")'
+
+/** One worse and one better row, and two unchanged scores. */
+async function sample(): Promise<Buffer> {
+  const out = new PassThrough()
+  const data = buffer(out)
+  await writeRescoreChanges(out, {
+    job: { id: 7, rubric: 'default@2', finishedAt: null, checked: 3, rescored: 4, superseded: false },
+    moves: [
+      { before: 'medium', after: 'high', count: 1 },
+      { before: 'critical', after: 'high', count: 1 },
+      { before: 'low', after: 'low', count: 2 },
+    ],
+    rows: rowsOf([
+      {
+        organisation: ATTACK,
+        questionnaire: 'employer 2026.1',
+        assessmentId: 12,
+        reviewer: '@Brand',
+        before: side({ rating: 'medium', explanation: explanation(['medium', 'adequate', 'medium']) }),
+        after: side({
+          snapshotId: 9,
+          rubric: 'default@2',
+          rating: 'high',
+          redFlags: 1,
+          explanation: explanation(['medium', 'adequate', 'medium'], [['high', '+1 red flag: at least high']]),
+        }),
+      },
+      {
+        organisation: 'Penang Circuits',
+        questionnaire: 'employer 2026.1',
+        assessmentId: 13,
+        reviewer: null,
+        before: side({
+          rating: 'critical',
+          explanation: explanation(
+            ['high', 'weak', 'high'],
+            [['critical', 'A8.5 "No" (Movement) escalates alone: critical']],
+          ),
+        }),
+        after: side({
+          snapshotId: 10,
+          rubric: 'default@2',
+          rating: 'high',
+          explanation: explanation(['high', 'weak', 'high']),
+        }),
+      },
+    ]),
+    generatedAt: new Date('2026-12-10T10:00:00Z'),
+  })
+  return data
+}
+
 describe('the what-changed workbook', () => {
   it('writes the moved ratings as text no spreadsheet runs, with counts and what did not move', async () => {
-    const out = new PassThrough()
-    const data = buffer(out)
-    const attack = '=HYPERLINK("http://evil.example","click")'
-    await writeRescoreChanges(out, {
-      job: { id: 7, rubric: 'default@2', finishedAt: null, checked: 3, rescored: 3, superseded: false },
-      moves: [
-        { before: 'medium', after: 'high', count: 1 },
-        { before: 'low', after: 'low', count: 2 },
-      ],
-      rows: rowsOf([
-        {
-          organisation: attack,
-          questionnaire: 'employer 2026.1',
-          assessmentId: 12,
-          reviewer: '@Brand',
-          before: side({ rating: 'medium', explanation: explanation(['medium', 'adequate', 'medium']) }),
-          after: side({
-            snapshotId: 9,
-            rubric: 'default@2',
-            rating: 'high',
-            redFlags: 1,
-            explanation: explanation(['medium', 'adequate', 'medium'], [['high', '+1 red flag: at least high']]),
-          }),
-        },
-      ]),
-      generatedAt: new Date('2026-12-10T10:00:00Z'),
-    })
     const wb = new ExcelJS.Workbook()
-    await wb.xlsx.load((await data) as unknown as ArrayBuffer)
+    await wb.xlsx.load((await sample()) as unknown as ArrayBuffer)
     expect(wb.worksheets.map((s) => s.name)).toEqual(['Changed ratings', 'Counts', 'Unchanged'])
     const ws = wb.getWorksheet('Changed ratings') as ExcelJS.Worksheet
     expect(ws.getCell('A1').value).toBe('Ratings moved by rubric default@2')
     const row = ws.getRow(4)
     // Text that would start a formula is written as text, with the guard quote in front.
-    expect(row.getCell(1).value).toBe(`'${attack}`)
+    expect(row.getCell(1).value).toBe(`'${ATTACK}`)
     expect(row.getCell(1).formula).toBeUndefined()
     expect(row.getCell(4).value).toBe("'@Brand")
     expect(row.getCell(5).value).toBe('Worse')
     expect([row.getCell(6).value, row.getCell(7).value]).toEqual(['Medium', 'High'])
     expect(row.getCell(8).value).toBe('new floor: +1 red flag: at least high')
     expect([row.getCell(13).value, row.getCell(14).value]).toEqual([0, 1])
+    const better = ws.getRow(5)
+    expect([better.getCell(4).value, better.getCell(5).value, better.getCell(8).value]).toEqual([
+      'Self-assessed',
+      'Better',
+      'floor gone: A8.5 "No" (Movement) escalates alone: critical; now set by the matrix: inherent high × control weak → high',
+    ])
     expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 3 })
     const counts = wb.getWorksheet('Counts') as ExcelJS.Worksheet
     expect((counts.getRow(4).values as unknown[]).slice(1)).toEqual(['Medium', 'High', 'Worse', 1])
+    expect((counts.getRow(5).values as unknown[]).slice(1)).toEqual(['Critical', 'High', 'Better', 1])
     const unchanged = wb.getWorksheet('Unchanged') as ExcelJS.Worksheet
     expect((unchanged.getRow(4).values as unknown[]).slice(1)).toEqual(['Low', 2])
+    expect(String(unchanged.getCell('A2').value)).toContain(
+      '3 assessment(s) with locked answers were checked; 4 score(s)',
+    )
   })
+
+  it.skipIf(OFFICE === null)(
+    'converts to PDF in LibreOffice without complaint',
+    async () => {
+      const res = convertToPdf(await sample(), 'rescore-changes')
+      expect(res.status, res.stderr).toBe(0)
+      expect(res.pdf).toBe(true)
+    },
+    120_000,
+  )
 })
