@@ -1,3 +1,4 @@
+import { once } from 'node:events'
 import { accessSync, constants, createWriteStream, existsSync, statSync } from 'node:fs'
 import { rename, rm } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
@@ -129,9 +130,16 @@ async function writeChanges(db: Db, jobId: number, path: string): Promise<number
   }
   const part = join(dirname(path), `.${basename(path)}.part`)
   const out = createWriteStream(part)
+  // A write that fails (the disk full) is reported below rather than thrown from the stream as uncaught.
+  let failed: Error | null = null
+  out.on('error', (err) => {
+    failed = err
+  })
   try {
+    await once(out, 'open')
     await writeRescoreChanges(out, { ...input, rows: changedRows(db, jobId), generatedAt: new Date() })
     if (!out.writableFinished) await finished(out)
+    if (failed) throw failed
     await rename(part, path)
   } catch (err) {
     out.destroy()
