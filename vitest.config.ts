@@ -19,6 +19,7 @@ const UNIT = [
   'tests/reports/portfolio-csv.test.ts',
   'tests/reports/questionnaire-workbook.test.ts',
   'tests/reports/routes-workbook.test.ts',
+  'tests/reports/rescore-changes.test.ts',
   'tests/reports/upload-pool.test.ts',
   'tests/scoring/engine.test.ts',
   'tests/scoring/engine-2026-2.test.ts',

@@ -9,6 +9,7 @@ import * as m20261207_1000 from './2026_12_07_1000_jobs.ts'
 import * as m20261207_1100 from './2026_12_07_1100_evidence_blob_release.ts'
 import * as m20261207_1200 from './2026_12_07_1200_portfolio_summary.ts'
 import * as m20261208_0100 from './2026_12_08_0100_rule_flag_decision.ts'
+import * as m20261208_0200 from './2026_12_08_0200_rescore_changes_and_operators.ts'
 
 /** Every migration, by name. Names sort by date; Kysely runs them in that order. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_07_1100_evidence_blob_release': m20261207_1100,
   '2026_12_07_1200_portfolio_summary': m20261207_1200,
   '2026_12_08_0100_rule_flag_decision': m20261208_0100,
+  '2026_12_08_0200_rescore_changes_and_operators': m20261208_0200,
 }

@@ -28,6 +28,7 @@ import assessmentPages from './routes/pages/assessments.ts'
 import authPages from './routes/pages/auth.ts'
 import exportRoutes from './routes/pages/exports.ts'
 import homeRoutes from './routes/pages/home.ts'
+import operatorPages from './routes/pages/operator.ts'
 import portfolioPages from './routes/pages/portfolio.ts'
 import portfolioExportRoutes from './routes/pages/portfolio-exports.ts'
 import questionnairePages from './routes/pages/questionnaires.ts'
@@ -107,6 +108,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(portfolioPages)
   await app.register(exportRoutes)
   await app.register(portfolioExportRoutes)
+  await app.register(operatorPages)
   await app.register(assessmentApi)
   await app.register(scoreApi)
   if (options.extraRoutes) await app.register(options.extraRoutes)

@@ -6,6 +6,7 @@ import { exportGapReportCommand, exportPortfolioCommand } from './cli/export.ts'
 import { jobsListCommand } from './cli/jobs.ts'
 import { migrateCommand } from './cli/migrate.ts'
 import { migrateDataCommand } from './cli/migrate-data.ts'
+import { operatorsGrantCommand, operatorsListCommand, operatorsRevokeCommand } from './cli/operators.ts'
 import { lintCommand, showCommand } from './cli/questionnaires.ts'
 import { rescoreCommand } from './cli/rescore.ts'
 import { rubricImportCommand, rubricListCommand, rubricShowCommand } from './cli/rubric.ts'
@@ -24,6 +25,9 @@ const commands: Command[] = [
   rescoreCommand,
   jobsListCommand,
   createAdminCommand,
+  operatorsListCommand,
+  operatorsGrantCommand,
+  operatorsRevokeCommand,
   demoSeedCommand,
   exportGapReportCommand,
   exportPortfolioCommand,

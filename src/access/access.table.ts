@@ -93,6 +93,15 @@ export interface AuditLogTable {
   created_at: string
 }
 
+/**
+ * A person who runs the installation itself (migrations/2026_12_10_1000_rescore_changes_and_operators.ts): may
+ * re-score every tenant's scores and read what changed. Granted only from the command line (`fairhire operators`).
+ */
+export interface PlatformOperatorTable {
+  user_id: number
+  granted_at: string
+}
+
 export type OrganisationRow = Selectable<OrganisationTable>
 export type UserRow = Selectable<UserAccountTable>
 export type InvitationRow = Selectable<InvitationTable>

@@ -132,3 +132,19 @@ export interface ActionItemTable {
 }
 
 export type ActionItemRow = Selectable<ActionItemTable>
+
+/**
+ * One snapshot a re-score job added and the snapshot it follows in the same series (the latest before the
+ * re-score), with both ratings copied: the "what changed" workbook is built from these after the job ends.
+ * Deleted with its job.
+ */
+export interface RescoreChangeTable {
+  job_id: number
+  after_snapshot_id: number
+  before_snapshot_id: number
+  assessment_id: number
+  /** The brand whose reviewed series this is; null: the self-assessed series. */
+  reviewer_organisation_id: number | null
+  rating_before: string
+  rating_after: string
+}

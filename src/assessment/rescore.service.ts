@@ -1,15 +1,17 @@
 import * as audit from '../access/audit.repository.ts'
 import type { Conn } from '../db/database.ts'
 import { inTransaction } from '../db/transaction.ts'
+import { enqueue } from '../jobs/job.service.ts'
 import type { JobPayloads } from '../jobs/kinds.ts'
 import type { JobHandler } from '../jobs/worker.ts'
-import { getRubricVersion, getRubricVersionById, RESCORE_KIND } from '../scoring/rubric.service.ts'
+import { getRubricVersion, getRubricVersionById, RESCORE_KIND, type RubricVersion } from '../scoring/rubric.service.ts'
 import { storeSnapshot } from '../scoring/score.service.ts'
 import * as snapshots from '../scoring/score-snapshot.repository.ts'
 import { storedAnswers } from './answers.service.ts'
 import * as repo from './assessment.repository.ts'
 import { type Scored, scoreAs } from './assessment-score.service.ts'
 import { RESCORED_STATUSES } from './lifecycle.ts'
+import { insertChanges } from './rescore-change.repository.ts'
 
 /**
  * Re-scoring after a rubric change. Snapshots are immutable, so a re-score adds one: for each assessment whose
@@ -31,6 +33,8 @@ export type RescoreProgress = {
   progress(done: number, total: number): Promise<void>
   signal?: AbortSignal
   now?: () => Date
+  /** The job this run is: each snapshot added is recorded with the one it follows (rescore_change), under it. */
+  jobId?: number
 }
 
 export type RescoreOutcome = {
@@ -67,7 +71,7 @@ export async function rescoreAll(
     if (batch.length === 0) break
     const ids = batch.map((a) => a.id)
     const planned = await plan(db, batch, version.id, version.versionId, spec)
-    if (planned.length > 0) outcome.rescored += await write(db, ids, planned, o.now?.() ?? new Date())
+    if (planned.length > 0) outcome.rescored += await write(db, ids, planned, o.now?.() ?? new Date(), o.jobId)
     outcome.checked += batch.length
     after = ids[ids.length - 1] as number
     await o.progress(outcome.checked, Math.max(total, outcome.checked))
@@ -104,11 +108,16 @@ async function plan(
   return out
 }
 
-/** Stores the planned snapshots whose assessment and series have not moved since they were read. */
-async function write(db: Conn, ids: number[], planned: Planned[], now: Date): Promise<number> {
+/**
+ * Stores the planned snapshots whose assessment and series have not moved since they were read, and records each
+ * with the snapshot it follows under the job (the "what changed" workbook reads these), in the same transaction:
+ * a retried job finds its earlier batches both stored and recorded.
+ */
+async function write(db: Conn, ids: number[], planned: Planned[], now: Date, jobId?: number): Promise<number> {
   return inTransaction(db, async (trx) => {
     const revisions = new Map((await repo.revisionsOf(trx, ids)).map((r) => [r.id, r]))
     const latest = new Set((await snapshots.latestPerSeries(trx, ids)).map((s) => s.id))
+    const changes: Parameters<typeof insertChanges>[1] = []
     let n = 0
     for (const p of planned) {
       const current = revisions.get(p.assessment.id)
@@ -128,6 +137,16 @@ async function write(db: Conn, ids: number[], planned: Planned[], now: Date): Pr
         now,
         p.scored.reviewer,
       )
+      if (jobId !== undefined)
+        changes.push({
+          job_id: jobId,
+          after_snapshot_id: snap.id,
+          before_snapshot_id: p.from.id,
+          assessment_id: p.assessment.id,
+          reviewer_organisation_id: p.scored.reviewer,
+          rating_before: p.from.rating,
+          rating_after: p.scored.result.rating,
+        })
       // The respondent's administrators read the whole audit trail of the assessment, so only the self-assessed
       // score is recorded there: a brand's reviewed score is the brand's alone (sharing.policy).
       if (p.scored.reviewer === null)
@@ -149,8 +168,26 @@ async function write(db: Conn, ids: number[], planned: Planned[], now: Date): Pr
         )
       n++
     }
+    await insertChanges(trx, changes)
     return n
   })
+}
+
+/**
+ * Queues the re-score for a rubric version (the current one), or finds the one already queued or running for it:
+ * one at a time per version (dedupe key), whoever asks (the command line, an operator's page, a rubric import).
+ */
+export function queueRescore(
+  db: Conn,
+  version: Pick<RubricVersion, 'id' | 'versionId'>,
+  createdBy: number | null = null,
+) {
+  return enqueue(
+    db,
+    RESCORE_KIND,
+    { rubricId: version.id, versionId: version.versionId },
+    { dedupeKey: `${RESCORE_KIND}:${version.versionId}`, createdBy },
+  )
 }
 
 /** The job: re-scores for the rubric version named in its payload (queued by rubric.service.storeRubric). */
@@ -162,6 +199,7 @@ export function rescoreHandler(o: { db: Conn }): JobHandler<JobPayloads['rescore
         progress: (done, total) => ctx.progress(done, total),
         signal: ctx.signal,
         now: ctx.now,
+        jobId: ctx.job.id,
       })
       return { result }
     },

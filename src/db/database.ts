@@ -5,6 +5,7 @@ import type {
   BrandSupplierTable,
   InvitationTable,
   OrganisationTable,
+  PlatformOperatorTable,
   SessionTable,
   SignInThrottleTable,
   UserAccountTable,
@@ -16,6 +17,7 @@ import type {
   AssessmentTable,
   EvidenceBlobReleaseTable,
   EvidenceTable,
+  RescoreChangeTable,
   ReviewDecisionTable,
   RuleFlagDecisionTable,
   SuspectedFlagTable,
@@ -57,6 +59,8 @@ export interface Database {
   rule_flag_decision: RuleFlagDecisionTable
   action_item: ActionItemTable
   job: JobTable
+  rescore_change: RescoreChangeTable
+  platform_operator: PlatformOperatorTable
 }
 
 /**

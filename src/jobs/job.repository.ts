@@ -284,9 +284,10 @@ export async function deleteFinishedBefore(db: Conn, before: string): Promise<nu
   return Number(r.numDeletedRows)
 }
 
-/** The latest jobs, newest first, for operators (`fairhire jobs list`). */
-export function listRecent(db: Conn, o: { status?: JobStatus; limit: number }) {
+/** The latest jobs, newest first, for operators (`fairhire jobs list`, the re-score page). */
+export function listRecent(db: Conn, o: { status?: JobStatus; kind?: string; limit: number }) {
   let q = db.selectFrom('job').selectAll().orderBy('id', 'desc').limit(o.limit)
   if (o.status) q = q.where('status', '=', o.status)
+  if (o.kind) q = q.where('kind', '=', o.kind)
   return q.execute()
 }

@@ -2,16 +2,19 @@ import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiToken, revokeApiToken } from '../../src/access/api-token.service.ts'
 import { createInvitation } from '../../src/access/invitation.service.ts'
+import { setOperator } from '../../src/access/operator.service.ts'
 import { syncActions } from '../../src/assessment/action-plan.service.ts'
 import { scoreAssessment } from '../../src/assessment/assessment-score.service.ts'
 import { addEvidence } from '../../src/assessment/evidence.service.ts'
+import { queueRescore } from '../../src/assessment/rescore.service.ts'
 import { decide, raiseSuspectedFlag } from '../../src/assessment/review.service.ts'
 import { shareAssessment } from '../../src/assessment/sharing.service.ts'
+import { getRubricVersion } from '../../src/scoring/rubric.service.ts'
 import { storeSnapshot } from '../../src/scoring/score.service.ts'
 import { listSnapshots } from '../../src/scoring/score-snapshot.repository.ts'
 import { testApp } from '../helpers/app.ts'
 import { Client } from '../helpers/client.ts'
-import { finishedExport } from '../helpers/jobs.ts'
+import { finished, finishedExport } from '../helpers/jobs.ts'
 import { answerAndSubmit } from '../helpers/seed.ts'
 import { buildWorld, PASSWORD, principal } from '../helpers/world.ts'
 
@@ -69,6 +72,15 @@ function concreteUrl(url: string, fixtures: Record<string, string>): string {
     out = out.replace(param, value)
   }
   return out
+}
+
+/** A re-score of the current rubric, run to its end by the app's worker; its job id. */
+async function finishedRescore(app: Awaited<ReturnType<typeof testApp>>['app']): Promise<number> {
+  const { job } = await queueRescore(app.db, await getRubricVersion(app.db))
+  app.jobs.wake()
+  const row = await finished(app.db, job.id)
+  if (row.status !== 'done') throw new Error(`the re-score failed: ${row.error}`)
+  return job.id
 }
 
 describe('tenant isolation over every route', () => {
@@ -151,7 +163,11 @@ describe('tenant isolation over every route', () => {
       ':evidenceId': String(evidenceId),
       // A portfolio export of brand A, finished, so that its status and its file have data to protect.
       '/portfolio/exports/:id': String(await finishedExport(t.app, adminA)),
+      // A finished re-score: its page and workbook are for platform operators only (brand A's admin is one here,
+      // so that the owner's walk below reaches them), whatever organisation the caller is in.
+      '/operator/rescore/:id': String(await finishedRescore(t.app)),
     }
+    await setOperator(t.app.db, w.users.adminA, true)
 
     const adminBId = (
       await t.app.db
@@ -399,6 +415,7 @@ describe('tenant isolation over every route: a brand the assessment is shared wi
       ':actionId': String(actionId),
       ':evidenceId': String(evidenceId),
       '/portfolio/exports/:id': String(await finishedExport(t.app, w.principals.analystA)),
+      '/operator/rescore/:id': String(await finishedRescore(t.app)),
     }
     const session = new Client(t.app)
     await session.login(w.users.adminB, PASSWORD)

@@ -82,7 +82,7 @@ function domainError(
   if (err.name === 'Forbidden') return { status: 403, message: err.message, issues: [] }
   if (err.name === 'HttpError')
     return { status: (err as HttpError).statusCode, message: err.message, issues: (err as HttpError).issues }
-  if (err.name === 'AccessError') {
+  if (err.name === 'AccessError' || err.name === 'RescoreError') {
     const e = err as Error & { status: number; field?: string }
     return { status: e.status, message: err.message, issues: e.field ? [{ field: e.field, message: err.message }] : [] }
   }

@@ -80,21 +80,8 @@ export type TablePlacement = {
 export function writeTable<R>(ws: ExcelJS.Worksheet, opts: TableOptions<R>): TablePlacement {
   const { columns, rows } = opts
   const lastColumn = columns.length
-  const firstVisible = columns.findIndex((c) => !c.hidden) + 1
-  ws.columns = columns.map((c) => ({ width: c.width, hidden: c.hidden ?? false }))
-
-  writeHeading(ws, opts, firstVisible, lastColumn)
-
-  const header = ws.getRow(HEADER_ROW)
-  let headerLines = 2
-  columns.forEach((c, i) => {
-    const cell = header.getCell(i + 1)
-    cell.value = c.header
-    styleHeader(cell, c.editable)
-    if (!c.hidden) headerLines = Math.max(headerLines, textLines(c.header, c.width))
-  })
-  growRow(header, headerLines)
-
+  const firstVisible = firstVisibleColumn(columns)
+  writeTop(ws, opts)
   let lastRow = FIRST_DATA_ROW - 1
   const dataRows: number[] = []
   const headingRows: number[] = []
@@ -125,22 +112,109 @@ export function writeTable<R>(ws: ExcelJS.Worksheet, opts: TableOptions<R>): Tab
     lastRow = FIRST_DATA_ROW
     writeEmptyNote(ws, opts.empty, firstVisible, lastColumn)
   }
-
-  ws.views = [
-    {
-      state: 'frozen',
-      xSplit: opts.freezeColumns ?? 0,
-      ySplit: HEADER_ROW,
-      topLeftCell: `${toColumnLetter((opts.freezeColumns ?? 0) + 1)}${FIRST_DATA_ROW}`,
-      activeCell: `${toColumnLetter(firstVisible)}${FIRST_DATA_ROW}`,
-    },
-  ]
+  ws.views = tableViews(opts)
   ws.autoFilter = { from: { row: HEADER_ROW, column: 1 }, to: { row: lastRow, column: lastColumn } }
   printSetup(ws, { headerRows: `${HEADER_ROW}:${HEADER_ROW}`, footer: opts.footer })
   return { firstRow: FIRST_DATA_ROW, lastRow, lastColumn, dataRows, headingRows }
 }
 
-function writeHeading<R>(ws: ExcelJS.Worksheet, opts: TableOptions<R>, from: number, to: number): void {
+const firstVisibleColumn = <R>(columns: TableColumn<R>[]) => columns.findIndex((c) => !c.hidden) + 1
+
+/** Column widths, the title, the line under it and the header row. */
+function writeTop<R>(ws: ExcelJS.Worksheet, opts: Omit<TableOptions<R>, 'rows'>): void {
+  const { columns } = opts
+  ws.columns = columns.map((c) => ({ width: c.width, hidden: c.hidden ?? false }))
+  writeHeading(ws, opts, firstVisibleColumn(columns), columns.length)
+  const header = ws.getRow(HEADER_ROW)
+  let headerLines = 2
+  columns.forEach((c, i) => {
+    const cell = header.getCell(i + 1)
+    cell.value = c.header
+    styleHeader(cell, c.editable)
+    if (!c.hidden) headerLines = Math.max(headerLines, textLines(c.header, c.width))
+  })
+  growRow(header, headerLines)
+}
+
+/** The header frozen (and the first columns asked for), the cursor on the first data cell. */
+function tableViews<R>(opts: Omit<TableOptions<R>, 'rows'>): Partial<ExcelJS.WorksheetView>[] {
+  return [
+    {
+      state: 'frozen',
+      xSplit: opts.freezeColumns ?? 0,
+      ySplit: HEADER_ROW,
+      topLeftCell: `${toColumnLetter((opts.freezeColumns ?? 0) + 1)}${FIRST_DATA_ROW}`,
+      activeCell: `${toColumnLetter(firstVisibleColumn(opts.columns))}${FIRST_DATA_ROW}`,
+    },
+  ]
+}
+
+/** Excel's last row; a longer list continues on another sheet ("Name (2)"). */
+const MAX_SHEET_ROWS = 1_048_576
+
+/**
+ * The same list sheet written row by row into a streaming workbook (exceljs' WorkbookWriter), for lists too
+ * long to hold in memory: each row is committed as soon as it is written. The views and the fit-to-page set-up
+ * are given when the sheet is made, because the streaming writer writes them before the first row.
+ * `pace` (xlsx/pace.ts) lets the zip and the destination catch up.
+ */
+export class StreamedTable<R> {
+  private ws!: ExcelJS.Worksheet
+  private lastRow = 0
+  private part = 0
+  private rows = 0
+
+  constructor(
+    private readonly wb: ExcelJS.stream.xlsx.WorkbookWriter,
+    private readonly name: string,
+    private readonly opts: Omit<TableOptions<R>, 'rows'>,
+    private readonly pace: (ws: ExcelJS.Worksheet) => Promise<void>,
+  ) {
+    this.open()
+  }
+
+  private open(): void {
+    this.part++
+    this.ws = this.wb.addWorksheet(this.part === 1 ? this.name : `${this.name} (${this.part})`, {
+      views: tableViews(this.opts),
+      pageSetup: { fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
+    })
+    writeTop(this.ws, this.opts)
+    for (const n of [TITLE_ROW, INTRO_ROW, HEADER_ROW]) this.ws.getRow(n).commit()
+    this.lastRow = HEADER_ROW
+  }
+
+  async add(r: R): Promise<void> {
+    if (this.lastRow >= MAX_SHEET_ROWS) {
+      this.finish()
+      this.open()
+    }
+    const row = this.ws.getRow(++this.lastRow)
+    writeRow(row, this.opts.columns, r)
+    row.commit()
+    this.rows++
+    await this.pace(this.ws)
+  }
+
+  /** Ends the sheet; returns how many rows it was given in all. */
+  close(): number {
+    if (this.rows === 0) {
+      this.lastRow = FIRST_DATA_ROW
+      writeEmptyNote(this.ws, this.opts.empty, firstVisibleColumn(this.opts.columns), this.opts.columns.length)
+    }
+    this.finish()
+    return this.rows
+  }
+
+  private finish(): void {
+    const lastColumn = this.opts.columns.length
+    this.ws.autoFilter = { from: { row: HEADER_ROW, column: 1 }, to: { row: this.lastRow, column: lastColumn } }
+    printSetup(this.ws, { headerRows: `${HEADER_ROW}:${HEADER_ROW}`, footer: this.opts.footer })
+    this.ws.commit()
+  }
+}
+
+function writeHeading<R>(ws: ExcelJS.Worksheet, opts: Omit<TableOptions<R>, 'rows'>, from: number, to: number): void {
   const title = ws.getRow(TITLE_ROW).getCell(from)
   put(title, opts.title)
   styleTitle(title)

@@ -3,6 +3,7 @@ import type { SectionPage, SubmitPage } from './answer.ts'
 import type { AssessmentListPage, AssessmentPage, RequestPage } from './assessments.ts'
 import type { LoginPage, PasswordPage, SetupPage } from './auth.ts'
 import type { HomePage } from './misc.ts'
+import type { RescorePage } from './operator.ts'
 import type { PortfolioExportsPage, PortfolioPage, SupplierPage } from './portfolio.ts'
 import type { QuestionnaireListPage, QuestionnairePage } from './questionnaires.ts'
 import type { ImportErrorsPage, ResultsPage, ReviewPage, ReviewQueuePage } from './results.ts'
@@ -36,6 +37,7 @@ export type PageModels = {
   'pages/portfolio/exports.eta': PortfolioExportsPage
   'pages/questionnaires/list.eta': QuestionnaireListPage
   'pages/questionnaires/show.eta': QuestionnairePage
+  'pages/operator/rescore.eta': RescorePage
 }
 
 export type PageTemplate = keyof PageModels

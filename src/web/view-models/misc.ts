@@ -1,7 +1,10 @@
 import { type Page, type PageContext, viewModel } from './page.ts'
 
 /** views/pages/home.eta */
-export type HomePage = Page
+export type HomePage = Page & {
+  /** A platform operator sees a link to the re-score page. */
+  operator?: boolean
+}
 export const homePage = viewModel<HomePage>()
 
 /**
