@@ -94,7 +94,7 @@ export interface AuditLogTable {
 }
 
 /**
- * A person who runs the installation itself (migrations/2026_12_10_1000_rescore_changes_and_operators.ts): may
+ * A person who runs the installation itself (migrations/2026_12_08_0200_rescore_changes_and_operators.ts): may
  * re-score every tenant's scores and read what changed. Granted only from the command line (`fairhire operators`).
  */
 export interface PlatformOperatorTable {
