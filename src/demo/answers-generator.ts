@@ -51,6 +51,9 @@ const SECTORS = [
   'manufacturing_other',
 ]
 
+/** Countries migrant workers commonly come from, for generated migration routes. */
+const ORIGINS = ['NP', 'BD', 'MM', 'KH', 'ID', 'PH', 'IN', 'VN', 'LA', 'UZ', 'LK', 'PK']
+
 export type GeneratedAssessment = { answers: Map<string, AnswerValue>; evidence: Set<string> }
 
 function pick<T>(r: () => number, list: readonly T[]): T {
@@ -96,12 +99,43 @@ function answerFor(e: QuestionEntry, r: () => number, maturity: number, dkRate: 
   }
 }
 
+/**
+ * Routes for a `corridors` question ("NP:120:origin_agency"): the cross-border migrants split over one to three
+ * origin countries, and the internal migrants from the site's own country, each through one of the question's
+ * choices. Nothing when the site has no migrant workers (the question then does not apply).
+ */
+function corridorsFor(
+  e: QuestionEntry,
+  r: () => number,
+  byProfile: ReadonlyMap<string, AnswerValue>,
+): AnswerValue | undefined {
+  const count = (key: string) => {
+    const v = byProfile.get(key)
+    return typeof v === 'number' ? v : 0
+  }
+  const migrants = count('migrant_workers')
+  const internal = count('internal_migrants')
+  const site = String(byProfile.get('country') ?? '')
+  const channel = () => pick(r, e.choices).id
+  const rows: string[] = []
+  const origins = ORIGINS.filter((c) => c !== site)
+  const n = Math.min(1 + Math.floor(r() * 3), migrants)
+  for (let i = 0; i < n; i++) {
+    const share = i < n - 1 ? Math.floor(migrants / n) : migrants - Math.floor(migrants / n) * (n - 1)
+    const origin = origins.splice(Math.floor(r() * origins.length), 1)[0] as string
+    if (share > 0) rows.push(`${origin}:${share}:${channel()}`)
+  }
+  if (internal > 0 && site) rows.push(`${site}:${internal}:${channel()}`)
+  return rows.length > 0 ? rows : undefined
+}
+
 export function generateAssessment(cq: CompiledQuestionnaire, seed: number): GeneratedAssessment {
   const r = rng(seed)
   const maturity = 0.35 + r() * 0.6
   const dkRate = r() < 0.2 ? 0.3 : 0.04
   const answers = new Map<string, AnswerValue>()
   const evidence = new Set<string>()
+  const byProfile = new Map<string, AnswerValue>()
   for (const e of cq.entries) {
     let v: AnswerValue | undefined
     const p = e.question.profile
@@ -110,8 +144,10 @@ export function generateAssessment(cq: CompiledQuestionnaire, seed: number): Gen
     else if (p === 'workers_total') v = 50 + Math.floor(r() * 3000)
     else if (p === 'migrant_workers') v = Math.floor(((answers.get('A0.3') as number) ?? 500) * r())
     else if (p === 'employer_accommodation') v = r() < 0.6 ? 'yes' : 'no'
+    else if (e.question.type === 'corridors') v = corridorsFor(e, r, byProfile)
     else v = answerFor(e, r, maturity, dkRate)
     if (v !== undefined) answers.set(e.question.id, v)
+    if (v !== undefined && p) byProfile.set(p, v)
     if (e.scored && r() < maturity * 0.7) evidence.add(e.question.id)
   }
   return { answers, evidence }

@@ -106,6 +106,7 @@ export function fallbackAnswer(e: QuestionEntry): RawAnswer {
   const q = e.question
   const dk = e.choices.find((c) => c.dont_know)
   if (q.type === 'multi') return [(e.choices.find((c) => c.exclusive) ?? e.choices[0])?.id ?? '']
+  if (q.type === 'corridors') return [`NP:1:${e.choices[0]?.id ?? ''}`]
   if (dk) return dk.id
   if (e.choices[0]) return e.choices[0].id
   if (q.type === 'number') return q.min ?? 0

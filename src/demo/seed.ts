@@ -329,7 +329,14 @@ export async function seedDemo(
         : r() < 0.5
           ? ['direct']
           : ['informal_broker', 'origin_agency']
-    const profile = { 'A0.1': s.country, 'A0.2': s.sector, 'A0.3': s.workers, 'A0.3b': s.migrants, 'A0.5': channels }
+    const profile = {
+      'A0.1': s.country,
+      'A0.2': s.sector,
+      'A0.3': s.workers,
+      'A0.3b': s.migrants,
+      'A0.4': demoRoutes(s.country, s.migrants, channels),
+      'A0.5': channels,
+    }
     await answerAndProgress(p, id, employer, 100 + i, STATES[i] as (typeof STATES)[number], profile)
     count++
     if (i === 1) {
@@ -389,6 +396,30 @@ export async function seedDemo(
 }
 
 /** Generated answers can skip a required question that a condition opened; answer it "don't know" or at random. */
+/** Where a demo site's cross-border migrants typically come from (a common corridor into that country). */
+const DEMO_ORIGIN: Record<string, string> = {
+  TH: 'MM',
+  MY: 'NP',
+  BD: 'MM',
+  VN: 'KH',
+  QA: 'NP',
+  TW: 'VN',
+  ID: 'TL',
+  TR: 'SY',
+  GB: 'RO',
+  ES: 'MA',
+  MX: 'GT',
+}
+
+/** The site's migration routes (A0.4): its migrants from one origin country, split over the channels it uses. */
+function demoRoutes(country: string, migrants: number, channels: string[]): string[] {
+  const origin = DEMO_ORIGIN[country] ?? 'NP'
+  const first = Math.ceil(migrants / channels.length)
+  return channels
+    .map((c, i) => `${origin}:${i === 0 ? first : Math.floor((migrants - first) / (channels.length - 1))}:${c}`)
+    .filter((row) => !/:0:/.test(row))
+}
+
 async function fillRequired(
   db: Kysely<Database>,
   p: Principal,

@@ -67,7 +67,7 @@ describe('safeText', () => {
 
 const ANSWERS: Answers = {
   ...bestAnswers(cq),
-  'A0.4': `Seafood ${UNWRITABLE}`,
+  'A0.1b': `Seafood ${UNWRITABLE}`,
   'A6.1': 'held_released_on_request',
   'A1.4': 'no',
   'A1.5': 'partly',
@@ -186,7 +186,7 @@ describe('a questionnaire workbook with text XML cannot hold', () => {
     expect(all.filter((s) => UNWRITABLE_CHAR.test(s))).toEqual([])
     const back = await parseQuestionnaireWorkbook(data, META, cq)
     expect(back.errors).toEqual([])
-    expect(back.answers['A0.4']).toBe(`Seafood ${CLEANED}`)
+    expect(back.answers['A0.1b']).toBe(`Seafood ${CLEANED}`)
     expect(back.comments['A1.4']).toBe(`Training ${CLEANED}`)
     expect(back.comments['A1.5']).toBe(`=HYPERLINK("http://example.com")${CLEANED}`)
   })

@@ -27,7 +27,7 @@ const LONG_COMMENT = 'x'.repeat(40_000)
 
 const ANSWERS: Answers = {
   ...bestAnswers(cq),
-  'A0.4': FORMULA_ANSWER,
+  'A0.1b': FORMULA_ANSWER,
   'A6.1': 'held_released_on_request',
   'A7.2': 'yes',
   'A1.4': 'no',
@@ -284,7 +284,11 @@ describe('gap report', () => {
     expect(ws.rowCount).toBe(3 + cq.entries.length)
     expect(rowOfQuestion(ws, 'A0.3').getCell(4).value).toBe(400)
     expect(rowOfQuestion(ws, 'A0.1').getCell(4).value).toBe('Thailand')
-    expect(rowOfQuestion(ws, 'A0.3c').getCell(4).value).toBe('Not answered')
+    expect(rowOfQuestion(ws, 'A0.3d').getCell(4).value).toBe('Not answered')
+    // Migration routes (A0.4) in words, one per line.
+    expect(rowOfQuestion(ws, 'A0.4').getCell(4).value).toBe(
+      "Myanmar (Burma), 240 workers (A recruitment agency in the workers' home country (or home region))",
+    )
     expect(rowOfQuestion(ws, 'A1.4').getCell(4).value).toBe('No')
     expect(rowOfQuestion(ws, 'A1.4').getCell(9).value).toBe(0)
     expect(rowOfQuestion(ws, 'A1.5').getCell(9).value).toBe(0.5)
@@ -356,7 +360,7 @@ describe('gap report', () => {
       // XML turns a lone carriage return into a line feed; the text stays quoted either way.
       expect(unquoteText(String(cell.value)).replace(/^'/, '')).toBe(original.replace('\r', '\n'))
     })
-    const answer = rowOfQuestion(ws, 'A0.4').getCell(4)
+    const answer = rowOfQuestion(ws, 'A0.1b').getCell(4)
     expect(answer.type).toBe(ExcelJS.ValueType.String)
     expect(answer.value).toBe(safeText(FORMULA_ANSWER))
     expect(unquoteText(String(answer.value))).toBe(FORMULA_ANSWER)

@@ -89,6 +89,12 @@ function questionOf(r: ScoreResult, id: string): QuestionScore {
   return q
 }
 
+function choiceOf(question: string, choice: string) {
+  const c = cq.entries.find((e) => e.question.id === question)?.choiceById.get(choice)
+  if (!c) throw new Error(`${question} has no choice ${choice}`)
+  return c
+}
+
 const questionsWithStatus = (r: ScoreResult, status: QuestionScore['status']) =>
   r.control.sections.flatMap((s) => s.questions.filter((q) => q.status === status).map((q) => q.question))
 
@@ -114,7 +120,7 @@ describe('scenario: well-run electronics site in Penang, Malaysia', () => {
       employer_accommodation: 1,
     })
     expect(r.inherent).toMatchObject({ uncapped: 11, score: 10, band: 'high' })
-    expect(r.control).toMatchObject({ overall: 98.8, band: 'strong' })
+    expect(r.control).toMatchObject({ overall: 99.3, band: 'strong' })
     // Matrix: high inherent × strong controls = medium, and no red flag sets a floor.
     expect(r.ratingExplanation).toEqual({
       matrix: { inherentBand: 'high', controlBand: 'strong', rating: 'medium' },
@@ -124,9 +130,10 @@ describe('scenario: well-run electronics site in Penang, Malaysia', () => {
   })
 
   it('scores every section at 100 except the two with a known shortfall', () => {
-    // A6: A6.8 "reported and remedied" earns 0.5 of a critical weight of 10: 73 of 78 = 93.6.
+    // A6: A6.8 "reported and remedied" earns 0.75 of a critical weight of 10: 75.5 of 78 = 96.8.
     // A11: A11.1 (high, 5) and A11.2 (medium, 3) answered "partly": 27 of 31 = 87.1.
-    // Overall: (83 × 100 + 15 × 93.6 + 2 × 87.1) / 100 = 98.8.
+    // A12 (safety) and A13 (transport) are not in the rubric's section weights, so each weighs 1.
+    // Overall: (83 × 100 + 15 × 96.8 + 2 × 87.1 + 1 × 100 + 1 × 100) / 102 = 10,126.2 / 102 = 99.3.
     const scores = Object.fromEntries(r.control.sections.map((s) => [s.id, s.score]))
     expect(scores).toEqual({
       A1: 100,
@@ -134,19 +141,21 @@ describe('scenario: well-run electronics site in Penang, Malaysia', () => {
       A3: 100,
       A4: 100,
       A5: 100,
-      A6: 93.6,
+      A6: 96.8,
       A7: 100,
       A8: 100,
       A9: 100,
       A10: 100,
       A11: 87.1,
+      A12: 100,
+      A13: 100,
     })
   })
 
   it('has no red flag and only three gaps, none of them for missing evidence', () => {
     expect(r.redFlags).toEqual([])
     expect(r.gaps.map((g) => [g.question, g.credit])).toEqual([
-      ['A6.8', 0.5],
+      ['A6.8', 0.75],
       ['A11.1', 0.5],
       ['A11.2', 0.5],
     ])
@@ -154,17 +163,17 @@ describe('scenario: well-run electronics site in Penang, Malaysia', () => {
   })
 
   it('earns full credit on critical and high answers because evidence is attached', () => {
-    for (const id of ['A1.1', 'A3.1', 'A6.6', 'A6.9', 'A7.6', 'A8.5']) {
+    for (const id of ['A1.1', 'A3.1', 'A3.3', 'A6.3', 'A6.6', 'A6.9', 'A7.6', 'A8.5', 'A12.6', 'A13.4']) {
       expect(questionOf(r, id), id).toMatchObject({ credit: 1, unverified: false, evidence: true })
     }
     expect(questionOf(r, 'A8.1')).toMatchObject({ credit: 1, verified: 'site_visit' })
   })
 
   it('has high confidence: no "don\'t know" and nothing unverified', () => {
-    // 104 scored questions; A3.8 is not asked (no worker paid), A3.2k and A3.4 are answered "not applicable".
+    // 115 scored questions; A3.8 is not asked (no worker paid), A3.2k and A3.4 are answered "not applicable".
     expect(r.confidence).toEqual({
       level: 'high',
-      applicable: 101,
+      applicable: 112,
       dontKnow: 0,
       unverified: 0,
       dontKnowShare: 0,
@@ -184,19 +193,19 @@ describe('scenario: food plant in Lincolnshire, UK, that holds passports', () =>
     expect(unansweredApplicable(fx)).toEqual([])
   })
 
-  it('flags retention of identity documents, from A6.1 and A5.3', () => {
+  it('flags retention of identity documents, from A6.1 and A5.7 (documents kept after the permit was issued)', () => {
     expect(redFlagsOf(r)).toEqual([
-      { answer: 'A5.3:no', indicator: 'retention_of_identity_documents', status: 'active' },
+      { answer: 'A5.7:no', indicator: 'retention_of_identity_documents', status: 'active' },
       { answer: 'A6.1:held_restricted', indicator: 'retention_of_identity_documents', status: 'active' },
     ])
     expect(r.redFlags.every((f) => !f.escalates)).toBe(true)
     expect(r.gaps.slice(0, 2).map((g) => [g.question, g.redFlag])).toEqual([
       ['A6.1', true],
-      ['A5.3', true],
+      ['A5.7', true],
     ])
   })
 
-  it('is rated High by the red-flag floor although the matrix alone says Medium', () => {
+  it('is rated High: the red-flag floor says so, and so does the matrix, since nothing it claims was checked', () => {
     // United Kingdom (Tier 1) 1; food processing 1; 190 of 480 (40%) migrants: 2; a labour provider is the
     // riskiest channel: 1; sponsored visas are tied: 1; no housing: 0. 6 points: medium (4 to 6).
     expect(factorsOf(r)).toEqual({
@@ -208,20 +217,54 @@ describe('scenario: food plant in Lincolnshire, UK, that holds passports', () =>
       employer_accommodation: 0,
     })
     expect(r.inherent).toMatchObject({ uncapped: 6, score: 6, band: 'medium' })
-    expect(r.control).toMatchObject({ overall: 64.8, band: 'adequate' })
-    // Medium × adequate = medium. Any active red flag: at least high. One indicator family only, and
-    // document retention is not an escalating indicator, so not critical.
-    expect(r.ratingExplanation.matrix).toEqual({ inherentBand: 'medium', controlBand: 'adequate', rating: 'medium' })
+    // Sixteen answers say "as far as we know, but we have not checked" (A2.9, A3.1, A3.3, A3.5, A6.3, A6.4, A6.7,
+    // A6.8, A7.2, A7.3, A7.5, A9.10, A10.2, A11.5, A12.5, A12.6): each earns its honest 0.5, not the full credit a
+    // plain "no" earned in 2026.1, and controls are weak (40 to 60).
+    expect(r.control).toMatchObject({ overall: 54.8, band: 'weak' })
+    // Medium × weak = high. Any active red flag: at least high. One indicator family only, and document
+    // retention is not an escalating indicator, so not critical.
+    expect(r.ratingExplanation.matrix).toEqual({ inherentBand: 'medium', controlBand: 'weak', rating: 'high' })
     expect(r.ratingExplanation.floors.map((f) => f.rating)).toEqual(['high'])
     expect(r.rating).toBe('high')
+  })
+
+  it('had the site checked what it says as far as it knows, the matrix alone would say Medium, and the floor High', () => {
+    const claims: Record<string, string> = {
+      'A2.9': 'no_controls',
+      'A3.1': 'no_verified',
+      'A3.3': 'no_checked',
+      'A3.5': 'no_checked',
+      'A6.3': 'free',
+      'A6.4': 'no_checked',
+      'A6.7': 'no_checked',
+      'A6.8': 'none_checked',
+      'A7.2': 'no_checked',
+      'A7.3': 'no_checked',
+      'A7.5': 'no_loans',
+      'A9.10': 'no_checked',
+      'A10.2': 'paid_in_full',
+      'A11.5': 'no_checked',
+      'A12.5': 'covered_checked',
+      'A12.6': 'yes_checked',
+    }
+    for (const [id, claim] of Object.entries(claims)) expect(choiceOf(id, claim).unproven_as, id).toBe(fx.answers[id])
+    const checked = run({ ...variant(fx, claims), evidence: [...fx.evidence, ...Object.keys(claims)] })
+    // Each of the sixteen, now evidenced, earns 1 instead of 0.5: half the weight of 15 critical questions and of
+    // one high one (A12.5) comes back across seven sections.
+    expect(checked.control).toMatchObject({ overall: 68.4, band: 'adequate' })
+    expect(checked.ratingExplanation.matrix.rating).toBe('medium')
+    expect(checked.ratingExplanation.floors.map((f) => f.rating)).toEqual(['high'])
+    expect(checked.rating).toBe('high')
   })
 
   it('leaves housing out: A8 does not apply without employer accommodation', () => {
     const a8 = sectionOf(r, 'A8')
     expect(a8).toMatchObject({ applicable: false, score: null, possible: 0, counted: 0 })
     expect(a8.questions.every((q) => q.status === 'not_applicable' && q.weight === 0)).toBe(true)
-    // The overall score is the weighted mean of the other ten sections (weights 100 − 5 = 95).
-    expect(r.control.explanation).toContain('/ 95 = 64.8')
+    // The overall score is the weighted mean of the other eleven sections: A8 (5) and A13 (transport, 1: the
+    // site provides none) drop out of 102.
+    expect(sectionOf(r, 'A13')).toMatchObject({ applicable: false, score: null })
+    expect(r.control.explanation).toContain('/ 96 = 54.8')
   })
 
   it('gives 0.75 to unevidenced "yes" answers on critical and high questions', () => {
@@ -230,16 +273,17 @@ describe('scenario: food plant in Lincolnshire, UK, that holds passports', () =>
     expect(questionsWithStatus(r, 'dont_know')).toEqual(['A3.2b', 'A3.2o', 'A3.7'])
   })
 
-  it('has high confidence: 3 of 92 "don\'t know" (not above 5%), 8 of 92 unverified (not above 25%)', () => {
+  it('has high confidence: 3 of 98 "don\'t know" (not above 5%), 11 of 98 unverified (not above 25%)', () => {
     expect(r.confidence.dontKnowShare).toBeLessThanOrEqual(rubric.confidence.medium_above_dont_know_share)
     expect(r.confidence.unverifiedShare).toBeLessThanOrEqual(rubric.confidence.medium_above_unverified_share)
+    // 115 scored questions, less A8 (6) and A13 (5), A3.8 (no worker paid) and five "not applicable": 98.
     expect(r.confidence).toEqual({
       level: 'high',
-      applicable: 92,
+      applicable: 98,
       dontKnow: 3,
-      unverified: 8,
-      dontKnowShare: 0.033,
-      unverifiedShare: 0.087,
+      unverified: 11,
+      dontKnowShare: 0.031,
+      unverifiedShare: 0.112,
     })
   })
 })
@@ -281,7 +325,7 @@ describe('scenario: seafood plant in Samut Sakhon, Thailand, where workers paid 
     })
     expect(r.inherent).toMatchObject({ uncapped: 11, score: 10, band: 'high' })
     // Controls are weak (40 to 60), not very weak: the matrix gives high, not critical.
-    expect(r.control).toMatchObject({ overall: 51.5, band: 'weak' })
+    expect(r.control).toMatchObject({ overall: 43.9, band: 'weak' })
     expect(r.ratingExplanation.matrix.rating).toBe('high')
     // The red flags add the "any red flag" floor (high) only: the several-families floor needs 2 families.
     expect(new Set(r.redFlags.map((f) => f.indicator)).size).toBeLessThan(rubric.red_flags.families_threshold)
@@ -291,9 +335,9 @@ describe('scenario: seafood plant in Samut Sakhon, Thailand, where workers paid 
 
   it('scores the fees section on what workers paid', () => {
     // Possible 133: A3.1, A3.3, A3.5, A3.8 critical (4 × 10); 15 cost items, A3.4, A3.6, A3.7 high (18 × 5);
-    // A3.9 medium (3); three cost items did not arise. Earned 70: A3.3 and A3.5 (20) and ten employer-paid
-    // cost items (50). 70 / 133 = 52.6.
-    expect(sectionOf(r, 'A3')).toMatchObject({ score: 52.6, earned: 70, possible: 133, counted: 23 })
+    // A3.9 medium (3); three cost items did not arise. Earned 60: A3.3 and A3.5 "no, as far as we know" (0.5 ×
+    // 10 each: 10) and ten employer-paid cost items (50). 60 / 133 = 45.1.
+    expect(sectionOf(r, 'A3')).toMatchObject({ score: 45.1, earned: 60, possible: 133, counted: 23 })
     expect(questionsWithStatus(r, 'excluded')).toEqual(['A3.2e', 'A3.2j', 'A3.2k'])
   })
 
@@ -311,14 +355,15 @@ describe('scenario: seafood plant in Samut Sakhon, Thailand, where workers paid 
     expect(r.gaps.slice(8).some((g) => g.redFlag)).toBe(false)
   })
 
-  it('has high confidence: answered without "don\'t know", 3 unverified of 101', () => {
+  it('has high confidence: answered without "don\'t know", 4 unverified of 112', () => {
+    // Unevidenced "yes" on high or critical scale questions: A5.7, A6.6, A8.5 and A12.4.
     expect(r.confidence).toEqual({
       level: 'high',
-      applicable: 101,
+      applicable: 112,
       dontKnow: 0,
-      unverified: 3,
+      unverified: 4,
       dontKnowShare: 0,
-      unverifiedShare: 0.03,
+      unverifiedShare: 0.036,
     })
   })
 })
@@ -432,8 +477,9 @@ describe('scenario: warehouse near Łódź, Poland, answered "don\'t know" throu
 
   it('is an answer set that checkAnswers accepts, with only optional questions left blank', () => {
     expect(check(fx).problems).toEqual([])
-    // Internal migrants (A0.3c) and the complaint count (A9.9) are optional and unscored.
-    expect(unansweredApplicable(fx)).toEqual(['A0.3c', 'A9.9'])
+    // The complaint count (A9.9) is optional and unscored. (Internal migrants, A0.3c, is required from 2026.2:
+    // "0 if none".)
+    expect(unansweredApplicable(fx)).toEqual(['A9.9'])
     expect(questionsWithStatus(r, 'unanswered')).toEqual([])
   })
 
@@ -449,13 +495,13 @@ describe('scenario: warehouse near Łódź, Poland, answered "don\'t know" throu
     expect(questionOf(r, 'A4.2').status).toBe('counted')
   })
 
-  it('has low confidence: 101 of 103 applicable questions are "don\'t know"', () => {
+  it('has low confidence: 112 of 114 applicable questions are "don\'t know"', () => {
     expect(r.confidence).toEqual({
       level: 'low',
-      applicable: 103,
-      dontKnow: 101,
+      applicable: 114,
+      dontKnow: 112,
       unverified: 0,
-      dontKnowShare: 0.981,
+      dontKnowShare: 0.982,
       unverifiedShare: 0,
     })
     // A tied-permit "don't know" makes A6.9 (release letters) apply; A3.8 needs a "yes" in A3.1.
@@ -479,7 +525,8 @@ describe('scenario: warehouse near Łódź, Poland, answered "don\'t know" throu
     // Without the "don't know" point the site would be medium (6), and medium × very weak is only high.
     expect(r.inherent.score - rubric.inherent.dont_know.points).toBeLessThan(rubric.inherent.bands.high)
     expect(rubric.matrix.medium.very_weak).toBe('high')
-    // Only A4.2 earns anything: 5 of 14 contract items × medium weight 3 = 1.07 of A4's 29, 3.7; × 10 / 100 = 0.4.
+    // Only A4.2 earns anything: 5 of 14 contract items × medium weight 3 = 1.07 of A4's 29, 3.7; × 10 / 102 = 0.4
+    // (the section weights add up to 102 with A12 and A13 at 1 each).
     expect(sectionOf(r, 'A4').score).toBe(3.7)
     expect(r.control).toMatchObject({ overall: 0.4, band: 'very_weak' })
     expect(r.ratingExplanation).toEqual({
@@ -496,7 +543,7 @@ describe('scenario: warehouse near Łódź, Poland, answered "don\'t know" throu
   it('lists a gap for every "don\'t know" answer, and for the two partial answers', () => {
     const dkGaps = r.gaps.filter((g) => g.dontKnow).map((g) => g.question)
     expect(new Set(dkGaps)).toEqual(new Set(dontKnowQuestions))
-    expect(dkGaps).toHaveLength(101)
+    expect(dkGaps).toHaveLength(112)
     expect(r.gaps.filter((g) => !g.dontKnow).map((g) => [g.question, g.credit])).toEqual([
       ['A2.3', 0],
       ['A4.2', 5 / 14],

@@ -307,6 +307,13 @@ function howToAnswer(cq: CompiledQuestionnaire, e: QuestionEntry): string {
     case 'text':
       lines.push('Free text, up to 10,000 characters.')
       break
+    case 'corridors':
+      // The cell is read back as rows (parse.ts): the same codes as the answer page, one route per line.
+      lines.push(
+        `One route per line (or separated by ";"): country code, number of workers and ${q.corridor_destination ? 'destination country code, ' : ''}answer, joined by ":", for example ${q.corridor_destination ? 'NP-MY' : 'NP'}:120:${e.choices[0]?.id ?? ''}.`,
+        `Answers: ${e.choices.map((c) => `${c.id} (${t(c.label)})`).join('; ')}`,
+      )
+      break
   }
   if (!q.required) lines.push('Optional.')
   return lines.join('\n')
@@ -336,6 +343,9 @@ function answerCellValue(e: QuestionEntry, value: AnswerValue): ExcelJS.CellValu
       return dateCell(String(value))
     case 'text':
       return safeText(String(value))
+    case 'corridors':
+      // Rows as typed ("NP:120:origin_agency"), one per line, so that the cell reads back as the same rows.
+      return safeText(Array.isArray(value) ? value.join('\n') : String(value))
   }
 }
 
