@@ -184,7 +184,8 @@ describe('one assessment, several brands', () => {
     })
     expect(locked.statusCode).toBe(409)
     expect(
-      (await supplier.api('PUT', `/api/v1/assessments/${id}/answers`, { answers: { 'A7.3': 'no' } })).statusCode,
+      (await supplier.api('PUT', `/api/v1/assessments/${id}/answers`, { answers: { 'A7.3': 'no_checked' } }))
+        .statusCode,
     ).toBe(200)
   })
 

@@ -287,11 +287,11 @@ describeBrowser('the answer, submit, review and portfolio workflow in a real bro
     expect(await radio(page, 'A7.3', 'yes').isChecked()).toBe(true)
     await scrollToQuestion(page, 'A7.3')
     await screenshot(page, 'workflow-section-returned', { fullPage: false })
-    await radio(page, 'A7.3', 'no').check()
+    await radio(page, 'A7.3', 'no_checked').check()
     await returned.getByRole('textbox', { name: 'Comment (optional)' }).fill('Cards returned to every worker.')
     await save(page)
     expect(await text(page.getByRole('status').first())).toBe('Saved.')
-    expect(await radio(page, 'A7.3', 'no').isChecked()).toBe(true)
+    expect(await radio(page, 'A7.3', 'no_checked').isChecked()).toBe(true)
     await checkA11y(page, 'workflow-section-returned')
 
     await page.getByRole('link', { name: 'Review and submit' }).click()

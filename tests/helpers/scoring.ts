@@ -75,12 +75,15 @@ export const PROFILE: Answers = {
   'A0.2': 'seafood_fishing',
   'A0.3': 400,
   'A0.3b': 240,
+  'A0.3c': 0,
   'A0.3e': 0,
+  'A0.4': ['MM:240:origin_agency'],
   'A0.5': ['origin_agency'],
   'A0.6': 2,
   'A0.7': 'yes',
   'A0.8': 'yes',
   'A0.8b': 180,
+  'A0.9': 'no',
 }
 
 /** The best non-red-flag answer of every scored question: full credit with evidence given. */

@@ -37,15 +37,17 @@ export async function answerAll(app: FastifyInstance, p: Principal, id: number, 
       more[m.question] =
         q.type === 'multi'
           ? [(e.choices.find((c) => c.exclusive) ?? e.choices[0])?.id ?? '']
-          : first
-            ? first.id
-            : q.type === 'number'
-              ? (q.min ?? 0)
-              : q.type === 'date'
-                ? '2026-01-01'
-                : q.type === 'country'
-                  ? 'TH'
-                  : 'n/a'
+          : q.type === 'corridors'
+            ? [`NP:1:${e.choices[0]?.id ?? ''}`]
+            : first
+              ? first.id
+              : q.type === 'number'
+                ? (q.min ?? 0)
+                : q.type === 'date'
+                  ? '2026-01-01'
+                  : q.type === 'country'
+                    ? 'TH'
+                    : 'n/a'
     }
     await saveAnswers(app.db, p, id, { answers: more })
   }

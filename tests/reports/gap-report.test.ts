@@ -387,7 +387,7 @@ describe('gap report', () => {
     expect(ws.rowCount).toBe(3 + cq.entries.length)
     expect(rowOfQuestion(ws, 'A0.3').getCell(4).value).toBe(400)
     expect(rowOfQuestion(ws, 'A0.1').getCell(4).value).toBe('Thailand')
-    expect(rowOfQuestion(ws, 'A0.3c').getCell(4).value).toBe('Not answered')
+    expect(rowOfQuestion(ws, 'A0.3d').getCell(4).value).toBe('Not answered')
     expect(rowOfQuestion(ws, 'A1.4').getCell(4).value).toBe('No')
     expect(rowOfQuestion(ws, 'A1.4').getCell(9).value).toBe(0)
     expect(rowOfQuestion(ws, 'A1.5').getCell(9).value).toBe(0.5)

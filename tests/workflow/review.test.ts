@@ -86,7 +86,8 @@ describe('review: accept, verify, return, fix, re-score', () => {
     const section = await supplier.get(`/assessments/${id}/sections/A7`)
     expect(section.body).toContain('Workers say the agent keeps their bank cards.')
     expect(
-      (await supplier.api('PUT', `/api/v1/assessments/${id}/answers`, { answers: { 'A7.3': 'no' } })).statusCode,
+      (await supplier.api('PUT', `/api/v1/assessments/${id}/answers`, { answers: { 'A7.3': 'no_checked' } }))
+        .statusCode,
     ).toBe(200)
     expect((await supplier.api('POST', `/api/v1/assessments/${id}/submit`)).statusCode).toBe(200)
     await reviewer.get(`/assessments/${id}/review`)
