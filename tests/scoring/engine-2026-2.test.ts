@@ -221,4 +221,44 @@ describe('risk model 2026.2: two migrant-heavy sites', () => {
     expect(brokers.rating).toBe('high')
     expect(brokers.verification?.caution).toBe('Verify before relying on this rating')
   })
+
+  it('works through the numbers of docs/scoring.md §9.8 (the direct-hire greenhouse)', () => {
+    const answers = bestAnswers(cq, {
+      ...PROFILE,
+      'A0.1': 'ES',
+      'A0.2': 'agriculture',
+      'A0.3': 310,
+      'A0.3b': 260,
+      'A0.3c': 0,
+      'A0.4': ['MA:200:direct', 'RO:60:direct'],
+      'A0.5': ['direct'],
+      'A0.7': 'no',
+      'A0.8': 'no',
+    })
+    // 1. Claimed, nothing attached: claims earn their honest answers' credit; control 66.4 (adequate).
+    const claimed = run('employer', answers)
+    expect(claimed.control).toMatchObject({ overall: 66.4, band: 'adequate' })
+    expect(claimed.verification).toMatchObject({ required: 18, verified: 0 })
+    expect(claimed.gaps.filter((g) => g.gapType === VERIFICATION_GAP)).toHaveLength(18)
+    expect(claimed.ratingExplanation.matrix).toEqual({
+      inherentBand: 'medium',
+      controlBand: 'adequate',
+      rating: 'medium',
+    })
+    expect(claimed.rating).toBe('medium')
+    // 2. Everything evidenced: control 100 (strong), the matrix says Low, the verification floor keeps Medium.
+    const evidenced = run('employer', answers, { evidence: Object.keys(answers) })
+    expect(evidenced.control.overall).toBe(100)
+    expect(evidenced.ratingExplanation.matrix.rating).toBe('low')
+    expect(evidenced.ratingExplanation.floors.map((f) => f.rating)).toEqual(['medium'])
+    expect(evidenced.rating).toBe('medium')
+    expect(evidenced.gaps).toEqual([])
+    // 3. A reviewer verifies the 18 critical answers: no floor, the low row, Low.
+    const verified = run('employer', answers, {
+      evidence: Object.keys(answers),
+      verified: Object.fromEntries((claimed.verification?.unverified ?? []).map((q) => [q, 'worker_interview'])),
+    })
+    expect(verified.ratingExplanation.floors).toEqual([])
+    expect(verified.rating).toBe('low')
+  })
 })
