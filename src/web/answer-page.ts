@@ -249,7 +249,7 @@ export function buildSection(input: {
     for (const [k, s] of input.stored) if (s.value !== null) values.set(k, s.value)
     for (const [k, v] of input.typed ?? []) {
       if (v === null) values.delete(k)
-      else values.set(k, v)
+      else values.set(k, typedForConditions(cq, k, v))
     }
     app = applicability(cq, values)
   }
@@ -384,4 +384,14 @@ export function readSectionForm(
     if (Number.isInteger(ver) && ver >= 0) versions[id] = ver
   }
   return { answers, comments, versions, problems }
+}
+
+/**
+ * A number typed into a refused form comes back as text; conditions compare numbers ("A0.3b > 0"), so it is read
+ * as the number it will be stored as. Anything else stays as typed.
+ */
+function typedForConditions(cq: CompiledQuestionnaire, questionId: string, v: AnswerValue): AnswerValue {
+  if (typeof v !== 'string' || cq.byId.get(questionId)?.question.type !== 'number' || v.trim() === '') return v
+  const n = Number(v)
+  return Number.isFinite(n) ? n : v
 }

@@ -55,7 +55,11 @@ describeBrowser('migration routes in the browser', () => {
     const url = `/assessments/${h.data.id}/sections/${SECTION}`
     await page.goto(url)
     await checkPage(page, 'routes-empty')
-    expect(await page.getByRole('combobox', { name: 'Route 1: home country' }).isVisible()).toBe(true)
+    // The routes are asked once the site says it employs migrant workers (A0.4's condition).
+    await page.locator('[name="a[A0.3]"]').fill('400')
+    await page.locator('[name="a[A0.3b]"]').fill('300')
+    await page.locator('[name="a[A0.3b]"]').blur()
+    await eventually(() => page.getByRole('combobox', { name: 'Route 1: home country' }).isVisible()).toBe(true)
     await cell(page, 0, 'origin').selectOption('MM')
     await cell(page, 0, 'workers').fill('240')
     await cell(page, 0, 'choice').selectOption('origin_agency')
