@@ -112,14 +112,15 @@ describe('recruiter 2026.2', () => {
       'dont_know',
     ])
     expect(question(q, 'B0.9').profile).toBe('sectors_placed')
-    expect(question(q, 'B0.3').profile).toBeUndefined()
+    // The head office stands in only while no route is given (scoring.md §4).
+    expect(question(q, 'B0.3').profile).toBe('country')
     const employerSectors = choicesOf(question(current('employer'), 'A0.2')).map((c) => c.id)
     const placed = choicesOf(question(q, 'B0.9')).map((c) => c.id)
     // The employer's sector ids, plus domestic work (the rubric scores it; no employer site is a private home).
     expect(placed.filter((s) => s !== 'domestic_care').sort()).toEqual([...employerSectors].sort())
     const profileKeys = q.sections.flatMap((s) => s.questions).map((x) => x.profile)
     expect(profileKeys).not.toContain('origin_countries')
-    expect(profileKeys).not.toContain('country')
+    expect(profileKeys.filter((k) => k === 'country')).toHaveLength(1)
   })
 })
 

@@ -17,6 +17,8 @@ describe('questionnaire versions', () => {
   it('an edited file becomes a new version on restart; the old one is still served with ?version=', async () => {
     dir = mkdtempSync(join(tmpdir(), 'fairhire-q-'))
     cpSync(DEFAULT_QUESTIONNAIRES_DIR, dir, { recursive: true })
+    // Without the archived versions, so that the current file is revision 1 (cli.test checks the archive comes first).
+    rmSync(join(dir, 'archive'), { recursive: true })
     env = freshEnv({ QUESTIONNAIRES_DIR: dir })
 
     let app = await buildApp(env.config, { logger: false })

@@ -10,7 +10,7 @@ import {
   type GapReportInput,
 } from '../../src/reports/gap-report/build.ts'
 import type { ScoreResult } from '../../src/scoring/result.schema.ts'
-import { type Answers, bestAnswers, compiled, rubric, run } from '../helpers/scoring.ts'
+import { type Answers, bestAnswers, compiled, RUBRIC_2026_1 as rubric, run as runShipped } from '../helpers/scoring.ts'
 
 /**
  * The gap report an auditor found unreadable: the eighteen cost-of-recruitment lines (A3.2a to A3.2r) all
@@ -18,7 +18,10 @@ import { type Answers, bestAnswers, compiled, rubric, run } from '../helpers/sco
  * as a reader's spreadsheet program would.
  */
 
-const { cq } = compiled('employer')
+// A 2026.1 result (the 18 cost lines of that version); G20 gaps are added by hand below.
+const { cq } = compiled('employer', '2026.1')
+const run = (id: string, answers: Answers, opts: Parameters<typeof runShipped>[2] = {}) =>
+  runShipped(id, answers, { version: '2026.1', ...opts })
 const COST_LINES = cq.entries.map((e) => e.question.id).filter((q) => /^A3\.2[a-r]$/.test(q))
 const GENERATED = new Date('2026-02-01T09:00:00Z')
 const ASSESSMENT = 77
@@ -304,9 +307,11 @@ describe('top actions ranking', () => {
     expect(text(rows[4]?.getCell(3) as ExcelJS.Cell)).toMatch(/^Red flag: Debt bondage \(18 downgraded\)/)
     // The high one ranks with the other gaps, and its unknown type shows as its key.
     expect(order.indexOf(high.question.id)).toBeGreaterThan(4)
-    expect(text(rows[order.indexOf(high.question.id)]?.getCell(3) as ExcelJS.Cell)).toBe('Gap: G20. Answer: Yes.')
+    expect(text(rows[order.indexOf(high.question.id)]?.getCell(3) as ExcelJS.Cell)).toBe(
+      'Gap: G20 Claim not yet verified. Answer: Yes.',
+    )
     const plan = body(sheet(wb, 'Action plan'))
-    expect(plan.find((r) => r.getCell(2).value === critical.question.id)?.getCell(8).value).toBe('G20')
+    expect(plan.find((r) => r.getCell(2).value === critical.question.id)?.getCell(8).value).toBe('G20 Claim not yet verified')
     // The Red flags sheet shows each flag's status where they differ.
     const debt = body(sheet(wb, 'Red flags')).find((r) => r.getCell(1).value === 'Debt bondage') as ExcelJS.Row
     expect(debt.getCell(3).value).toBe('19 downgraded (A3.8: repayment under way on a dated plan)')

@@ -28,7 +28,7 @@ describe('POST /api/v1/score', () => {
     expect(res.statusCode).toBe(200)
     const body = res.json()
     expect(body).toEqual(JSON.parse(JSON.stringify(run('employer', answers, { evidence: ['A1.4'] }))))
-    expect(body.rubric).toMatchObject({ id: 'default', version: '2026.1' })
+    expect(body.rubric).toMatchObject({ id: 'default', version: '2026.2' })
     expect(body.redFlags[0]).toMatchObject({ question: 'A6.1', indicator: 'retention_of_identity_documents' })
   })
 
@@ -86,8 +86,12 @@ describe('POST /api/v1/score', () => {
 
   it('lists rubrics and serves one with its full country table', async () => {
     const list = (await t.app.inject('/api/v1/rubrics')).json()
-    expect(list).toMatchObject([{ id: 'default', revision: 1, current: true }])
-    const full = (await t.app.inject('/api/v1/rubrics/default@1')).json()
+    // 2026.1 (archived, revision 1) and the current 2026.2 (revision 2).
+    expect(list).toMatchObject([
+      { id: 'default', revision: 1, current: false },
+      { id: 'default', revision: 2, current: true },
+    ])
+    const full = (await t.app.inject('/api/v1/rubrics/default@2')).json()
     expect(full.rubric.inherent.country.countries).toHaveLength(250)
     expect(full.rubric.inherent.country.countries.find((c: { code: string }) => c.code === 'TH')).toMatchObject({
       points: 2,
@@ -105,27 +109,27 @@ describe('rubric versions and score snapshots', () => {
       await storeSnapshot(db, 7, first.questionnaire.versionId, first.rubric.versionId, 'submitted', first.result)
 
       const derived = structuredClone(first.rubric.rubric)
-      derived.version = '2026.2'
+      derived.version = '2026.3'
       derived.red_flags.any = 'critical'
       const stored = await storeRubric(db, derived, 'import:test', 'always')
-      expect(stored).toMatchObject({ id: 'default', revision: 2, created: true })
+      expect(stored).toMatchObject({ id: 'default', revision: 3, created: true })
       // The old version is still there, unchanged.
-      expect((await getRubricVersion(db, 'default@1')).rubric.red_flags.any).toBe('high')
+      expect((await getRubricVersion(db, 'default@2')).rubric.red_flags.any).toBe('high')
 
       const second = await scoreRequest(db, { questionnaire: 'employer', answers })
-      expect(second.rubric.revision).toBe(2)
+      expect(second.rubric.revision).toBe(3)
       await storeSnapshot(
         db,
         7,
         second.questionnaire.versionId,
         second.rubric.versionId,
-        'rescored: rubric default@2',
+        'rescored: rubric default@3',
         second.result,
       )
       const snaps = await listSnapshots(db, 7)
       expect(snaps.map((s) => [s.rubric_revision, s.rating, s.reason])).toEqual([
-        [1, first.result.rating, 'submitted'],
-        [2, 'critical', 'rescored: rubric default@2'],
+        [2, first.result.rating, 'submitted'],
+        [3, 'critical', 'rescored: rubric default@3'],
       ])
       // Stored versions and snapshots cannot be altered.
       await expect(db.updateTable('score_snapshot').set({ rating: 'low' }).execute()).rejects.toThrow(/immutable/)

@@ -6,7 +6,7 @@ import { DEFAULT_QUESTIONNAIRES_DIR } from '../../src/paths.ts'
 import { ScoreResult } from '../../src/scoring/result.schema.ts'
 import { MaturityBlock, type Rubric, RubricFile } from '../../src/scoring/rubric.schema.ts'
 import { citesStep } from '../../src/scoring/stages/brand-maturity.ts'
-import { type Answers, compiled, rubric, run } from '../helpers/scoring.ts'
+import { type Answers, compiled, RUBRIC_2026_1, rubric, run } from '../helpers/scoring.ts'
 
 /**
  * The brand's due-diligence maturity (scoring.md §14), with hand-worked numbers. Severity weights from the
@@ -235,7 +235,7 @@ describe('brand maturity: where it appears', () => {
   })
 
   it('is absent for the brand under a rubric without the block (2026.1), and for other questionnaires', () => {
-    expect('maturity' in run('brand', BRAND, { rubric, evidence: EVIDENCED })).toBe(false)
+    expect('maturity' in run('brand', BRAND, { rubric: RUBRIC_2026_1, evidence: EVIDENCED })).toBe(false)
     expect('maturity' in run('recruiter', {}, { rubric: withMaturity })).toBe(false)
     expect('maturity' in run('employer', {}, { rubric: withMaturity })).toBe(false)
   })
