@@ -51,6 +51,11 @@ const BODIES: Record<string, Record<string, unknown>> = {
   'POST /assessments/:id/actions/:actionId': { owner: 'HACKED', status: 'done' },
   'POST /assessments/:id/review/decisions': { question: 'A6.1', decision: 'accepted' },
   'POST /assessments/:id/review/flags': { reason: 'HACKED' },
+  'POST /assessments/:id/review/rule-flags': {
+    rule: 'fees_denied_debt_reported',
+    decision: 'cleared',
+    comment: 'HACKED',
+  },
   'POST /assessments/:id/review/finish': {},
   'POST /assessments/:id/action-plan.xlsx': {},
   'POST /assessments/:id/questionnaire.xlsx': {},

@@ -8,6 +8,7 @@ import { listSnapshots } from '../../src/scoring/score-snapshot.repository.ts'
 import { testApp } from '../helpers/app.ts'
 import { jobRow } from '../helpers/jobs.ts'
 import { spawnTs } from '../helpers/process.ts'
+import { questionnairesWithRubric2026_1 } from '../helpers/rubric-2026-1-dir.ts'
 import { submittedWorld } from '../helpers/seed.ts'
 
 /**
@@ -23,7 +24,7 @@ afterEach(async () => {
 
 /** Brand A's submitted request to supplier A, reviewed by brand A (two series of scores), and a draft self-check. */
 async function scoredWorld() {
-  const t = await testApp({ JOBS: 'off' })
+  const t = await testApp({ JOBS: 'off', QUESTIONNAIRES_DIR: questionnairesWithRubric2026_1() })
   closers.push(() => t.close())
   const w = await submittedWorld(t.app)
   const id = w.assessments.requested
@@ -132,7 +133,7 @@ describe('re-scoring after a rubric change', () => {
   })
 
   it('leaves an assessment returned for changes alone: its resubmission is scored with the new rubric', async () => {
-    const t = await testApp({ JOBS: 'off' })
+    const t = await testApp({ JOBS: 'off', QUESTIONNAIRES_DIR: questionnairesWithRubric2026_1() })
     closers.push(() => t.close())
     const w = await submittedWorld(t.app)
     const id = w.assessments.requested
@@ -174,7 +175,10 @@ describe('re-scoring after a rubric change', () => {
   }, async () => {
     const { t, w, id } = await scoredWorld()
     await storeRubric(t.app.db, await stricterRubric(t.app.db), 'import:test', 'always')
-    const cli = spawnTs('src/cli.ts', ['rescore'], t.env.vars)
+    const cli = spawnTs('src/cli.ts', ['rescore'], {
+      ...t.env.vars,
+      QUESTIONNAIRES_DIR: questionnairesWithRubric2026_1(),
+    })
     expect(await cli.exit, cli.stderr()).toBe(0)
     expect(cli.stderr()).toBe('')
     expect(cli.stdout()).toBe('re-scored with rubric default@2: 1 assessment(s) checked, 2 score snapshot(s) added\n')
@@ -182,23 +186,32 @@ describe('re-scoring after a rubric change', () => {
     const jobs = await t.app.db.selectFrom('job').select(['status']).where('kind', '=', 'rescore').execute()
     expect(jobs).toEqual([{ status: 'done' }])
 
-    const listed = spawnTs('src/cli.ts', ['jobs', 'list', '--status', 'done'], t.env.vars)
+    const listed = spawnTs('src/cli.ts', ['jobs', 'list', '--status', 'done'], {
+      ...t.env.vars,
+      QUESTIONNAIRES_DIR: questionnairesWithRubric2026_1(),
+    })
     expect(await listed.exit, listed.stderr()).toBe(0)
     expect(listed.stdout()).toMatch(
       /^\d+ {2}rescore {2}done 1\/1 {2}attempt 1\/5 {2}finished \d{4}-\d\d-\d\dT[\d:.]+Z\n$/,
     )
-    const badStatus = spawnTs('src/cli.ts', ['jobs', 'list', '--status', 'stuck'], t.env.vars)
+    const badStatus = spawnTs('src/cli.ts', ['jobs', 'list', '--status', 'stuck'], {
+      ...t.env.vars,
+      QUESTIONNAIRES_DIR: questionnairesWithRubric2026_1(),
+    })
     expect(await badStatus.exit).toBe(2)
     expect(badStatus.stderr()).toContain('--status must be one of queued, running, done, failed, cancelled')
 
-    const unknown = spawnTs('src/cli.ts', ['rescore', '--rubric', 'nope'], t.env.vars)
+    const unknown = spawnTs('src/cli.ts', ['rescore', '--rubric', 'nope'], {
+      ...t.env.vars,
+      QUESTIONNAIRES_DIR: questionnairesWithRubric2026_1(),
+    })
     expect(await unknown.exit).toBe(2)
     expect(unknown.stderr()).toContain('rubric "nope" not found')
 
     const exported = spawnTs(
       'src/cli.ts',
       ['export', 'portfolio', '--brand', String(w.brandA), '--out', `${t.env.dir}/p.xlsx`],
-      t.env.vars,
+      { ...t.env.vars, QUESTIONNAIRES_DIR: questionnairesWithRubric2026_1() },
     )
     expect(await exported.exit, exported.stderr()).toBe(0)
     expect(exported.stderr()).toBe('')

@@ -311,7 +311,9 @@ describe('top actions ranking', () => {
       'Gap: G20 Claim not yet verified. Answer: Yes.',
     )
     const plan = body(sheet(wb, 'Action plan'))
-    expect(plan.find((r) => r.getCell(2).value === critical.question.id)?.getCell(8).value).toBe('G20 Claim not yet verified')
+    expect(plan.find((r) => r.getCell(2).value === critical.question.id)?.getCell(8).value).toBe(
+      'G20 Claim not yet verified',
+    )
     // The Red flags sheet shows each flag's status where they differ.
     const debt = body(sheet(wb, 'Red flags')).find((r) => r.getCell(1).value === 'Debt bondage') as ExcelJS.Row
     expect(debt.getCell(3).value).toBe('19 downgraded (A3.8: repayment under way on a dated plan)')

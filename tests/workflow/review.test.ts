@@ -102,15 +102,15 @@ describe('review: accept, verify, return, fix, re-score', () => {
       'reviewed',
     ])
     expect(snaps[0].redFlags).toBeGreaterThan(snaps[3].redFlags)
-    // The action for the fixed answer is done, waiting for the reviewer to verify it.
+    // The fixed answer is a claim that nothing proves yet on a critical question (2026.2): its action stays open
+    // as a verification gap until evidence is attached or the reviewer verifies it.
     const fixed = await t.app.db
       .selectFrom('action_item')
       .select(['status', 'notes'])
       .where('assessment_id', '=', id)
       .where('question_id', '=', 'A7.3')
       .executeTakeFirstOrThrow()
-    expect(fixed.status).toBe('done')
-    expect(fixed.notes).toMatch(/no longer a gap/)
+    expect(fixed.status).toBe('open')
     // The brand portfolio page shows the same rating as the results page.
     const resultsPage = await reviewer.get(`/assessments/${id}/results`)
     const rating = /class="rating rating-(\w+)"/.exec(resultsPage.body)?.[1]
