@@ -165,6 +165,8 @@ function stateOf(x: number): State {
   return 'returned'
 }
 
+const EVERY_STATE: readonly State[] = ['draft', 'declined', 'submitted', 'reviewed', 'returned']
+
 const iso = (t: number) => new Date(t).toISOString()
 
 /** Adds `count` generated suppliers to the brand's list. Returns how many assessments it made. */
@@ -190,7 +192,9 @@ export async function seedBulkSuppliers(db: Conn, o: BulkSeedOptions): Promise<{
     const actions: Parameters<typeof insertActions>[1] = []
     for (let i = start; i < Math.min(o.count, start + BATCH); i++) {
       const e = pool[Math.floor(r() * pool.length)] as Pooled
-      const state = stateOf(r())
+      // The first suppliers take each state in turn, so that even a small demo shows every one of them.
+      const drawn = stateOf(r())
+      const state = i < EVERY_STATE.length ? (EVERY_STATE[i] as State) : drawn
       const id = ++orgId
       const name = `${PLACES[Math.floor(r() * PLACES.length)]} ${NOUNS[Math.floor(r() * NOUNS.length)]} ${TRADE[e.sector] ?? 'Works'} ${i + 1}`
       orgs.push({

@@ -178,6 +178,15 @@ describe('migration routes on the answer page and in the offline workbook', () =
   })
 
   it('round-trips the routes through the offline workbook, and reads a line added in words', async () => {
+    // The routes are asked of a site that employs migrant workers (A0.4's condition); the import keeps only
+    // answers to questions that are asked.
+    const workforce = await c.request({
+      method: 'PUT',
+      url: `/api/v1/assessments/${site}/answers`,
+      headers: { 'x-csrf-token': c.csrf, 'content-type': 'application/json' },
+      payload: JSON.stringify({ answers: { 'A0.3': 400, 'A0.3b': 300 } }),
+    })
+    expect(workforce.statusCode, workforce.body).toBe(200)
     expect(
       (
         await save(c, site, A0, A04, [
