@@ -93,7 +93,7 @@ describeBrowser('pages in a real browser', () => {
     await screenshot(page, 'questionnaire-guidance-open', { fullPage: false })
     await page.goto('/questionnaires/employer')
     await checkPage(page, 'questionnaire-employer', { fullPage: false })
-  })
+  }, 60_000)
 
   it('first run: the set-up page creates the organisation and its administrator, then signs them in', async () => {
     const empty = await startHarness({ browser })
