@@ -16,7 +16,7 @@ export const lintCommand: Command = {
       allowPositionals: true,
       options: { quiet: { type: 'boolean', default: false } },
     })
-    const config = loadConfig({ ...process.env, DATABASE_PATH: ':memory:' })
+    const config = loadConfig({ ...process.env, DATABASE_URL: undefined, DATABASE_PATH: ':memory:' })
     const files = positionals.length > 0 ? positionals : questionnaireFiles(config.questionnairesDir)
     let errors = 0
     let warnings = 0
