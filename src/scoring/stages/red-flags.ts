@@ -1,5 +1,6 @@
 import type { AnswerValue } from '../../questionnaire/condition.ts'
 import type { CompiledQuestionnaire, QuestionEntry } from '../../questionnaire/model.ts'
+import type { Choice } from '../../questionnaire/questionnaire.schema.ts'
 import { t } from '../../questionnaire/text.ts'
 import { INDICATORS, type IndicatorKey } from '../../questionnaire/vocabulary.ts'
 import { type PreparedRubric, preparedRubric } from '../memo.ts'
@@ -29,28 +30,45 @@ export function redFlags(
     for (let k = 0; k < selected.length; k++) {
       const c = selected[k]!
       if (!c.red_flag) continue
-      const e = cq.entries[i] as QuestionEntry
-      const rem = c.remediation ?? e.question.remediation
-      out.push({
-        question: e.question.id,
-        section: e.section.id,
-        questionText: t(e.question.text),
-        choice: c.id,
-        answerLabel: t(c.label),
-        indicator: c.red_flag.indicator,
-        indicatorLabel: INDICATORS[c.red_flag.indicator],
-        why: t(c.red_flag.why),
-        status: 'active',
-        statusReason: '',
-        escalates: p.escalateIndicators.has(c.red_flag.indicator) || p.escalateAnswers.has(`${e.question.id}:${c.id}`),
-        action: t(rem?.action),
-        timeframe: t(rem?.timeframe),
-        days: rem?.days ?? null,
-      })
+      // The item of one question's choice is the same in every result: built once, copied (the fee rule below
+      // changes the copy's status).
+      out.push({ ...baseItem(cq.entries[i] as QuestionEntry, c, p) })
     }
   }
   applyFeeRule(cq, r, p, answers, applicable.question, evidence, verified, out)
   return out
+}
+
+const baseItems = new WeakMap<object, WeakMap<PreparedRubric, RedFlagItem>>()
+
+function baseItem(e: QuestionEntry, c: Choice, p: PreparedRubric): RedFlagItem {
+  let perRubric = baseItems.get(c)
+  if (!perRubric) {
+    perRubric = new WeakMap()
+    baseItems.set(c, perRubric)
+  }
+  let item = perRubric.get(p)
+  if (item) return item
+  const flag = c.red_flag as NonNullable<Choice['red_flag']>
+  const rem = c.remediation ?? e.question.remediation
+  item = Object.freeze({
+    question: e.question.id,
+    section: e.section.id,
+    questionText: t(e.question.text),
+    choice: c.id,
+    answerLabel: t(c.label),
+    indicator: flag.indicator,
+    indicatorLabel: INDICATORS[flag.indicator],
+    why: t(flag.why),
+    status: 'active',
+    statusReason: '',
+    escalates: p.escalateIndicators.has(flag.indicator) || p.escalateAnswers.has(`${e.question.id}:${c.id}`),
+    action: t(rem?.action),
+    timeframe: t(rem?.timeframe),
+    days: rem?.days ?? null,
+  }) as RedFlagItem
+  perRubric.set(p, item)
+  return item
 }
 
 /** Fee red flags are downgraded under a dated repayment plan and cleared once repayment is evidenced. */
