@@ -190,10 +190,7 @@ export function cachedGap(
   e: QuestionEntry,
   r: Rubric,
 ): Gap {
-  const c = s as Cached
-  if (c.gapItem) return c.gapItem
-  c.gapItem = Object.freeze(build(e, r, s)) as Gap
-  return c.gapItem
+  return keptGap(s, 'gapItem', build, e, r)
 }
 
 /** The verification gap of a scored answer (2026.2): like `cachedGap`, kept beside it. */
@@ -203,10 +200,22 @@ export function cachedProofGap(
   e: QuestionEntry,
   r: Rubric,
 ): Gap {
+  return keptGap(s, 'proofGap', build, e, r)
+}
+
+function keptGap(
+  s: ScoredAnswer,
+  slot: 'gapItem' | 'proofGap',
+  build: (e: QuestionEntry, r: Rubric, s: ScoredAnswer) => Gap,
+  e: QuestionEntry,
+  r: Rubric,
+): Gap {
   const c = s as Cached
-  if (c.proofGap) return c.proofGap
-  c.proofGap = Object.freeze(build(e, r, s)) as Gap
-  return c.proofGap
+  const kept = c[slot]
+  if (kept) return kept
+  const made = Object.freeze(build(e, r, s)) as Gap
+  c[slot] = made
+  return made
 }
 
 /** The row is frozen; the wrapper stays open for its gap to be kept on it. */
