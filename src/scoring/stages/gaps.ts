@@ -59,15 +59,7 @@ function verificationGap(e: QuestionEntry, r: Rubric, s: ScoredAnswer): Gap {
   const v = r.verification as NonNullable<Rubric['verification']>
   const days = v.deadline_days[s.qs.severity] ?? r.default_timeframes[VERIFICATION_GAP] ?? 30
   const hint = t(e.question.evidence)
-  return {
-    question: e.question.id,
-    section: e.section.id,
-    sectionTitle: t(e.section.title),
-    questionText: t(e.question.text),
-    answer: s.qs.answer,
-    answerLabel: s.qs.answerLabel,
-    credit: s.qs.credit ?? 0,
-    severity: s.qs.severity,
+  return gapItem(e, s, {
     redFlag: false,
     redFlagStatus: null,
     dontKnow: false,
@@ -75,12 +67,27 @@ function verificationGap(e: QuestionEntry, r: Rubric, s: ScoredAnswer): Gap {
     action: `Prove this answer before anyone relies on it: nothing attached or verified backs it yet.${hint ? ` What proves it: ${hint}` : ''} ${v.how}`,
     timeframe: `Within ${days} days`,
     days,
-    sources: sourceLabels(e),
-  }
+  })
 }
 
 function gapOf(e: QuestionEntry, r: Rubric, s: ScoredAnswer): Gap {
   const rem = remediationFor(e, s.selected)
+  const redFlag = s.selected.some((c) => c.red_flag !== undefined)
+  return gapItem(e, s, {
+    redFlag,
+    redFlagStatus: redFlag ? 'active' : null,
+    dontKnow: s.dontKnow,
+    gapType: rem?.gap_type ?? null,
+    action: t(rem?.action),
+    timeframe: t(rem?.timeframe),
+    days: rem?.days ?? (rem ? (r.default_timeframes[rem.gap_type] ?? null) : null),
+  })
+}
+
+type GapAction = Pick<Gap, 'redFlag' | 'redFlagStatus' | 'dontKnow' | 'gapType' | 'action' | 'timeframe' | 'days'>
+
+/** A gap's row: the question and answer from the scored answer, what to do from `a`, keys in one fixed order. */
+function gapItem(e: QuestionEntry, s: ScoredAnswer, a: GapAction): Gap {
   return {
     question: e.question.id,
     section: e.section.id,
@@ -90,13 +97,13 @@ function gapOf(e: QuestionEntry, r: Rubric, s: ScoredAnswer): Gap {
     answerLabel: s.qs.answerLabel,
     credit: s.qs.credit ?? 0,
     severity: s.qs.severity,
-    redFlag: s.selected.some((c) => c.red_flag !== undefined),
-    redFlagStatus: s.selected.some((c) => c.red_flag !== undefined) ? 'active' : null,
-    dontKnow: s.dontKnow,
-    gapType: rem?.gap_type ?? null,
-    action: t(rem?.action),
-    timeframe: t(rem?.timeframe),
-    days: rem?.days ?? (rem ? (r.default_timeframes[rem.gap_type] ?? null) : null),
+    redFlag: a.redFlag,
+    redFlagStatus: a.redFlagStatus,
+    dontKnow: a.dontKnow,
+    gapType: a.gapType,
+    action: a.action,
+    timeframe: a.timeframe,
+    days: a.days,
     sources: sourceLabels(e),
   }
 }
